@@ -1,0 +1,26 @@
+# Two entry points that work on a fresh machine (README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test lint clean
+
+$(BIN)/hpcarbon: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/hpcarbon
+
+demo: setup
+	$(BIN)/hpcarbon compute ../shared/methodology/example-declaration.json
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests xladdin
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,74 @@
+"""Season calendar helpers: months of a season, days inside it, 表8 working conditions, periods."""
+
+from __future__ import annotations
+
+import calendar as _cal
+from datetime import date, timedelta
+
+from hpcarbon.model import Season, WorkingCondition
+
+#: §5.3 traceability date: operation must start on or after it.
+TRACEABILITY_DATE = date(2023, 1, 1)
+#: §5.2 crediting period, years from the operation start.
+CREDITING_YEARS = 15
+#: §2.2, §7.3.2 records are kept at least this many years after the last crediting period ends.
+RECORD_KEEPING_YEARS = 5
+
+# 表8: late October & early April mild (1), November & March normal (2), December–February severe (3).
+# [D] months the table does not name (September, May …) are treated as mild.
+_CONDITION_BY_MONTH = {10: WorkingCondition.mild, 4: WorkingCondition.mild,
+                       11: WorkingCondition.normal, 3: WorkingCondition.normal,
+                       12: WorkingCondition.severe, 1: WorkingCondition.severe, 2: WorkingCondition.severe}
+_MIN_MEASUREMENTS = {WorkingCondition.mild: 1, WorkingCondition.normal: 2, WorkingCondition.severe: 3}
+
+CONDITION_LABEL = {WorkingCondition.mild: ("温和", "mild"), WorkingCondition.normal: ("常规", "normal"),
+                   WorkingCondition.severe: ("严寒", "severe")}
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def season_months(season: Season) -> list[str]:
+    """The calendar months (YYYY-MM) the season touches, in order."""
+    out, y, m = [], season.start.year, season.start.month
+    while (y, m) <= (season.end.year, season.end.month):
+        out.append(month_key(y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def days_in_season(month: str, season: Season) -> int:
+    """How many days of calendar month ``YYYY-MM`` lie inside the season (0 when none)."""
+    y, m = int(month[:4]), int(month[5:7])
+    first, last = date(y, m, 1), date(y, m, _cal.monthrange(y, m)[1])
+    lo, hi = max(first, season.start), min(last, season.end)
+    return max((hi - lo).days + 1, 0)
+
+
+def working_condition(month: int) -> WorkingCondition:
+    """表8 working condition of a calendar month."""
+    return _CONDITION_BY_MONTH.get(month, WorkingCondition.mild)
+
+
+def required_measurements(month: int, extreme_weather: bool) -> int:
+    """表8 minimum on-site COP measurements in a month; one more with extreme weather."""
+    return _MIN_MEASUREMENTS[working_condition(month)] + (1 if extreme_weather else 0)
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 29 February becomes 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def crediting_period(operation_start: date) -> tuple[date, date]:
+    """§5.2: 15 years from the operation start, both ends inclusive."""
+    return operation_start, add_years(operation_start, CREDITING_YEARS) - timedelta(days=1)
+
+
+def records_keep_until(operation_start: date) -> date:
+    """§2.2, §7.3.2: at least 5 years after the crediting period ends."""
+    return add_years(crediting_period(operation_start)[1], RECORD_KEEPING_YEARS)

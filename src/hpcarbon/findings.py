@@ -1,0 +1,247 @@
+"""Findings as data (the Frictionless way): a code, a severity, a clause, a message template
+with parameters, the field it concerns — and, added later by the workbook layer, a location.
+
+Every message template is bilingual and lives in :data:`CATALOG`, so translators and verifiers
+find all the wording in one place and a finding can be rendered as text, JSON or a cell comment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any, Mapping
+
+
+class Severity(str, Enum):
+    error = "error"  # the declaration cannot be accepted as it is
+    warning = "warning"  # acceptable, but a verifier must look
+    info = "info"  # for the record
+
+
+SEVERITY_LABEL = {
+    "zh": {Severity.error: "错误", Severity.warning: "警告", Severity.info: "提示"},
+    "en": {Severity.error: "error", Severity.warning: "warning", Severity.info: "info"},
+}
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: Severity
+    clause: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding sits in a workbook; the JSON path alone for a JSON declaration."""
+
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    clause: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    field: str | None = None  # JSON path of the declaration field, e.g. ``monthly[2].electricity_kwh.air``
+    location: Location | None = None
+
+    def message(self, lang: str = "zh") -> str:
+        kind = CATALOG[self.code]
+        template = kind.en if lang == "en" else kind.zh
+        return template.format_map(_Params(self.params))
+
+    def bilingual(self) -> str:
+        return f"{self.message('zh')} / {self.message('en')}"
+
+    def located(self, sheet: str | None, cell: str | None) -> "Finding":
+        return replace(self, location=Location(sheet, cell))
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        out = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "clause": self.clause,
+            "message": self.message(lang),
+            "field": self.field,
+        }
+        if self.location is not None:
+            out["sheet"] = self.location.sheet
+            out["cell"] = self.location.cell
+        return out
+
+
+class _Params(dict):
+    """format_map helper: a missing parameter renders as ``{name}`` instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def finding(code: str, field: str | None = None, *, clause: str | None = None,
+            severity: Severity | None = None, **params: Any) -> Finding:
+    """Make a finding of a catalogued kind; ``clause``/``severity`` override the kind's default."""
+    kind = CATALOG[code]
+    return Finding(code=code, severity=severity or kind.severity, clause=clause or kind.clause,
+                   params=params, field=field)
+
+
+def counts(findings) -> dict[str, int]:
+    out = {s.value: 0 for s in Severity}
+    for f in findings:
+        out[f.severity.value] += 1
+    return out
+
+
+E, W, I = Severity.error, Severity.warning, Severity.info
+
+_KINDS = [
+    # --- input that cannot be read as a declaration (JSON or workbook field level) ---
+    FindingType("input.unreadable", E, "11", "无法读取申报文件：{reason}", "cannot read the declaration: {reason}"),
+    FindingType("field.invalid", E, "11", "字段 {field} 无效：{reason_zh}", "field {field} is invalid: {reason_en}"),
+    FindingType("field.required", E, "11", "必填字段 {field} 未填写", "required field {field} is empty"),
+    # --- eligibility and periods ---
+    FindingType("period.operation_before_traceability", E, "5.3",
+                "热泵实际开始运行日期 {operation_start} 早于可追溯期起点 {traceability}",
+                "operation start {operation_start} is before the traceability date {traceability}"),
+    FindingType("period.season_before_operation", E, "5.2",
+                "供暖期开始日期 {season_start} 早于热泵实际开始运行日期 {operation_start}",
+                "season start {season_start} is before the operation start {operation_start}"),
+    FindingType("period.season_after_crediting", E, "5.2",
+                "供暖期结束日期 {season_end} 晚于计入期结束日期 {crediting_end}（计入期 15 年）",
+                "season end {season_end} is after the crediting period ends on {crediting_end} (15 years)"),
+    FindingType("period.season_too_long", E, "6.2",
+                "一份申报只含一个供暖周期：{season_start} 至 {season_end} 超过 12 个月",
+                "a declaration covers one heating season: {season_start} to {season_end} exceeds 12 months"),
+    # --- owner ---
+    FindingType("owner.uscc_invalid", E, "2.2.1",
+                "企业业主的统一社会信用代码 {id_number} 无效（GB 32100 校验）：{reason_zh}",
+                "the enterprise owner's unified social credit code {id_number} is invalid (GB 32100): {reason_en}"),
+    FindingType("owner.resident_id_invalid", E, "2.2.2",
+                "个体业主的居民身份证号码 {id_number} 无效（GB 11643 / ISO 7064 MOD 11-2 校验）：{reason_zh}",
+                "the individual owner's resident ID {id_number} is invalid (GB 11643 / ISO 7064 MOD 11-2): {reason_en}"),
+    # --- statements ---
+    FindingType("statement.not_affirmed", E, "2.3", "未确认书面声明：{statement_zh}",
+                "written statement not affirmed: {statement_en}"),
+    # --- parameters ---
+    FindingType("parameters.no_set_in_force", E, "7.1", "供暖期开始日 {season_start} 没有生效的参数集",
+                "no parameter set is in force on the season start {season_start}"),
+    FindingType("parameters.version_mismatch", E, "7.1",
+                "申报的参数版本 {declared} 与供暖期生效的参数集 {in_force} 不一致",
+                "declared parameter set {declared} differs from the set in force for the season, {in_force}"),
+    FindingType("parameters.value_mismatch", E, "7.1",
+                "参数 {name} 申报值 {declared} {unit} 与生效值 {in_force} {unit} 不一致；核算采用生效值",
+                "parameter {name} declared as {declared} {unit} differs from the value in force, {in_force} {unit}; the value in force is used"),
+    # --- systems and meters ---
+    FindingType("system.ground_subtype_missing", E, "2.1.1.1",
+                "地源热泵须注明子类型（地埋管、地表水或地下水）",
+                "a ground-source system must state its subtype (buried pipe, surface water or groundwater)"),
+    FindingType("meter.electricity_missing", E, "表9–表11",
+                "{type_zh}未登记电能表编号（电量须按热泵类型分别计量）",
+                "{type_en} has no electricity meter id (electricity is metered per heat-pump type)"),
+    FindingType("meter.heat_missing", E, "表5–表7",
+                "{type_zh}申报为热量表计量，但未登记热量表编号",
+                "{type_en} is declared heat-metered but has no heat meter id"),
+    FindingType("meter.verification_missing", W, "7.3.2", "{meter} 未填写最近检定日期",
+                "{meter} has no last verification date"),
+    FindingType("meter.verification_expired", W, "7.3.2",
+                "{meter} 最近检定日期 {verified_on} 距供暖期开始已超过检定周期 {cycle} 年 [D]",
+                "{meter} was last verified on {verified_on}, more than the {cycle}-year cycle before the season [D]"),
+    FindingType("total_meter.not_coupled", E, "表5–表7",
+                "总输出端热量表只适用于两种及以上热泵耦合的项目，此处只覆盖 {covers}",
+                "a total-output heat meter is allowed only for two or more coupled types; it covers only {covers}"),
+    FindingType("total_meter.unknown_type", E, "表5–表7",
+                "总输出端热量表覆盖的 {type_zh}不是本项目申报的热泵类型",
+                "the total-output meter covers {type_en}, which is not a system of this project"),
+    FindingType("total_meter.double_metered", E, "6.2.1",
+                "{type_zh}既有单独热量表又被总输出端热量表覆盖，供热量会重复计算",
+                "{type_en} has its own heat meter and is also covered by the total-output meter: heat would be counted twice"),
+    FindingType("total_meter.readings_without_meter", W, "表5–表7",
+                "{month} 填写了总输出端热量，但项目未登记总输出端热量表，该读数不参与核算",
+                "{month} has a total-output heat reading but no total-output meter is declared; it is ignored"),
+    FindingType("heat.readings_for_unmetered", W, "表5–表7",
+                "{month} 填写了{type_zh}热量读数，但该类型未申报热量表计量，该读数不参与核算",
+                "{month} has a heat reading for {type_en}, which is not declared heat-metered; it is ignored"),
+    FindingType("electricity.unknown_type", E, "6.2.1",
+                "{month} 填写了{type_zh}的耗电量，但项目未申报该热泵类型（严禁不同类型热泵混合计算）",
+                "{month} has electricity for {type_en}, which is not a system of this project (types must not be mixed)"),
+    # --- monthly coverage and hours ---
+    FindingType("monthly.outside_season", E, "表5–表11", "月份 {month} 不在供暖期 {season_start} 至 {season_end} 内",
+                "month {month} is outside the season {season_start} to {season_end}"),
+    FindingType("monthly.duplicate", E, "表5–表11", "月份 {month} 重复填写", "month {month} is entered more than once"),
+    FindingType("monthly.missing_month", E, "表5–表11", "缺少供暖期内 {month} 的月度记录（供暖期连续监测，至少每月记录一次）",
+                "no record for {month} of the season (continuous monitoring, at least one reading a month)"),
+    FindingType("monthly.electricity_missing", E, "表9–表11", "{month} 缺少{type_zh}耗电量读数（0 也须填写）",
+                "{month} has no electricity reading for {type_en} (enter 0 when none was used)"),
+    FindingType("monthly.heat_missing", E, "表5–表7", "{month} 缺少{type_zh}热量表读数",
+                "{month} has no heat meter reading for {type_en}"),
+    FindingType("monthly.total_heat_missing", E, "表5–表7", "{month} 缺少总输出端热量表读数",
+                "{month} has no total-output heat meter reading"),
+    FindingType("hours.exceed_calendar", E, "6.2.4.2",
+                "{month} 供暖小时数 {hours} h 超过该月供暖期内日历小时数 {max_hours} h（{days} 天 × 24）",
+                "{month}: {hours} heating hours exceed the {max_hours} calendar hours of the season in that month ({days} days × 24)"),
+    FindingType("hours.outage_exceeds_heating", E, "6.2.4.2", "{month} 停供小时数 {outage} h 大于供暖小时数 {hours} h",
+                "{month}: outage hours {outage} exceed heating hours {hours}"),
+    # --- COP ---
+    FindingType("cop.missing", E, "表8", "{type_zh}未计量热量，须提供 COP（检测报告或现场测量）",
+                "{type_en} is not heat-metered, so its COP is needed (test report or on-site measurement)"),
+    FindingType("cop.report_value_missing", E, "表8", "{type_zh} COP 来源为检测报告，但未填写报告 COP 值",
+                "{type_en}: COP source is the test report but no report COP is given"),
+    FindingType("cop.report_no_missing", W, "表8", "{type_zh}未填写热泵设备检测报告编号",
+                "{type_en}: the equipment test report number is missing"),
+    FindingType("cop.implausible", E, "6.2.4.1", "{what} COP = {value} 不可信（须在 1 至 8 之间）",
+                "{what} COP = {value} is implausible (must be between 1 and 8)"),
+    FindingType("cop.atypical", W, "6.2.4.1",
+                "{what} COP = {value} 超出{type_zh}的典型范围 {low}–{high}，请核实，严禁高估 [D]",
+                "{what} COP = {value} is outside the typical band {low}–{high} for {type_en}; check it, never overestimate [D]"),
+    FindingType("cop.onsite_lower_than_report", W, "6.2.4.1",
+                "{type_zh}现场测量的供暖期 COP {onsite:.3f} 低于检测报告 COP {report}，采用报告值可能高估供暖量",
+                "{type_en}: the seasonal on-site COP {onsite:.3f} is below the test report's {report}; the report may overestimate heat"),
+    FindingType("cop.measurement_missing_month", E, "表8",
+                "{type_zh} COP 采用现场测量，但 {month} 有耗电量却没有 COP 测量记录",
+                "{type_en} uses on-site COP, but {month} has electricity use and no COP measurement"),
+    FindingType("cop.measurement_frequency", W, "表8",
+                "{type_zh} {month} 现场 COP 测量 {count} 次，少于{condition_zh}工况要求的 {required} 次",
+                "{type_en} {month}: {count} on-site COP measurements, fewer than the {required} required ({condition_en} conditions)"),
+    FindingType("cop.measurement_outside_season", E, "表8", "{type_zh} COP 测量日期 {date} 不在供暖期内",
+                "{type_en}: COP measurement dated {date} is outside the season"),
+    FindingType("cop.measurement_record_incomplete", W, "表8",
+                "{type_zh} {date} 的 COP 测量记录缺少室外温度",
+                "{type_en}: the COP measurement of {date} has no outdoor temperature"),
+    FindingType("cop.condition_mismatch", W, "表8",
+                "{type_zh} {date} 的测量工况填为{declared_zh}，表8 中该月为{expected_zh}工况",
+                "{type_en}: the measurement of {date} states {declared_en} conditions; 表8 gives {expected_en} for that month"),
+    # --- areas and the heat index q ---
+    FindingType("area.missing", E, "6.2.2", "无热量表的热泵类型须按面积法校核，但未填写供暖面积",
+                "heat-pump types without a heat meter must be checked by the area method, but no heated area is given"),
+    FindingType("area.q_above_table", E, "6.2.4.1",
+                "{building_zh}的单位面积热指标 {declared} W/m² 高于 CJJ/T 34-2022 推荐值下限 {lowest} W/m²（严禁高估）",
+                "heat index {declared} W/m² for {building_en} is above the lowest recommended value {lowest} W/m² of CJJ/T 34-2022 (never overestimate)"),
+    FindingType("area.q_below_table", I, "6.2.4.1",
+                "{building_zh}的单位面积热指标 {declared} W/m² 低于推荐值下限 {lowest} W/m²，更保守，予以接受",
+                "heat index {declared} W/m² for {building_en} is below the lowest recommended {lowest} W/m²: more conservative, accepted"),
+    FindingType("area.served_by_unknown_type", E, "6.2.2", "面积条目的供热热泵类型 {type_zh}不是本项目申报的类型",
+                "an area entry is served by {type_en}, which is not a system of this project"),
+    FindingType("area.served_by_required", E, "6.2.3",
+                "项目部分类型有热量表、部分没有：每条面积须注明由哪些热泵类型供热，且不能同时由两者供热 [D]",
+                "some types are heat-metered and some are not: each area entry must say which types heat it, and not both kinds [D]"),
+    # --- estimation, re-check and results ---
+    FindingType("deviation.recheck_required", E, "6.2.3.2",
+                "电算法 {heat_elec:.3f} GJ 与面积法 {heat_area:.3f} GJ 偏差 {deviation} 超过 10%，须重新核查参数并填写复核记录",
+                "electricity method {heat_elec:.3f} GJ and area method {heat_area:.3f} GJ deviate by {deviation} (> 10 %): re-check the parameters and fill the re-check record"),
+    FindingType("deviation.rechecked", W, "6.2.3.2",
+                "两种方法偏差 {deviation} 超过 10%，已由 {by} 于 {date} 复核；仍取较小值",
+                "the methods deviate by {deviation} (> 10 %); re-checked by {by} on {date}; the smaller value is still used"),
+    FindingType("recheck.incomplete", E, "6.2.3.2", "复核记录不完整：缺少{missing_zh}",
+                "the re-check record is incomplete: {missing_en} missing"),
+    FindingType("reductions.negative", W, "6.4", "减排量为负（{er:.2f} t CO₂），可签发减排量为 0",
+                "emission reductions are negative ({er:.2f} t CO2); the creditable amount is 0"),
+    FindingType("result.not_computable", E, "6.2.3.3", "无法完成核算：{reason_zh}",
+                "the accounting cannot be completed: {reason_en}"),
+]
+
+CATALOG: dict[str, FindingType] = {k.code: k for k in _KINDS}
