@@ -166,7 +166,7 @@ class _Run:
         idx = self.decl.systems.index(system)
         cop = system.cop
         if cop is None:
-            self.problem(f"{zh}缺少 COP", f"{en} has no COP", f"systems[{idx}].cop")
+            self.problem(f"{zh}缺少 COP", f"{en} has no COP", f"systems[{idx}].cop.source")
             return None
         if cop.source is CopSource.test_report:
             if cop.report_value is None:

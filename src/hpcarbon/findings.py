@@ -53,7 +53,8 @@ class Finding:
     def message(self, lang: str = "zh") -> str:
         kind = CATALOG[self.code]
         template = kind.en if lang == "en" else kind.zh
-        return template.format_map(_Params(self.params))
+        # field-level kinds name the field: by its label when one is given, else its JSON path
+        return template.format_map(_Params({"field_label": self.field or "", **self.params}))
 
     def bilingual(self) -> str:
         return f"{self.message('zh')} / {self.message('en')}"
@@ -102,8 +103,8 @@ E, W, I = Severity.error, Severity.warning, Severity.info
 _KINDS = [
     # --- input that cannot be read as a declaration (JSON or workbook field level) ---
     FindingType("input.unreadable", E, "11", "无法读取申报文件：{reason}", "cannot read the declaration: {reason}"),
-    FindingType("field.invalid", E, "11", "字段 {field} 无效：{reason_zh}", "field {field} is invalid: {reason_en}"),
-    FindingType("field.required", E, "11", "必填字段 {field} 未填写", "required field {field} is empty"),
+    FindingType("field.invalid", E, "11", "{field_label} {reason_zh}", "{field_label} {reason_en}"),
+    FindingType("field.required", E, "11", "必填项 {field_label} 未填写", "required field {field_label} is empty"),
     # --- eligibility and periods ---
     FindingType("period.operation_before_traceability", E, "5.3",
                 "热泵实际开始运行日期 {operation_start} 早于可追溯期起点 {traceability}",

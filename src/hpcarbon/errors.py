@@ -1,0 +1,108 @@
+"""Turning pydantic validation errors into located, bilingual findings (never echoing the input)."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from hpcarbon.findings import Finding, finding
+
+# pydantic error type → (zh, en); {placeholders} come from the error's ctx.
+_REASONS: dict[str, tuple[str, str]] = {
+    "missing": ("缺少必填字段", "required field is missing"),
+    "extra_forbidden": ("不是申报格式中的字段", "is not a field of the declaration format"),
+    "float_parsing": ("应为数字", "must be a number"),
+    "float_type": ("应为数字", "must be a number"),
+    "int_parsing": ("应为整数", "must be a whole number"),
+    "int_type": ("应为整数", "must be a whole number"),
+    "finite_number": ("应为有限的数字", "must be a finite number"),
+    "bool_parsing": ("应为 是/否（true/false）", "must be yes/no (true/false)"),
+    "bool_type": ("应为 是/否（true/false）", "must be yes/no (true/false)"),
+    "date_parsing": ("应为日期，格式 YYYY-MM-DD", "must be a date, YYYY-MM-DD"),
+    "date_from_datetime_parsing": ("应为日期，格式 YYYY-MM-DD", "must be a date, YYYY-MM-DD"),
+    "date_from_datetime_inexact": ("应为日期（不含时间）", "must be a date without a time"),
+    "date_type": ("应为日期，格式 YYYY-MM-DD", "must be a date, YYYY-MM-DD"),
+    "string_type": ("应为文字", "must be text"),
+    "string_too_short": ("不能为空", "must not be empty"),
+    "string_too_long": ("过长（最多 {max_length} 个字符）", "is too long (at most {max_length} characters)"),
+    "string_pattern_mismatch": ("格式不符（应为 {pattern}）", "has the wrong form (expected {pattern})"),
+    "enum": ("取值不在允许范围内，应为：{expected}", "is not an allowed value; expected {expected}"),
+    "greater_than": ("应大于 {gt}", "must be greater than {gt}"),
+    "greater_than_equal": ("应不小于 {ge}", "must be at least {ge}"),
+    "less_than": ("应小于 {lt}", "must be less than {lt}"),
+    "less_than_equal": ("应不大于 {le}", "must be at most {le}"),
+    "too_short": ("至少需要 {min_length} 项", "needs at least {min_length} entries"),
+    "too_long": ("最多 {max_length} 项", "allows at most {max_length} entries"),
+    "dict_type": ("应为对象（键值表）", "must be an object"),
+    "list_type": ("应为列表", "must be a list"),
+    "model_type": ("应为对象", "must be an object"),
+    "model_attributes_type": ("应为对象", "must be an object"),
+    "none_required": ("应为空", "must be empty"),
+}
+
+#: Model fields whose clause a field error cites (longest prefix wins); the rest cite SPEC §11 (format).
+FIELD_CLAUSES = {
+    "project.district": "1",
+    "project.operation_start": "5.3",
+    "project.owner": "2.2",
+    "project.statements": "2.3",
+    "season": "5.2",
+    "parameters": "7.1",
+    "systems": "6.2.1",
+    "systems.cop": "表8",
+    "systems.electricity_meter": "表9–表11",
+    "systems.heat_meter": "表5–表7",
+    "total_heat_meter": "表5–表7",
+    "monthly": "表5–表11",
+    "monthly.heating_hours": "6.2.4.2",
+    "monthly.outage_hours": "6.2.4.2",
+    "areas": "6.2.2",
+    "areas.q_w_per_m2": "表2",
+    "recheck": "6.2.3.2",
+}
+
+
+def path_of(loc: tuple) -> str:
+    """pydantic loc → JSON path: ('monthly', 2, 'electricity_kwh', 'air') → monthly[2].electricity_kwh.air."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def clause_of(path: str) -> str:
+    """The methodology clause a field belongs to (for field-level findings)."""
+    bare = ".".join(p.split("[")[0] for p in path.split("."))
+    best = ""
+    for prefix in FIELD_CLAUSES:
+        if (bare == prefix or bare.startswith(prefix + ".")) and len(prefix) > len(best):
+            best = prefix
+    return FIELD_CLAUSES.get(best, "11")
+
+
+def reason(err: dict) -> tuple[str, str]:
+    kind = err.get("type", "")
+    ctx = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in (err.get("ctx") or {}).items()}
+    if kind in _REASONS:
+        zh, en = _REASONS[kind]
+        try:
+            return zh.format(**ctx), en.format(**ctx)
+        except (KeyError, IndexError):
+            return zh, en
+    if kind == "value_error":  # our own model validators write "English / 中文"
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        en, _, zh = msg.partition(" / ")
+        return (zh or en), en
+    return "取值无效", str(err.get("msg", "invalid value"))
+
+
+def validation_findings(exc: ValidationError) -> list[Finding]:
+    out = []
+    for err in exc.errors(include_url=False, include_input=False):
+        path = path_of(err.get("loc", ()))
+        zh, en = reason(err)
+        out.append(finding("field.invalid", path or None, clause=clause_of(path), field_label=path,
+                           reason_zh=zh, reason_en=en))
+    return out

@@ -1,0 +1,421 @@
+"""Rules on the declaration model (SPEC §3, §5–§9). Each rule is a function
+``(declaration, context) -> iterable of Finding``; it names the field it concerns by JSON path and
+never a cell — the workbook layer adds locations to the same findings.
+
+Find a rule by its finding code (``hpcarbon.findings.CATALOG``) or by the clause in its docstring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable, Iterator
+
+from hpcarbon.accounting import TYPE_LABEL, Accounting, MeteringPlan, compute, metering_plan
+from hpcarbon.calendar import (
+    CONDITION_LABEL, TRACEABILITY_DATE, add_years, crediting_period, days_in_season, required_measurements,
+    season_months, working_condition,
+)
+from hpcarbon.findings import Finding, Severity, finding
+from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
+from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
+from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
+from hpcarbon.privacy import mask_id, resident_id_problem, uscc_problem
+
+#: SPEC §5: a COP outside [1, 8] is implausible.
+COP_PLAUSIBLE = (1.0, 8.0)
+#: SPEC §5 [D]: typical seasonal COP bands per type; outside is a warning.
+COP_TYPICAL = {HeatPumpType.air: (1.5, 4.5), HeatPumpType.ground: (2.5, 6.0), HeatPumpType.wastewater: (3.0, 7.0)}
+
+STATEMENTS = {  # field → (clause, zh, en)
+    "not_claimed_elsewhere": ("2.3", "该减排行为未在其他温室气体减排机制（如全国温室气体自愿减排）下核算并取得减排量",
+                              "the reduction is not claimed in any other mechanism (e.g. national CCER)"),
+    "refrigerant_compliant": ("2.1.2.1", "制冷剂符合国家相关法律法规要求", "refrigerants comply with national law"),
+    "standards_compliant": ("2.1.2.2", "热泵系统设计和实施符合现行国家和地方标准",
+                            "design and construction comply with national and local standards"),
+    "owner_qualified": ("2.2", "业主具备相应资格（企业：供暖经营资质或产权证明并建立台账；个人：建筑所有权及合作协议）",
+                        "the owner is qualified (enterprise: heating licence or property certificate, ledgers; "
+                        "individual: ownership and an agreement with a heating company or platform)"),
+    "data_authorised": ("7.3.1", "数据的收集与使用已获业主/用户授权", "data collection and use are authorised by the owner/user"),
+}
+
+
+@dataclass
+class Context:
+    """What the rules share: the parameter set in force, the metering plan and the accounting."""
+
+    params: ParameterSet | None
+    plan: MeteringPlan
+    accounting: Accounting
+
+
+Rule = Callable[[Declaration, Context], Iterable[Finding]]
+RULES: list[Rule] = []
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def _t(kind: HeatPumpType) -> dict:
+    zh, en = TYPE_LABEL[kind]
+    return {"type_zh": zh, "type_en": en}
+
+
+def _system_index(decl: Declaration, kind: HeatPumpType) -> int:
+    return decl.types.index(kind)
+
+
+# --- eligibility and periods: §1, §5.2, §5.3 -------------------------------------------------------
+@rule
+def periods(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """§5.3 traceability; §5.2 season inside the 15-year crediting period; one season ≤ 12 months."""
+    op, season = decl.project.operation_start, decl.season
+    if op < TRACEABILITY_DATE:
+        yield finding("period.operation_before_traceability", "project.operation_start",
+                      operation_start=op.isoformat(), traceability=TRACEABILITY_DATE.isoformat())
+    if season.start < op:
+        yield finding("period.season_before_operation", "season.start",
+                      season_start=season.start.isoformat(), operation_start=op.isoformat())
+    crediting_end = crediting_period(op)[1]
+    if season.end > crediting_end:
+        yield finding("period.season_after_crediting", "season.end",
+                      season_end=season.end.isoformat(), crediting_end=crediting_end.isoformat())
+    if season.end >= add_years(season.start, 1):
+        yield finding("period.season_too_long", "season.end",
+                      season_start=season.start.isoformat(), season_end=season.end.isoformat())
+
+
+# --- owner: §2.2 ----------------------------------------------------------------------------------
+@rule
+def owner_identifier(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """§2.2.1 USCC check character (GB 32100); §2.2.2 resident ID check digit (ISO 7064 MOD 11-2)."""
+    owner = decl.project.owner
+    if owner.type is OwnerType.enterprise:
+        problem = uscc_problem(owner.id_number)
+        if problem:
+            yield finding("owner.uscc_invalid", "project.owner.id_number", id_number=owner.id_number,
+                          reason_zh=problem[0], reason_en=problem[1])
+    else:
+        problem = resident_id_problem(owner.id_number)
+        if problem:  # personal data: never shown unmasked (SPEC §10)
+            yield finding("owner.resident_id_invalid", "project.owner.id_number", id_number=mask_id(owner.id_number),
+                          reason_zh=problem[0], reason_en=problem[1])
+
+
+# --- statements: §2.1.2, §2.2, §2.3, §7.3.1 ---------------------------------------------------------
+@rule
+def statements(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """Every written statement must be affirmed."""
+    for name, (clause, zh, en) in STATEMENTS.items():
+        if not getattr(decl.project.statements, name):
+            yield finding("statement.not_affirmed", f"project.statements.{name}", clause=clause,
+                          statement_zh=zh, statement_en=en)
+
+
+# --- parameters: §7.1 ----------------------------------------------------------------------------
+@rule
+def parameters_in_force(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """§7.1, 表1–表4: declared parameters equal the set in force for the season."""
+    p = ctx.params
+    if p is None:
+        yield finding("parameters.no_set_in_force", "season.start", season_start=decl.season.start.isoformat())
+        return
+    declared = decl.parameters
+    if declared.version != p.version:
+        yield finding("parameters.version_mismatch", "parameters.version", declared=declared.version, in_force=p.version)
+    for name, label in (("ef_heat", "EF_heat"), ("ef_elec", "EF_elec"), ("td_percent", "TD")):
+        in_force = p.value(name)
+        value = getattr(declared, name)
+        if not math.isclose(value, in_force.value, rel_tol=1e-12, abs_tol=1e-12):
+            yield finding("parameters.value_mismatch", f"parameters.{name}", clause=f"7.1, {in_force.clause}",
+                          name=label, declared=value, in_force=in_force.value, unit=in_force.unit)
+
+
+# --- systems and meters: 表5–表11, §7.3.2 ---------------------------------------------------------------
+@rule
+def systems_and_meters(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """Subtype of ground systems; electricity meter per type; heat meter when heat-metered; verification."""
+    p = ctx.params
+    start = decl.season.start
+    for i, s in enumerate(decl.systems):
+        if s.type is HeatPumpType.ground and s.subtype is None:
+            yield finding("system.ground_subtype_missing", f"systems[{i}].subtype")
+        if s.electricity_meter is None:
+            yield finding("meter.electricity_missing", f"systems[{i}].electricity_meter.id", **_t(s.type))
+        if s.heat_metered and s.heat_meter is None:
+            yield finding("meter.heat_missing", f"systems[{i}].heat_meter.id", **_t(s.type))
+        meters = [(s.electricity_meter, f"systems[{i}].electricity_meter", "electricity")]
+        if s.heat_metered:
+            meters.append((s.heat_meter, f"systems[{i}].heat_meter", "heat"))
+        for meter, path, kind in meters:
+            if meter is not None:
+                yield from _verification(meter, path, kind, start, p)
+    if decl.total_heat_meter is not None:
+        yield from _verification(decl.total_heat_meter, "total_heat_meter", "heat", start, p)
+
+
+def _verification(meter, path: str, kind: str, season_start: date, p: ParameterSet | None) -> Iterator[Finding]:
+    """§7.3.2 meters calibrated periodically; SPEC §8 [D] a verification older than the cycle warns."""
+    label = f"{'热量表' if kind == 'heat' else '电能表'} {meter.id}"
+    if meter.verified_on is None:
+        yield finding("meter.verification_missing", f"{path}.verified_on", meter=label)
+        return
+    if p is None:
+        return
+    cycle = p.heat_meter_cycle_years if kind == "heat" else p.electricity_meter_cycle_years
+    if add_years(meter.verified_on, cycle) < season_start:
+        yield finding("meter.verification_expired", f"{path}.verified_on", meter=label,
+                      verified_on=meter.verified_on.isoformat(), cycle=cycle)
+
+
+@rule
+def total_output_meter(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """表5–表7 note: a total-output meter only for two or more coupled types; no double metering."""
+    tm = decl.total_heat_meter
+    if tm is None:
+        for i, r in enumerate(decl.monthly):
+            if r.total_heat_gj is not None:
+                yield finding("total_meter.readings_without_meter", f"monthly[{i}].total_heat_gj", month=r.month)
+        return
+    covers = list(dict.fromkeys(tm.covers))
+    if len(covers) < 2:
+        yield finding("total_meter.not_coupled", "total_heat_meter.covers",
+                      covers=", ".join(t.value for t in covers))
+    for kind in covers:
+        system = decl.system(kind)
+        if system is None:
+            yield finding("total_meter.unknown_type", "total_heat_meter.covers", **_t(kind))
+        elif system.heat_metered:
+            yield finding("total_meter.double_metered", f"systems[{_system_index(decl, kind)}].heat_metered", **_t(kind))
+
+
+# --- monthly records: 表5–表11, §6.2.4.2 -----------------------------------------------------------------
+@rule
+def monthly_coverage(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """Every month of the season once, none outside it; readings each month (continuous monitoring)."""
+    months = season_months(decl.season)
+    seen = Counter(r.month for r in decl.monthly)
+    span = dict(season_start=decl.season.start.isoformat(), season_end=decl.season.end.isoformat())
+    reported = set()
+    for i, r in enumerate(decl.monthly):
+        if r.month not in months:
+            yield finding("monthly.outside_season", f"monthly[{i}].month", month=r.month, **span)
+        elif seen[r.month] > 1 and r.month in reported:
+            yield finding("monthly.duplicate", f"monthly[{i}].month", month=r.month)
+        reported.add(r.month)
+    for m in months:
+        if m not in seen:
+            yield finding("monthly.missing_month", "monthly", month=m)
+    plan = ctx.plan
+    declared = set(decl.types)
+    for i, r in enumerate(decl.monthly):
+        for kind in decl.types:
+            if kind not in r.electricity_kwh:
+                yield finding("monthly.electricity_missing", f"monthly[{i}].electricity_kwh.{kind.value}",
+                              month=r.month, **_t(kind))
+        for kind in r.electricity_kwh:
+            if kind not in declared:
+                yield finding("electricity.unknown_type", f"monthly[{i}].electricity_kwh.{kind.value}",
+                              month=r.month, **_t(kind))
+        for kind in plan.own_meter:
+            if kind not in r.heat_gj:
+                yield finding("monthly.heat_missing", f"monthly[{i}].heat_gj.{kind.value}", month=r.month, **_t(kind))
+        for kind in r.heat_gj:
+            if kind not in plan.own_meter:
+                yield finding("heat.readings_for_unmetered", f"monthly[{i}].heat_gj.{kind.value}",
+                              month=r.month, **_t(kind))
+        if plan.total_meter and r.total_heat_gj is None:
+            yield finding("monthly.total_heat_missing", f"monthly[{i}].total_heat_gj", month=r.month)
+
+
+@rule
+def heating_hours(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """§6.2.4.2: hours within the calendar; outages deducted, never more than the heating hours."""
+    for i, r in enumerate(decl.monthly):
+        days = days_in_season(r.month, decl.season)
+        if r.heating_hours > 24 * days:
+            yield finding("hours.exceed_calendar", f"monthly[{i}].heating_hours", month=r.month,
+                          hours=f"{r.heating_hours:g}", max_hours=24 * days, days=days)
+        if r.outage_hours > r.heating_hours:
+            yield finding("hours.outage_exceeds_heating", f"monthly[{i}].outage_hours", month=r.month,
+                          outage=f"{r.outage_hours:g}", hours=f"{r.heating_hours:g}")
+
+
+# --- COP: 表8, §6.2.4.1 ----------------------------------------------------------------------------------
+@rule
+def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """COP source, plausibility, on-site measurement frequency and coverage."""
+    months = set(season_months(decl.season))
+    for i, s in enumerate(decl.systems):
+        t = _t(s.type)
+        path = f"systems[{i}].cop"
+        if s.cop is None:
+            if s.type in ctx.plan.unmetered:
+                yield finding("cop.missing", f"{path}.source", **t)
+            continue
+        c = s.cop
+        if c.report_value is not None:
+            yield from _cop_value(f"{path}.report_value", "检测报告 test report", c.report_value, s.type)
+        for j, m in enumerate(c.measurements):
+            mpath = f"{path}.measurements[{j}]"
+            yield from _cop_value(f"{mpath}.value", f"{m.date.isoformat()}", m.value, s.type)
+            if m.date.strftime("%Y-%m") not in months or not decl.season.start <= m.date <= decl.season.end:
+                yield finding("cop.measurement_outside_season", f"{mpath}.date", date=m.date.isoformat(), **t)
+            if m.outdoor_temp_c is None:
+                yield finding("cop.measurement_record_incomplete", f"{mpath}.outdoor_temp_c", date=m.date.isoformat(), **t)
+            expected = working_condition(m.date.month)
+            if m.condition is not None and m.condition is not expected:
+                yield finding("cop.condition_mismatch", f"{mpath}.condition", date=m.date.isoformat(),
+                              declared_zh=CONDITION_LABEL[m.condition][0], declared_en=CONDITION_LABEL[m.condition][1],
+                              expected_zh=CONDITION_LABEL[expected][0], expected_en=CONDITION_LABEL[expected][1], **t)
+        if c.source is CopSource.test_report:
+            if c.report_value is None:
+                yield finding("cop.report_value_missing", f"{path}.report_value", **t)
+            if not c.report_no:
+                yield finding("cop.report_no_missing", f"{path}.report_no", **t)
+            onsite = _seasonal_onsite_cop(decl, s.type)
+            if c.report_value is not None and onsite is not None and onsite < c.report_value:
+                yield finding("cop.onsite_lower_than_report", f"{path}.report_value", onsite=onsite,
+                              report=c.report_value, **t)
+        elif s.type in ctx.plan.unmetered or c.measurements:
+            yield from _onsite_frequency(decl, i, s.type)
+
+
+def _cop_value(path: str, what: str, value: float, kind: HeatPumpType) -> Iterator[Finding]:
+    low, high = COP_PLAUSIBLE
+    if not low <= value <= high:
+        yield finding("cop.implausible", path, what=what, value=f"{value:g}")
+        return
+    tlow, thigh = COP_TYPICAL[kind]
+    if not tlow <= value <= thigh:
+        yield finding("cop.atypical", path, what=what, value=f"{value:g}", low=tlow, high=thigh, **_t(kind))
+
+
+def _measurements_by_month(decl: Declaration, kind: HeatPumpType) -> dict[str, list[float]]:
+    by_month: dict[str, list[float]] = defaultdict(list)
+    for m in decl.system(kind).cop.measurements:
+        by_month[m.date.strftime("%Y-%m")].append(m.value)
+    return by_month
+
+
+def _seasonal_onsite_cop(decl: Declaration, kind: HeatPumpType) -> float | None:
+    """Electricity-weighted mean of the monthly mean on-site COPs [D] (the weighting formula (2) applies)."""
+    by_month = _measurements_by_month(decl, kind)
+    if not by_month:
+        return None
+    means = {m: math.fsum(v) / len(v) for m, v in by_month.items()}
+    weights = {r.month: r.electricity_kwh.get(kind, 0.0) for r in decl.monthly if r.month in means}
+    total_w = math.fsum(weights.values())
+    if total_w > 0:
+        return math.fsum(means[m] * w for m, w in weights.items()) / total_w
+    return math.fsum(means.values()) / len(means)
+
+
+def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType) -> Iterator[Finding]:
+    """表8: measurements per month by working condition, one more with extreme weather."""
+    by_month = _measurements_by_month(decl, kind)
+    extreme_by_month = defaultdict(bool)
+    for m in decl.system(kind).cop.measurements:
+        extreme_by_month[m.date.strftime("%Y-%m")] |= m.extreme_weather
+    t = _t(kind)
+    for i, r in enumerate(decl.monthly):
+        count = len(by_month.get(r.month, ()))
+        used = r.electricity_kwh.get(kind, 0.0)
+        if count == 0:
+            if used > 0:
+                yield finding("cop.measurement_missing_month", f"systems[{index}].cop.measurements", month=r.month, **t)
+            continue
+        month_no = int(r.month[5:7])
+        required = required_measurements(month_no, r.extreme_weather or extreme_by_month[r.month])
+        if count < required:
+            cond = working_condition(month_no)
+            yield finding("cop.measurement_frequency", f"systems[{index}].cop.measurements", month=r.month,
+                          count=count, required=required, condition_zh=CONDITION_LABEL[cond][0],
+                          condition_en=CONDITION_LABEL[cond][1], **t)
+
+
+# --- areas and q: §6.2.2, §6.2.4.1, 表2 --------------------------------------------------------------------
+@rule
+def areas(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """Area needed for the area method; q never above the table's lowest value; served-by in mixed projects."""
+    plan, p = ctx.plan, ctx.params
+    if plan.unmetered and not decl.areas:
+        yield finding("area.missing", "areas")
+    metered = set(plan.own_meter) | set(plan.total_meter)
+    declared = set(decl.types)
+    served_flagged = False
+    for i, a in enumerate(decl.areas):
+        for kind in a.served_by or ():
+            if kind not in declared:
+                yield finding("area.served_by_unknown_type", f"areas[{i}].served_by", **_t(kind))
+        if metered and plan.unmetered and not served_flagged:
+            served = set(a.served_by or ())
+            if not served or (served & metered and served & set(plan.unmetered)):
+                served_flagged = True
+                yield finding("area.served_by_required", f"areas[{i}].served_by")
+        if a.q_w_per_m2 is not None and p is not None:
+            row = p.q_rows[a.building_type.value]
+            lowest = row.lowest(a.energy_saving)
+            kw = dict(building_zh=row.label_zh + ("（节能）" if a.energy_saving else "（非节能）"),
+                      building_en=row.label_en + (" (energy-saving)" if a.energy_saving else " (not energy-saving)"),
+                      declared=f"{a.q_w_per_m2:g}", lowest=f"{lowest:g}")
+            if a.q_w_per_m2 > lowest:
+                yield finding("area.q_above_table", f"areas[{i}].q_w_per_m2", **kw)
+            elif a.q_w_per_m2 < lowest:
+                yield finding("area.q_below_table", f"areas[{i}].q_w_per_m2", **kw)
+
+
+# --- estimation: §6.2.3.2 ----------------------------------------------------------------------------------
+@rule
+def deviation_recheck(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """§6.2.3.2: deviation > 10 % needs a re-check record; the smaller value still applies."""
+    rc = decl.recheck
+    if rc.performed:
+        missing = [(zh, en) for value, zh, en in ((rc.by, "复核人", "who"), (rc.date, "复核日期", "when"),
+                                                  (rc.note, "复核内容", "what was reviewed")) if not value]
+        if missing:
+            yield finding("recheck.incomplete", "recheck", missing_zh="、".join(z for z, _ in missing),
+                          missing_en=", ".join(e for _, e in missing))
+    res = ctx.accounting.results
+    if res is None or res.deviation is None or res.deviation <= DEVIATION_RECHECK_THRESHOLD:
+        return
+    shown = "∞" if math.isinf(res.deviation) else f"{res.deviation:.1%}"
+    if rc.performed:
+        yield finding("deviation.rechecked", "recheck", deviation=shown, by=rc.by or "?",
+                      date=rc.date.isoformat() if rc.date else "?")
+    else:
+        yield finding("deviation.recheck_required", "recheck.performed", deviation=shown,
+                      heat_elec=res.heat_elec_method_gj, heat_area=res.heat_area_method_gj)
+
+
+# --- results: §6.4, SPEC §9 ---------------------------------------------------------------------------------
+@rule
+def results(decl: Declaration, ctx: Context) -> Iterator[Finding]:
+    """A negative ER is reported with a warning (credit 0); a result that cannot be formed is an error."""
+    acc = ctx.accounting
+    for zh, en, path in acc.not_computable:
+        yield finding("result.not_computable", path, reason_zh=zh, reason_en=en)
+    if acc.results is not None and acc.results.emission_reductions_t < 0:
+        yield finding("reductions.negative", "results.emission_reductions_t", er=acc.results.emission_reductions_t)
+
+
+def make_context(decl: Declaration, params: ParameterSet | None = None) -> Context:
+    if params is None:
+        try:
+            params = set_in_force(decl.season.start)
+        except ParameterError:
+            params = None
+    return Context(params=params, plan=metering_plan(decl), accounting=compute(decl, params))
+
+
+def check(decl: Declaration, ctx: Context | None = None, rules: Iterable[Rule] = RULES) -> list[Finding]:
+    """Run every rule; findings in rule order."""
+    ctx = ctx or make_context(decl)
+    found = [f for r in rules for f in r(decl, ctx)]
+    # "cannot compute" repeats nothing: drop it where another error already names the same field
+    explained = {f.field for f in found if f.severity is Severity.error and f.code != "result.not_computable"}
+    return [f for f in found if not (f.code == "result.not_computable" and f.field in explained)]
