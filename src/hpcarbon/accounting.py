@@ -212,7 +212,7 @@ def _account(run: _Run) -> Results:
 
     # t — actual heating hours (§6.2.2, §6.2.4.2)
     hours = formulas.heating_hours((r.heating_hours, r.outage_hours) for r in decl.monthly)
-    run.step("heating_hours", "6.2.4.2", "实际供暖小时数 t", "actual heating hours t", "t = Σ (供暖小时 − 停供小时)",
+    run.step("heating_hours", "6.2.4.2", "实际供暖小时数 t", "actual heating hours t", "t = Σ_m (heating_hours_m − outage_hours_m)",
              [Quantity(f"{r.month} h−outage", r.heating_hours - r.outage_hours, "h") for r in decl.monthly],
              "t", hours, "h")
 
@@ -240,7 +240,7 @@ def _account(run: _Run) -> Results:
                 continue
             readings.append((r.month, r.heat_gj[kind]))
         q = run.step(f"heat_metered.{kind.value}", "表5–表7", f"{TYPE_LABEL[kind][0]}热量表计量供热量 Q{TYPE_SYMBOL[kind]}",
-                     f"metered heat Q{TYPE_SYMBOL[kind]}, {TYPE_LABEL[kind][1]}", "Q = Σ_m 热量表读数",
+                     f"metered heat Q{TYPE_SYMBOL[kind]}, {TYPE_LABEL[kind][1]}", "Q = Σ_m heat_meter_m",
                      [Quantity(m, v, "GJ") for m, v in readings], f"Q{TYPE_SYMBOL[kind]}",
                      math.fsum(v for _, v in readings), "GJ")
         heat_by_type[kind.value] = q
@@ -254,7 +254,7 @@ def _account(run: _Run) -> Results:
             readings.append((r.month, r.total_heat_gj))
         key = group_key(plan.total_meter)
         heat_by_type[key] = run.step("heat_metered.total", "表5–表7", f"总输出端热量表计量供热量（{key}）",
-                                     f"total-output meter heat ({key})", "Q = Σ_m 总输出端读数",
+                                     f"total-output meter heat ({key})", "Q = Σ_m total_heat_meter_m",
                                      [Quantity(m, v, "GJ") for m, v in readings], f"Q[{key}]",
                                      math.fsum(v for _, v in readings), "GJ")
 
@@ -281,7 +281,7 @@ def _account(run: _Run) -> Results:
             heat_by_type[group_key(plan.unmetered)] = estimate
 
     heat_total = math.fsum(heat_by_type.values())
-    run.step("heat_supplied", "6.2", "供暖期总供热量 Qgs+Qas+Qws", "heat supplied Qgs+Qas+Qws", "Q = Σ 各来源供热量",
+    run.step("heat_supplied", "6.2", "供暖期总供热量 Qgs+Qas+Qws", "heat supplied Qgs+Qas+Qws", "Q = Σ Q[source]",
              [Quantity(f"Q[{k}]", v, "GJ") for k, v in heat_by_type.items()], "Q", heat_total, "GJ")
     be = run.step("baseline", "6.2", "基准线排放 BE，公式（1）", "baseline emissions BE, formula (1)",
                   "BE = (Qgs + Qas + Qws) × EF_heat",
@@ -304,7 +304,7 @@ def _account(run: _Run) -> Results:
     start, end = crediting_period(decl.project.operation_start)
     keep = records_keep_until(decl.project.operation_start)
     run.step("periods", "5.2, 7.3.2", "计入期与台账保存期限", "crediting period and record keeping",
-             "计入期 15 年，自实际运行之日起；台账保存至计入期结束后 5 年",
+             "crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y",
              [Quantity("operation_start", decl.project.operation_start)], "records_keep_until", keep, "")
     return Results(
         parameter_version=p.version, heating_hours=hours, heat_supplied_gj=heat_total,
@@ -338,16 +338,20 @@ def _electricity_method(run: _Run, plan: MeteringPlan, electricity) -> tuple[flo
             used_w.append(w)
             used_cop.append(c)
         sym = TYPE_SYMBOL[kind]
+        title = (f"电算法 {TYPE_LABEL[kind][0]} Q{sym}，公式（2）", f"electricity method Q{sym}, {TYPE_LABEL[kind][1]}, formula (2)")
         if run.decl.system(kind).cop.source is CopSource.test_report:
             # one COP for the season: formula (2) exactly as written, W × COP × 0.0036
-            q = formulas.heat_by_electricity(math.fsum(used_w), used_cop[0]) if used_w else 0.0
+            w_total = math.fsum(used_w)
+            report_cop = run.decl.system(kind).cop.report_value
+            q = run.step(f"heat_elec.{kind.value}", "6.2.1", *title, "Q = W × COP × 0.0036",
+                         [Quantity(f"W{sym}", w_total, "kWh"), Quantity("COP (检测报告 test report)", report_cop, "")],
+                         f"Q{sym}_elec", formulas.heat_by_electricity(w_total, report_cop), "GJ")
         else:
-            q = formulas.heat_by_electricity_monthly(used_w, used_cop)
-        run.step(f"heat_elec.{kind.value}", "6.2.1", f"电算法 {TYPE_LABEL[kind][0]} Q{sym}，公式（2）",
-                 f"electricity method Q{sym}, {TYPE_LABEL[kind][1]}, formula (2)", "Q = Σ_m W_m × COP_m × 0.0036",
-                 [Quantity(f"{m} W×COP", f"{w} × {c:g}", "kWh × -") for m, w, c in
-                  zip([m for (m, _), c in zip(series, cops) if not math.isnan(c)], used_w, used_cop)],
-                 f"Q{sym}_elec", q, "GJ")
+            used_months = [m for (m, _), c in zip(series, cops) if not math.isnan(c)]
+            q = run.step(f"heat_elec.{kind.value}", "6.2.1", *title, "Q = Σ_m W_m × COP_m × 0.0036 [D]",
+                         [Quantity(f"{m}: W × COP_mean", f"{w:g} × {c:.4g}", "kWh × -")
+                          for m, w, c in zip(used_months, used_w, used_cop)],
+                         f"Q{sym}_elec", formulas.heat_by_electricity_monthly(used_w, used_cop), "GJ")
         per_type[kind.value] = q
     if not ok:
         return None, per_type

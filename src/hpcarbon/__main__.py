@@ -1,0 +1,3 @@
+from hpcarbon.cli import main
+
+raise SystemExit(main())

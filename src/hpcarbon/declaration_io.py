@@ -1,0 +1,65 @@
+"""Reading a declaration from its JSON interchange form (SPEC §11), with bilingual, located errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from hpcarbon.errors import validation_findings
+from hpcarbon.findings import Finding, finding
+from hpcarbon.model import Declaration
+
+#: A declaration JSON larger than this is refused unread (a season is a few kB).
+MAX_JSON_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Loaded:
+    declaration: Declaration | None
+    findings: list[Finding] = field(default_factory=list)  # why it could not be read
+
+
+def _unreadable(zh: str, en: str) -> Loaded:
+    return Loaded(None, [finding("input.unreadable", reason=f"{zh} / {en}")])
+
+
+def load_json_declaration(path: str | Path) -> Loaded:
+    path = Path(path)
+    try:
+        if not path.is_file():
+            return _unreadable(f"找不到文件 {path}", f"no such file {path}")
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            return _unreadable(f"文件过大（{size} 字节，上限 {MAX_JSON_BYTES}）", f"file too large ({size} bytes, limit {MAX_JSON_BYTES})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(f"无法打开文件：{exc.strerror}", f"cannot open the file: {exc.strerror}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _unreadable(f"不是 UTF-8 文本（第 {exc.start} 字节）", f"not UTF-8 text (byte {exc.start})")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        where = f"{getattr(exc, 'lineno', '?')}:{getattr(exc, 'colno', '?')}"
+        return _unreadable(f"JSON 格式错误（第 {where} 处）：{getattr(exc, 'msg', exc)}",
+                           f"malformed JSON at line:column {where}: {getattr(exc, 'msg', exc)}")
+    except RecursionError:
+        return _unreadable("JSON 嵌套过深", "JSON nested too deeply")
+    return declaration_from_data(data)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def declaration_from_data(data) -> Loaded:
+    if not isinstance(data, dict):
+        return _unreadable("顶层应为对象（project、season …）", "the top level must be an object (project, season …)")
+    try:
+        return Loaded(Declaration.model_validate(data))
+    except ValidationError as exc:
+        return Loaded(None, validation_findings(exc))

@@ -1,0 +1,178 @@
+"""A report = findings + accounting + metadata, rendered as text or JSON (SPEC §9 display rounding).
+
+Personal data of individual owners is masked here and nowhere later (SPEC §10).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from hpcarbon.accounting import Accounting
+from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity, counts
+from hpcarbon.model import Declaration, OwnerType
+from hpcarbon.privacy import mask_id, mask_name, mask_phone
+
+RESULT_KEYS = ("heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation", "method",
+               "heat_by_type_gj", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t",
+               "creditable_reductions_t", "crediting_period_end", "records_keep_until")
+#: Further result keys the JSON carries besides the contract's.
+EXTRA_RESULT_KEYS = ("estimate_basis", "heating_hours", "electricity_kwh", "electricity_by_type_kwh",
+                     "crediting_period_start", "parameter_version")
+
+_T = {
+    "zh": {"pass": "通过", "fail": "未通过", "verdict": "结论", "results": "核算结果", "findings": "发现的问题",
+           "trace": "计算过程", "none": "无", "not_computable": "无法核算（见上方错误）", "project": "项目",
+           "season": "供暖期", "owner": "业主", "file": "文件", "counts": "错误 {error}，警告 {warning}，提示 {info}",
+           "general": "（整体）"},
+    "en": {"pass": "PASS", "fail": "FAIL", "verdict": "Verdict", "results": "Results", "findings": "Findings",
+           "trace": "Calculation trace", "none": "none", "not_computable": "cannot be computed (see the errors above)",
+           "project": "Project", "season": "Season", "owner": "Owner", "file": "File",
+           "counts": "{error} errors, {warning} warnings, {info} infos", "general": "(general)"},
+}
+
+_RESULT_LABELS = {
+    "heat_supplied_gj": ("供热量 Q", "heat supplied Q", "GJ", 3),
+    "heat_elec_method_gj": ("电算法 Q电", "electricity method Q_elec", "GJ", 3),
+    "heat_area_method_gj": ("面积法 Q面", "area method Q_area", "GJ", 3),
+    "deviation": ("两法偏差 d", "deviation d", "%", 1),
+    "method": ("供热量取值方式", "how heat is known", "", None),
+    "heat_by_type_gj": ("各类型供热量", "heat by type", "GJ", 3),
+    "baseline_emissions_t": ("基准线排放 BE", "baseline emissions BE", "t CO2", 2),
+    "project_emissions_t": ("项目排放 PE", "project emissions PE", "t CO2", 2),
+    "emission_reductions_t": ("减排量 ER", "emission reductions ER", "t CO2", 2),
+    "creditable_reductions_t": ("可签发减排量", "creditable reductions", "t CO2", 2),
+    "crediting_period_end": ("计入期截止", "crediting period ends", "", None),
+    "records_keep_until": ("台账保存至", "records kept until", "", None),
+}
+_METHOD = {"metered": ("热量表计量", "metered"), "estimated": ("估算", "estimated"), "mixed": ("计量与估算混合", "mixed"),
+           "electricity": ("电算法", "electricity method"), "area": ("面积法", "area method")}
+
+
+def owner_summary(decl: Declaration) -> dict:
+    """Owner as it may appear in a report: an individual's name, ID and phone masked (SPEC §10)."""
+    o = decl.project.owner
+    if o.type is OwnerType.individual:
+        return {"type": o.type.value, "name": mask_name(o.name), "id_number": mask_id(o.id_number),
+                "phone": mask_phone(o.phone)}
+    return {"type": o.type.value, "name": o.name, "id_number": o.id_number, "phone": o.phone}
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    accounting: Accounting | None = None
+    declaration: Declaration | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # file, sha256, template_version …
+
+    @property
+    def status(self) -> str:
+        return "fail" if any(f.severity is Severity.error for f in self.findings) else "pass"
+
+    def results_dict(self) -> dict | None:
+        if self.accounting is None or self.accounting.results is None:
+            return None
+        full = self.accounting.results.to_dict()
+        return {k: full[k] for k in RESULT_KEYS + EXTRA_RESULT_KEYS}
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        out = dict(self.meta)
+        if self.declaration is not None:
+            out["project"] = {"id": self.declaration.project.id, "name": self.declaration.project.name,
+                              "owner": owner_summary(self.declaration)}
+            out["season"] = {"start": self.declaration.season.start.isoformat(),
+                             "end": self.declaration.season.end.isoformat()}
+        out.update({
+            "status": self.status,
+            "counts": counts(self.findings),
+            "results": self.results_dict(),
+            "findings": [f.to_dict(lang) for f in self.findings],
+            "trace": [s.to_dict() for s in self.accounting.trace] if self.accounting else [],
+        })
+        return out
+
+    def to_json(self, lang: str = "zh", indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent, allow_nan=False)
+
+    def to_text(self, lang: str = "zh") -> str:
+        t = _T[lang]
+        c = counts(self.findings)
+        lines = [f"{t['verdict']}: {t[self.status]} — {t['counts'].format(**c)}"]
+        if "file" in self.meta:
+            lines.append(f"{t['file']}: {self.meta['file']}" + (f"  sha256 {self.meta['sha256']}" if "sha256" in self.meta else ""))
+        if self.declaration is not None:
+            d = self.declaration
+            owner = owner_summary(d)
+            lines.append(f"{t['project']}: {d.project.id} {d.project.name}")
+            lines.append(f"{t['owner']}: {owner['name']} ({owner['id_number']})")
+            lines.append(f"{t['season']}: {d.season.start} — {d.season.end}")
+        lines += ["", f"== {t['results']} =="]
+        lines += self._results_lines(lang) or [f"  {t['not_computable']}"]
+        lines += ["", f"== {t['findings']} =="]
+        lines += self._findings_lines(lang) or [f"  {t['none']}"]
+        if self.accounting and self.accounting.trace:
+            lines += ["", f"== {t['trace']} =="]
+            for i, s in enumerate(self.accounting.trace, 1):
+                title = s.title_en if lang == "en" else s.title_zh
+                lines.append(f"{i:>2}. [{s.clause}] {title}: {s.formula}")
+                if s.inputs:
+                    lines.append("      " + "; ".join(f"{q.name} = {_fmt(q.value)} {q.unit}".rstrip() for q in s.inputs))
+                lines.append(f"      → {s.output.name} = {_fmt(s.output.value)} {s.output.unit}".rstrip())
+        return "\n".join(lines) + "\n"
+
+    def _results_lines(self, lang: str) -> list[str]:
+        res = self.results_dict()
+        if res is None:
+            return []
+        zh = lang != "en"
+        out = []
+        for key in RESULT_KEYS:
+            label_zh, label_en, unit, digits = _RESULT_LABELS[key]
+            value = res[key]
+            if value is None:
+                continue
+            if key == "method":
+                shown = _METHOD[value][0 if zh else 1]
+                if res.get("estimate_basis"):
+                    shown += f" ({_METHOD[res['estimate_basis']][0 if zh else 1]})"
+            elif key == "deviation":
+                shown = "∞" if value is None else f"{value * 100:.{digits}f} %"
+            elif key == "heat_by_type_gj":
+                shown = ", ".join(f"{k} {v:,.3f} GJ" for k, v in value.items())
+            elif digits is not None:
+                shown = f"{value:,.{digits}f} {unit}"
+            else:
+                shown = str(value)
+            out.append(f"  {_pad(label_zh if zh else label_en, 26)} {shown}")
+        return out
+
+    def _findings_lines(self, lang: str) -> list[str]:
+        groups: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            key = f.location.sheet if f.location and f.location.sheet else _T[lang]["general"]
+            groups.setdefault(key, []).append(f)
+        out = []
+        for sheet, items in groups.items():
+            out.append(f"  [{sheet}]")
+            for f in items:
+                where = f.location.cell if f.location and f.location.cell else (f.field or "")
+                sev = SEVERITY_LABEL[lang][f.severity]
+                out.append(f"    {_pad(sev, 8)} {_pad(where, 14)} §{f.clause}  {f.message(lang)}  ({f.code})")
+        return out
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width: CJK characters take two columns in a terminal."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return "∞"
+        return f"{v:,.6f}".rstrip("0").rstrip(".")
+    return str(v)
