@@ -1,0 +1,48 @@
+"""Resource limits of the validator (issue: unbreakable at the gate). Every limit is configurable
+(``hpcarbon validate --limit NAME=VALUE``) and documented in the README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Limits:
+    #: largest workbook file accepted, bytes (a real declaration is well under 1 MB)
+    max_file_bytes: int = 20 * 1024 * 1024
+    #: total uncompressed size of all zip members, bytes (zip-bomb guard)
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    #: largest compression ratio of one member (zip-bomb guard; real XML compresses ~10–30×)
+    max_compression_ratio: int = 200
+    #: members in the zip container
+    max_zip_entries: int = 2000
+    #: sheets in the workbook
+    max_sheets: int = 50
+    #: rows read from any one sheet (the template's tables are far smaller)
+    max_rows: int = 10_000
+    #: characters in one text cell
+    max_text_chars: int = 10_000
+    #: seconds for one file before it is given up as unreadable
+    timeout_seconds: float = 60.0
+
+    def with_overrides(self, pairs: list[str]) -> "Limits":
+        """Apply ``NAME=VALUE`` strings; raises ValueError with a bilingual message."""
+        known = {f.name: f.type for f in fields(self)}
+        changes = {}
+        for pair in pairs:
+            name, sep, value = pair.partition("=")
+            name = name.strip().replace("-", "_")
+            if not sep or name not in known:
+                raise ValueError(f"未知的限制项 {name!r}（可用：{', '.join(known)}） / unknown limit {name!r} "
+                                 f"(known: {', '.join(known)})")
+            try:
+                number = float(value) if name == "timeout_seconds" else int(value)
+            except ValueError:
+                raise ValueError(f"限制项 {name} 的值应为数字 / limit {name} takes a number") from None
+            if number <= 0:
+                raise ValueError(f"限制项 {name} 应大于 0 / limit {name} must be > 0")
+            changes[name] = number
+        return replace(self, **changes)
+
+
+DEFAULT_LIMITS = Limits()
