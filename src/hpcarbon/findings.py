@@ -132,6 +132,13 @@ _KINDS = [
     FindingType("file.timeout", E, "7.3.2", "校验超时（超过 {seconds} 秒），文件可能异常",
                 "validation took longer than {seconds} s; the file is probably malformed"),
     FindingType("file.unreadable_workbook", E, "7.3.2", "无法读取工作簿：{reason}", "cannot read the workbook: {reason}"),
+    FindingType("recompute.mismatch", E, "6.2.3.3",
+                "工作簿中 {key} 的计算值 {cached} 与按方法学重新计算的 {computed} 不一致",
+                "the workbook's value of {key}, {cached}, differs from the recomputed {computed}"),
+    FindingType("recompute.no_cached_value", I, "6.2.3.3",
+                "核算表有 {count} 个结果单元格没有 Excel 保存的计算值（{error}，例如未安装加载项）；报告中的结果由校验器计算",
+                "{count} result cells of the calculation sheet have no value saved by Excel ({error}, e.g. no add-in); "
+                "the report's results are computed by the validator"),
     # --- eligibility and periods ---
     FindingType("period.operation_before_traceability", E, "5.3",
                 "热泵实际开始运行日期 {operation_start} 早于可追溯期起点 {traceability}",

@@ -1,0 +1,204 @@
+"""Headless validation of one submitted declaration workbook, in layers (issue: validate):
+
+1. the file itself (:mod:`.container`) — before openpyxl sees it;
+2. the template and every field (the workbook reader, located by the layout schema);
+3. every rule of the engine (:mod:`hpcarbon.rules`), located at the cells of the fields it concerns;
+4. recomputation with the core and comparison with the values Excel cached in the calculation sheet.
+
+The submitted file is opened read-only and never written; every report carries its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hpcarbon.findings import Finding, Severity, finding
+from hpcarbon.model import OwnerType
+from hpcarbon.privacy import mask_id, mask_name, mask_phone
+from hpcarbon.report import Report
+from hpcarbon.validator.container import inspect_container
+from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
+
+__all__ = ["FileResult", "validate_file"]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    report: Report
+    unreadable: bool  # not a declaration workbook at all → exit 2
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.unreadable:
+            return 2
+        return 1 if self.report.status == "fail" else 0
+
+    def summary_row(self) -> list:
+        r = self.report
+        decl = r.declaration
+        res = r.results_dict() or {}
+        c = {s.value: 0 for s in Severity}
+        for f in r.findings:
+            c[f.severity.value] += 1
+        return [str(self.path), r.meta.get("sha256", ""), decl.project.id if decl else "",
+                f"{decl.season.start}/{decl.season.end}" if decl else "", r.status if not self.unreadable else "unreadable",
+                c["error"], c["warning"], res.get("baseline_emissions_t"), res.get("project_emissions_t"),
+                res.get("emission_reductions_t"), res.get("creditable_reductions_t")]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """Give up on a file after ``seconds`` (POSIX main thread only; elsewhere no deadline)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Path | None = None,
+                  force: bool = False) -> FileResult:
+    path = Path(path)
+    meta: dict = {"file": str(path)}
+    try:
+        with _deadline(limits.timeout_seconds):
+            return _validate(path, limits, annotate_dir, force, meta)
+    except _Timeout:
+        return FileResult(path, Report([finding("file.timeout", seconds=limits.timeout_seconds)], meta=meta), True)
+    except MemoryError:
+        return FileResult(path, Report([finding("file.unreadable_workbook", reason="内存不足 / out of memory")],
+                                       meta=meta), True)
+    except Exception as exc:  # a file must never crash the gate: answer it, bilingually
+        reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return FileResult(path, Report([finding("file.unreadable_workbook", reason=reason)], meta=meta), True)
+
+
+def _validate(path: Path, limits: Limits, annotate_dir: Path | None, force: bool, meta: dict) -> FileResult:
+    from hpcarbon.rules import check, make_context
+    from hpcarbon.workbook import reader as wb_reader
+
+    try:
+        meta["sha256"] = sha256_of(path)
+    except OSError as exc:
+        return FileResult(path, Report([finding("file.cannot_open", reason=exc.strerror or str(exc))], meta=meta), True)
+    container = inspect_container(path, limits)
+    findings: list[Finding] = list(container.findings)
+    if not container.readable:
+        return FileResult(path, Report(findings, meta=meta), True)
+
+    read = wb_reader.read_workbook(path, limits=limits)
+    meta["template_version"] = read.template_version
+    findings += read.findings
+    if read.unreadable:  # not our template / unsupported version / sheets missing
+        return FileResult(path, Report(findings, meta=meta), True)
+    if read.declaration is None:
+        return _finish(path, Report(findings, meta=meta), read, annotate_dir, force)
+
+    decl = read.declaration
+    ctx = make_context(decl)
+    findings += [_locate(f, read) for f in check(decl, ctx)]
+    findings += _compare_cached(path, ctx.accounting, read)
+    report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta)
+    return _finish(path, report, read, annotate_dir, force)
+
+
+def _locate(f: Finding, read) -> Finding:
+    if f.location is not None or not f.field:
+        return f
+    where = read.locate(f.field)
+    return f.located(*where) if where else f
+
+
+def _finish(path: Path, report: Report, read, annotate_dir: Path | None, force: bool) -> FileResult:
+    result = FileResult(path, report, False)
+    if annotate_dir is not None:
+        from hpcarbon.validator.annotate import annotate_workbook
+
+        target = Path(annotate_dir) / f"{path.stem}.annotated.xlsx"
+        annotate_workbook(path, target, report.findings, masked_cells=_masked_cells(read), force=force)
+        result.extras["annotated"] = str(target)
+        report.meta["annotated"] = str(target)
+    return result
+
+
+def _masked_cells(read) -> dict[tuple[str, str], str]:
+    """Cells holding an individual owner's personal data, with the masked text for the copy (SPEC §10)."""
+    decl = read.declaration
+    owner_type = decl.project.owner.type if decl else read.owner_type
+    if owner_type is OwnerType.enterprise:
+        return {}
+    out = {}
+    for path, masker in (("project.owner.name", mask_name), ("project.owner.id_number", mask_id),
+                         ("project.owner.phone", mask_phone)):
+        where = read.locate(path)
+        raw = read.raw_text(path)
+        if where and raw:
+            out[where] = masker(raw)
+    return out
+
+
+#: results key → tolerance for comparing the workbook's cached value with the core's
+_REL_TOL = 1e-9
+
+
+def _compare_cached(path: Path, accounting, read) -> list[Finding]:
+    """Recomputation (issue: validate, layer 4): the core's results vs what Excel cached."""
+    from hpcarbon.validator.cached import cached_values
+
+    res = accounting.results
+    cells = read.result_cells()  # results key → (sheet, cell)
+    if not cells:
+        return []
+    out: list[Finding] = []
+    by_sheet: dict[str, set[str]] = {}
+    for sheet, cell in cells.values():
+        by_sheet.setdefault(sheet, set()).add(cell)
+    cached = {sheet: cached_values(path, sheet, refs) for sheet, refs in by_sheet.items()}
+    computed = res.to_dict() if res is not None else {}
+    no_cache = []
+    for key, (sheet, cell) in cells.items():
+        state = cached[sheet].get(cell)
+        expected = computed.get(key)
+        if state is None or (state.value is None and state.error is None) or state.error:
+            no_cache.append((key, sheet, cell, state.error if state else None))
+            continue
+        if expected is None or not isinstance(expected, (int, float)):
+            continue
+        got = state.value
+        if not isinstance(got, float) or not math.isclose(got, expected, rel_tol=_REL_TOL, abs_tol=1e-9):
+            out.append(finding("recompute.mismatch", key, cached=got, computed=expected, key=key).located(sheet, cell))
+    if no_cache:
+        key, sheet, cell, err = no_cache[0]
+        out.append(finding("recompute.no_cached_value", None, count=len(no_cache),
+                           error=err or "—").located(sheet, cell))
+    return out

@@ -1,0 +1,143 @@
+"""``hpcarbon validate PATH... [--format text|json|jsonl] [--lang zh|en] [--annotate DIR] [--summary CSV]
+[--jobs N] [--force] [--limit NAME=VALUE]`` — the platform's gate, in batch.
+
+Exit status: 0 every file passes (warnings allowed); 1 some file has an error finding; 2 some file
+cannot be read as a declaration workbook, or the command is misused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
+from hpcarbon.validator.outputs import OutputExists, atomic_write_text, csv_text
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+SUMMARY_HEADER = ["file", "sha256", "project_id", "season", "status", "errors", "warnings",
+                  "baseline_emissions_t", "project_emissions_t", "emission_reductions_t", "creditable_reductions_t"]
+
+
+def add_validate_parser(sub) -> None:
+    p = sub.add_parser("validate", help="校验申报工作簿 / validate declaration workbooks",
+                       description="校验申报工作簿（无需 Excel）/ validate declaration workbooks headlessly")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="工作簿或其所在文件夹 / workbook or folder of workbooks")
+    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text", help="输出格式 output format")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="报告语言 report language")
+    p.add_argument("--annotate", metavar="DIR", help="写出标注副本的文件夹 / folder for annotated copies")
+    p.add_argument("--summary", metavar="CSV", help="汇总表 CSV / one-row-per-file summary CSV")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="并行进程数 / parallel processes")
+    p.add_argument("--force", action="store_true", help="允许覆盖已有输出 / overwrite existing outputs")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="调整资源限制 / change a resource limit (see README)")
+    p.set_defaults(func=cmd_validate)
+
+
+def _usage_error(message: str) -> int:
+    sys.stderr.write(f"hpcarbon validate: {message}\n")
+    return 2
+
+
+def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """Files to validate (folders expanded, sorted, workbook suffixes only) and the paths not found."""
+    files, missing = [], []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in WORKBOOK_SUFFIXES
+                            and not q.name.startswith("~$"))
+        elif p.exists() or p.is_symlink():
+            files.append(p)
+        else:
+            missing.append(raw)
+    return files, missing
+
+
+def _job(args: tuple) -> dict:
+    """One file in a worker: returns plain data (pickles cheaply, renders in any format)."""
+    from hpcarbon.validator import validate_file
+
+    path, limits, annotate_dir, force, lang = args
+    result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
+                           force=force)
+    return {"exit": result.exit_code, "json": result.report.to_dict(lang), "text": result.report.to_text(lang),
+            "summary": result.summary_row()}
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+        self.enabled = total > 1 and sys.stderr.isatty()
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled:
+            width = 30
+            filled = int(width * self.done / self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+            if self.done == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def cmd_validate(args) -> int:
+    try:
+        limits: Limits = DEFAULT_LIMITS.with_overrides(args.limit)
+    except ValueError as exc:
+        return _usage_error(str(exc))
+    if args.jobs < 1:
+        return _usage_error("--jobs 应不小于 1 / --jobs must be at least 1")
+    files, missing = collect(args.paths)
+    for m in missing:
+        sys.stderr.write(f"hpcarbon validate: 找不到 {m} / not found: {m}\n")
+    if not files and not missing:
+        return _usage_error("没有找到工作簿（.xlsx）/ no workbooks (.xlsx) found")
+    if args.summary and Path(args.summary).exists() and not args.force:
+        return _usage_error(f"{args.summary} 已存在，如需覆盖请加 --force / {args.summary} exists; add --force")
+    if args.annotate and Path(args.annotate).exists() and not Path(args.annotate).is_dir():
+        return _usage_error(f"--annotate 应为文件夹 / --annotate must be a folder: {args.annotate}")
+
+    tasks = [(str(f), limits, args.annotate, args.force, args.lang) for f in files]
+    outcomes: list[dict | None] = [None] * len(tasks)
+    progress = _Progress(len(tasks))
+
+    def emit(outcome: dict) -> None:
+        if args.format == "jsonl":
+            sys.stdout.write(json.dumps(outcome["json"], ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+    if args.jobs == 1 or len(tasks) == 1:
+        for i, t in enumerate(tasks):
+            outcomes[i] = _job(t)
+            emit(outcomes[i])
+            progress.step()
+    else:
+        with ProcessPoolExecutor(max_workers=min(args.jobs, len(tasks), os.cpu_count() or 1)) as pool:
+            futures = {pool.submit(_job, t): i for i, t in enumerate(tasks)}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                outcomes[i] = fut.result()
+                emit(outcomes[i])
+                progress.step()
+
+    done = [o for o in outcomes if o is not None]
+    if args.format == "json":
+        payload = done[0]["json"] if len(done) == 1 and not missing else [o["json"] for o in done]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif args.format == "text":
+        sep = "\n" + "=" * 72 + "\n"
+        sys.stdout.write(sep.join(o["text"] for o in done))
+    if args.summary:
+        try:
+            atomic_write_text(Path(args.summary), csv_text(SUMMARY_HEADER, [o["summary"] for o in done]),
+                              force=args.force)
+        except OutputExists as exc:
+            return _usage_error(str(exc))
+    codes = [o["exit"] for o in done] + [2] * len(missing)
+    return 2 if 2 in codes else (1 if 1 in codes else 0)
