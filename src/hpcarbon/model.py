@@ -90,7 +90,14 @@ class District(str, Enum):
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Unit ranges: physical sign in the type, plus upper bounds far above any real project, so that a
+# typo like 1e308 is refused at its field instead of overflowing a sum (the rules judge plausibility).
+Kwh = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)]  # per month and type
+Gj = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]  # per month
+Hours = Annotated[float, Field(ge=0, le=745, allow_inf_nan=False)]  # a month has at most 744 h
+CopValue = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+AreaM2 = Annotated[float, Field(gt=0, le=1e8, allow_inf_nan=False)]
+HeatIndex = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]  # W/m²
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Temperature = Annotated[float, Field(ge=-60, le=50, allow_inf_nan=False)]
 MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -158,7 +165,7 @@ class CopMeasurement(Strict):
     """One on-site COP measurement (表8)."""
 
     date: date
-    value: Positive
+    value: CopValue
     outdoor_temp_c: Optional[Temperature] = None
     condition: Optional[WorkingCondition] = None  # added field: 表8 asks for the working condition
     extreme_weather: bool = False
@@ -166,7 +173,7 @@ class CopMeasurement(Strict):
 
 class Cop(Strict):
     source: CopSource
-    report_value: Optional[Positive] = None
+    report_value: Optional[CopValue] = None
     report_no: Optional[Text] = None
     measurements: list[CopMeasurement] = Field(default_factory=list, max_length=5000)
 
@@ -200,12 +207,12 @@ class MonthlyRecord(Strict):
     """One calendar month of the season. An absent key is a missing reading; 0 is a reading."""
 
     month: MonthText
-    heating_hours: NonNegative
-    outage_hours: NonNegative = 0.0
+    heating_hours: Hours
+    outage_hours: Hours = 0.0
     extreme_weather: bool = False
-    electricity_kwh: dict[HeatPumpType, NonNegative] = Field(default_factory=dict)
-    heat_gj: dict[HeatPumpType, NonNegative] = Field(default_factory=dict)
-    total_heat_gj: Optional[NonNegative] = None
+    electricity_kwh: dict[HeatPumpType, Kwh] = Field(default_factory=dict)
+    heat_gj: dict[HeatPumpType, Gj] = Field(default_factory=dict)
+    total_heat_gj: Optional[Gj] = None
 
     @property
     def year_month(self) -> tuple[int, int]:
@@ -218,8 +225,8 @@ class AreaEntry(Strict):
 
     building_type: BuildingType
     energy_saving: bool
-    area_m2: Positive
-    q_w_per_m2: Optional[Positive] = None  # defaults to the table's lowest value
+    area_m2: AreaM2
+    q_w_per_m2: Optional[HeatIndex] = None  # defaults to the table's lowest value
     # added field [D]: which types heat this area; needed only when some types are metered and some not
     served_by: Optional[list[HeatPumpType]] = None
 
