@@ -94,7 +94,7 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40
 # typo like 1e308 is refused at its field instead of overflowing a sum (the rules judge plausibility).
 Kwh = Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)]  # per month and type
 Gj = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]  # per month
-Hours = Annotated[float, Field(ge=0, le=745, allow_inf_nan=False)]  # a month has at most 744 h
+Hours = Annotated[float, Field(ge=0, le=1e5, allow_inf_nan=False)]  # the calendar check (6.2.4.2) is a rule
 CopValue = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 AreaM2 = Annotated[float, Field(gt=0, le=1e8, allow_inf_nan=False)]
 HeatIndex = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]  # W/m²
