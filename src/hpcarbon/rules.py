@@ -343,8 +343,15 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType) -> Iter
 def areas(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """Area needed for the area method; q never above the table's lowest value; served-by in mixed projects."""
     plan, p = ctx.plan, ctx.params
-    if plan.unmetered and not decl.areas:
-        yield finding("area.missing", "areas")
+    if plan.unmetered:
+        # the area method needs the area heated by the unmetered types (§6.2.3.1); in a mixed project
+        # that is the entries whose served_by names unmetered types only
+        if plan.method == "mixed":
+            has_area = any(a.served_by and set(a.served_by) <= set(plan.unmetered) for a in decl.areas)
+        else:
+            has_area = bool(decl.areas)
+        if not has_area:
+            yield finding("area.missing", "areas")
     metered = set(plan.own_meter) | set(plan.total_meter)
     declared = set(decl.types)
     served_flagged = False
