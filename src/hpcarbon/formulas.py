@@ -8,7 +8,7 @@ validated here beyond what the arithmetic needs — the declaration model and th
 from __future__ import annotations
 
 import math
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from typing import Iterable, Sequence
 
 #: GJ per kWh, formula (2).
@@ -17,6 +17,10 @@ GJ_PER_KWH = 0.0036
 GJ_PER_WH = 3.6e-6
 #: Relative deviation above which §6.2.3.2 requires the parameters to be re-checked.
 DEVIATION_RECHECK_THRESHOLD = 0.10
+#: Decimals kept when float noise is removed before a comparison or a rounding (SPEC §9 [D]).
+DENOISE_DECIMALS = 9
+#: Wide enough for any finite double with 9 decimals (≈ 309 + 9 digits), so quantize never overflows.
+_WIDE = Context(prec=400)
 
 
 def heat_by_electricity(electricity_kwh: float, cop: float) -> float:
@@ -133,6 +137,18 @@ def deviation(heat_elec_gj: float, heat_area_gj: float) -> float:
     return diff / base
 
 
+def deviation_requires_recheck(d: float) -> bool:
+    """§6.2.3.2 "偏差超过10%": True when d exceeds 10 %.
+
+    Float noise is removed first (d taken to 9 decimals, as for the creditable amount, SPEC §9 [D]),
+    so two estimates exactly 10 % apart in decimal arithmetic — e.g. 2 764.8 and 3 041.28 GJ, whose
+    double-precision d is 0.10000000000000002 — do not require a re-check.
+    """
+    if math.isnan(d):
+        raise ValueError("deviation must be a number")
+    return math.isinf(d) or round(d, DENOISE_DECIMALS) > DEVIATION_RECHECK_THRESHOLD
+
+
 def baseline_emissions(heat_supplied_gj: float, ef_heat_t_per_gj: float) -> float:
     """Baseline emissions of a season — formula (1), §6.2.
 
@@ -192,8 +208,9 @@ def creditable_reductions(reductions_t: float) -> float:
         raise ValueError("emission reductions must be a finite number")
     if reductions_t <= 0:
         return 0.0
-    denoised = Decimal(repr(reductions_t)).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
-    return float(denoised.quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
+    denoised = Decimal(repr(reductions_t)).quantize(Decimal(1).scaleb(-DENOISE_DECIMALS), rounding=ROUND_HALF_EVEN,
+                                                    context=_WIDE)
+    return float(denoised.quantize(Decimal("0.01"), rounding=ROUND_FLOOR, context=_WIDE))
 
 
 def mean_cop(values: Sequence[float]) -> float:

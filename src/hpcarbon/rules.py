@@ -19,7 +19,7 @@ from hpcarbon.calendar import (
     season_months, working_condition,
 )
 from hpcarbon.findings import Finding, Severity, finding
-from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
+from hpcarbon.formulas import deviation_requires_recheck
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
 from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
 from hpcarbon.privacy import mask_id, resident_id_problem, uscc_problem
@@ -388,7 +388,7 @@ def deviation_recheck(decl: Declaration, ctx: Context) -> Iterator[Finding]:
             yield finding("recheck.incomplete", "recheck", missing_zh="、".join(z for z, _ in missing),
                           missing_en=", ".join(e for _, e in missing))
     res = ctx.accounting.results
-    if res is None or res.deviation is None or res.deviation <= DEVIATION_RECHECK_THRESHOLD:
+    if res is None or res.deviation is None or not deviation_requires_recheck(res.deviation):
         return
     shown = "∞" if math.isinf(res.deviation) else f"{res.deviation:.1%}"
     if rc.performed:
