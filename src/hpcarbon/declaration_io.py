@@ -42,7 +42,8 @@ def load_json_declaration(path: str | Path) -> Loaded:
     except UnicodeDecodeError as exc:
         return _unreadable(f"不是 UTF-8 文本（第 {exc.start} 字节）", f"not UTF-8 text (byte {exc.start})")
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        # NaN / Infinity are read here and refused by the model at their field, so the error has a path
+        data = json.loads(text, parse_constant=float)
     except ValueError as exc:
         where = f"{getattr(exc, 'lineno', '?')}:{getattr(exc, 'colno', '?')}"
         return _unreadable(f"JSON 格式错误（第 {where} 处）：{getattr(exc, 'msg', exc)}",
@@ -52,14 +53,20 @@ def load_json_declaration(path: str | Path) -> Loaded:
     return declaration_from_data(data)
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def declaration_from_data(data) -> Loaded:
+    """A declaration from data as parsed from its JSON form (dicts, lists, str, numbers, bool, None).
+
+    Validation is pydantic's *strict JSON* mode: the interchange format is a public contract, so
+    ``true`` is not 1 kWh, ``"16000"`` is not a number and ``"yes"`` is not an affirmed statement;
+    dates stay ISO strings and whole numbers are accepted for decimals.
+    """
     if not isinstance(data, dict):
         return _unreadable("顶层应为对象（project、season …）", "the top level must be an object (project, season …)")
     try:
-        return Loaded(Declaration.model_validate(data))
+        text = json.dumps(data, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError, RecursionError):
+        return _unreadable("内容不是 JSON 数据", "the content is not JSON data")
+    try:
+        return Loaded(Declaration.model_validate_json(text, strict=True))
     except ValidationError as exc:
         return Loaded(None, validation_findings(exc))

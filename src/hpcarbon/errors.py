@@ -65,6 +65,8 @@ def path_of(loc: tuple) -> str:
     """pydantic loc → JSON path: ('monthly', 2, 'electricity_kwh', 'air') → monthly[2].electricity_kwh.air."""
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic marks an invalid dict key; the key itself is already the last part
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
