@@ -31,6 +31,14 @@ def test_round_trip_keeps_optional_fields():
     assert declaration_to_json(load(d)) == d
 
 
+def test_recheck_record_takes_a_date():
+    d = example()
+    d["recheck"] = {"performed": True, "by": "王工", "date": "2025-05-10", "note": "COP 与面积已复核"}
+    decl = load(d)
+    assert decl.recheck.date.isoformat() == "2025-05-10"
+    assert declaration_to_json(decl) == d
+
+
 def test_example_model_values():
     decl = load(example())
     assert decl.types == [HeatPumpType.air]

@@ -7,6 +7,7 @@ constraints live in the types; business rules (eligibility, plausibility, covera
 
 from __future__ import annotations
 
+import datetime as _dt
 from datetime import date
 from enum import Enum
 from typing import Annotated, Optional
@@ -236,7 +237,9 @@ class Recheck(Strict):
 
     performed: bool = False
     by: Optional[Text] = None
-    date: Optional[date] = None
+    # the field shadows the type inside the class body: without the module prefix the annotation
+    # would resolve to the default (None) and no date could ever be entered
+    date: Optional[_dt.date] = None
     note: Optional[LongText] = None
 
 
