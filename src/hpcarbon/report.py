@@ -129,9 +129,12 @@ class Report:
             return []
         zh = lang != "en"
         out = []
+        raw = self.accounting.results
         for key in RESULT_KEYS:
             label_zh, label_en, unit, digits = _RESULT_LABELS[key]
             value = res[key]
+            if key == "deviation" and value is None and raw.deviation is not None:
+                value = raw.deviation  # infinite (one method gives 0): JSON says null, the text says ∞
             if value is None:
                 continue
             if key == "method":
@@ -139,7 +142,7 @@ class Report:
                 if res.get("estimate_basis"):
                     shown += f" ({_METHOD[res['estimate_basis']][0 if zh else 1]})"
             elif key == "deviation":
-                shown = "∞" if value is None else f"{value * 100:.{digits}f} %"
+                shown = "∞" if not math.isfinite(value) else f"{value * 100:.{digits}f} %"
             elif key == "heat_by_type_gj":
                 shown = ", ".join(f"{k} {v:,.3f} GJ" for k, v in value.items())
             elif digits is not None:
