@@ -277,6 +277,15 @@ _KINDS = [
                 "emission reductions are negative ({er:.2f} t CO2); the creditable amount is 0"),
     FindingType("result.not_computable", E, "6.2.3.3", "无法完成核算：{reason_zh}",
                 "the accounting cannot be completed: {reason_en}"),
+    # --- the declaration workbook (template layout, reader) ---
+    FindingType("workbook.not_template", E, "6.2.3.3",
+                "不是标准申报表，无法按固定位置读取：{reason_zh}",
+                "not the standard declaration workbook, so its fixed positions cannot be read: {reason_en}"),
+    FindingType("workbook.template_version", E, "6.2.3.3",
+                "申报表模板版本 {found} 不受支持（支持 {supported}）：请用 hpcarbon template 生成的模板重新填写",
+                "template version {found} is not supported (supported: {supported}); fill a template made by "
+                "`hpcarbon template`"),
+    FindingType("workbook.data_ignored", W, "6.2.3.3", "{field_label}：{reason_zh}", "{field_label}: {reason_en}"),
 ]
 
 CATALOG: dict[str, FindingType] = {k.code: k for k in _KINDS}

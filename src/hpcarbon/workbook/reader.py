@@ -1,0 +1,573 @@
+"""Reading a filled declaration workbook back into a :class:`~hpcarbon.model.Declaration`.
+
+It reads what a person types — numbers stored as text, full-width digits, dates typed as text
+(2024-10-20, 2024/10/20, 2024年10月20日) or as Excel serials, trailing spaces, 是/否/TRUE/FALSE —
+through :mod:`hpcarbon.excel_values`, and reports, at its sheet and cell and with the field's
+clause, every cell it cannot read. When the model rejects the assembled data, each pydantic error
+is mapped back to its field path and cell.
+
+Rules of reading (the layout schema says where each field is):
+
+* a table row with every input cell empty is absent; the other rows are numbered in order
+  (``monthly[0]`` is the first used row, wherever it is);
+* an empty cell is an absent key: in a month row an empty electricity cell is a missing reading,
+  0 is a reading;
+* a heat-pump type is in the declaration when its column says 是 (yes); the systems appear in the
+  order ground, air, waste-heat water; COP records go to their type's system in row order;
+* the workbook is read once (openpyxl ``read_only``, ``data_only``), each sheet with one
+  ``iter_rows(values_only=True)`` pass.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
+from pydantic import ValidationError
+
+from hpcarbon import excel_values as xv
+from hpcarbon.errors import clause_of, path_of, reason
+from hpcarbon.findings import Finding, finding
+from hpcarbon.model import Declaration, HeatPumpType, OwnerType
+from hpcarbon.workbook import layout as L
+
+_MONTH_TEXT = re.compile(r"^(?P<y>[0-9]{4})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*月?(?:\s*[-/.]?\s*0?1\s*日?)?$")
+_DEFAULT_MAX_TEXT = 10_000
+#: Sheets the reader needs; a workbook without one of them is not the standard template.
+_NEEDED = (L.S_INSTRUCTIONS, L.S_PROJECT, L.S_SYSTEMS, L.S_MONTHLY, L.S_COP, L.S_AREAS, L.S_RECHECK, L.S_PARAMETERS)
+
+
+@dataclass
+class ReadResult:
+    """What :func:`read_workbook` found.
+
+    ``declaration`` is None when the model rejects the data (or the file is not a template);
+    ``findings`` then say why, each located. A declaration may come with error findings too (a
+    cell that could not be read and was left out): a workbook is acceptable only when no finding
+    is an error. ``provenance`` maps the JSON path of every input cell of the used rows and
+    sections — filled or empty — to its ``(sheet, cell)``.
+    """
+
+    declaration: Declaration | None
+    provenance: dict[str, tuple[str, str]]
+    findings: list[Finding]
+    template_version: str | None
+    unreadable: bool = False  # not the standard template at all (sheets missing, unknown version …)
+    owner_type: OwnerType | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    data: dict | None = field(default=None, repr=False)  # the assembled JSON-shaped data
+    locator: L.Locator = field(default_factory=L.Locator, repr=False)
+
+    def locate(self, path: str | None) -> tuple[str, str | None] | None:
+        """``(sheet, cell)`` of a JSON path as this workbook holds it (see :mod:`.layout`)."""
+        if not path:
+            return None
+        hit = self.provenance.get(path)
+        if hit is not None:
+            return hit
+        return self.locator.locate(path)
+
+    def located(self, findings) -> list[Finding]:
+        """Findings with their ``location`` set from their ``field`` (those already located kept)."""
+        out = []
+        for f in findings:
+            where = self.locate(f.field) if f.location is None else None
+            out.append(f.located(*where) if where else f)
+        return out
+
+    def raw_text(self, path: str) -> str | None:
+        """The text of a cell as typed (for masking personal data in an annotated copy)."""
+        value = self.raw.get(path)
+        if xv.is_blank(value):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    def result_cells(self) -> dict[str, tuple[str, str]]:
+        """accounting.Results key → ``(sheet, cell)`` of the calculation sheet cell holding it."""
+        return dict(L.LAYOUT.result_cells)
+
+
+class _Grid:
+    """One sheet's values, read in a single pass."""
+
+    def __init__(self, ws, max_row: int, max_col: int):
+        self.rows = [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+
+    def get(self, row: int, column: str) -> Any:
+        c = column_index_from_string(column)
+        if row - 1 >= len(self.rows):
+            return None
+        r = self.rows[row - 1]
+        return r[c - 1] if c - 1 < len(r) else None
+
+
+class _Unreadable(Exception):
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+def _extent(sheet: str) -> tuple[int, int]:
+    """Rows and columns of ``sheet`` the schema needs read."""
+    rows, cols = 1, 2
+    for slot in L.LAYOUT.slots:
+        if slot.sheet != sheet:
+            continue
+        row = L.LAYOUT.tables[slot.table].last_row if slot.table else slot.row
+        rows, cols = max(rows, row), max(cols, column_index_from_string(slot.column))
+    if sheet == L.VERSION_CELL[0]:
+        rows = max(rows, int(L.VERSION_CELL[1][1:]))
+    return rows, cols
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell values
+# ---------------------------------------------------------------------------------------------
+
+def _text(value: Any, limit: int) -> str | None:
+    if xv.is_blank(value):
+        return None
+    if isinstance(value, str):
+        error = xv.excel_error(value)
+        if error:
+            raise _Unreadable(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        text = value.strip()
+    else:
+        text = xv.to_text(value)
+    if len(text) > limit:
+        raise _Unreadable(f"文字过长（{len(text)} 个字符，上限 {limit}）", f"text too long ({len(text)} characters, limit {limit})")
+    return text
+
+
+def _ident(value: Any, limit: int) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e15:
+        raise _Unreadable("以数值形式保存，超过 15 位的数字已丢失精度；请将单元格设为文本后重新输入",
+                          "stored as a number, so digits beyond the 15th were lost; format the cell as text and "
+                          "type it again")
+    text = _text(value, limit)
+    if text is None:
+        return None
+    return re.sub(r"\s+", "", xv.normalize_text(text))
+
+
+def _month(value: Any) -> str | None:
+    if xv.is_blank(value):
+        return None
+    if isinstance(value, (date, datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        d = xv.excel_serial_to_date(float(value))
+        return f"{d.year:04d}-{d.month:02d}"
+    if isinstance(value, str):
+        error = xv.excel_error(value)
+        if error:
+            raise _Unreadable(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        text = xv.normalize_text(value)
+        m = _MONTH_TEXT.match(text)
+        if m and 1 <= int(m["m"]) <= 12:
+            return f"{int(m['y']):04d}-{int(m['m']):02d}"
+        try:
+            d = xv.to_date(text)
+            return f"{d.year:04d}-{d.month:02d}"
+        except xv.ExcelValueError:
+            pass
+    raise _Unreadable(f"不是月份：{xv.describe(value)}（请用 2024-10 形式）",
+                      f"is not a month: {xv.describe(value)} (use the form 2024-10)")
+
+
+def _yes_no(value: Any) -> bool | None:
+    try:
+        return xv.to_bool(value)
+    except xv.ExcelValueError as exc:
+        if isinstance(value, str):
+            try:
+                return L.YES_NO.parse(value)
+            except KeyError:
+                pass
+        raise _Unreadable(exc.zh, exc.en) from None
+
+
+def _enum(value: Any, vocab: L.Vocab) -> Any:
+    if xv.is_blank(value):
+        return None
+    if isinstance(value, str):
+        error = xv.excel_error(value)
+        if error:
+            raise _Unreadable(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        try:
+            return vocab.parse(value)
+        except KeyError:
+            pass
+    raise _Unreadable(f"{xv.describe(value)} 不在可选范围内，应为：{vocab.choices('zh')}",
+                      f"{xv.describe(value)} is not one of the allowed values: "
+                      f"{', '.join(o.en for o in vocab.options)}")
+
+
+def coerce(value: Any, spec: L.FieldSpec, max_text: int = _DEFAULT_MAX_TEXT) -> Any:
+    """A cell's value as the JSON value of its field (None for a blank cell); raises _Unreadable."""
+    try:
+        kind = spec.kind
+        if kind in (L.TEXT, L.LONGTEXT):
+            if spec.vocab is not None and not spec.vocab.closed and isinstance(value, str):
+                try:
+                    return spec.vocab.parse(value)
+                except KeyError:
+                    pass
+            return _text(value, max_text)
+        if kind == L.ID:
+            return _ident(value, max_text)
+        if kind == L.DATE:
+            return xv.to_date(value)
+        if kind == L.MONTH:
+            return _month(value)
+        if kind == L.NUMBER:
+            return xv.to_number(value)
+        if kind in (L.BOOL, L.MEMBER, L.PRESENCE):
+            return _yes_no(value)
+        if kind == L.ENUM:
+            return _enum(value, spec.vocab)
+    except xv.ExcelValueError as exc:
+        raise _Unreadable(exc.zh, exc.en) from None
+    raise AssertionError(f"unknown field kind {spec.kind}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+def _label(slot: L.Slot, sheet: str, cell: str) -> str:
+    return f"{sheet}!{cell}「{slot.spec.zh} / {slot.spec.en}」"
+
+
+class _Reader:
+    def __init__(self, grids: dict[str, _Grid], max_text: int):
+        self.grids = grids
+        self.max_text = max_text
+        self.findings: list[Finding] = []
+        self.provenance: dict[str, tuple[str, str]] = {}
+        self.raw: dict[str, Any] = {}
+        self.reported: set[str] = set()  # paths with a reading finding: their pydantic errors are dropped
+        self.slot_of_path: dict[str, L.Slot] = {}
+
+    # -- one cell
+    def value(self, slot: L.Slot, path: str | None, row: int | None = None, record: bool = True) -> Any:
+        """One cell as its field's JSON value; None when blank or unreadable (then a finding is
+        recorded). With ``record`` the cell becomes the provenance of ``path``."""
+        cell = slot.cell(row)
+        raw = self.grids[slot.sheet].get(row if row is not None else slot.row, slot.column)
+        if path and record:
+            self.provenance.setdefault(path, (slot.sheet, cell))
+            self.slot_of_path.setdefault(path, slot)
+            self.raw.setdefault(path, raw)
+        try:
+            return coerce(raw, slot.spec, self.max_text)
+        except _Unreadable as exc:
+            self.unreadable(slot, path, cell, exc.zh, exc.en)
+            return None
+
+    def unreadable(self, slot: L.Slot, path: str | None, cell: str, zh: str, en: str) -> None:
+        if slot.spec.personal:  # never echo personal data (SPEC §10)
+            zh, en = "无法识别（内容不予显示）", "cannot be read (content not shown)"
+        f = finding("field.invalid", path, clause=slot.spec.clause, field_label=_label(slot, slot.sheet, cell),
+                    reason_zh=zh, reason_en=en).located(slot.sheet, cell)
+        self.findings.append(f)
+        if path:
+            self.reported.add(path)
+
+    def required(self, slot: L.Slot, path: str | None, row: int | None = None) -> None:
+        cell = slot.cell(row)
+        self.findings.append(finding("field.required", path, clause=slot.spec.clause,
+                                     field_label=_label(slot, slot.sheet, cell)).located(slot.sheet, cell))
+        if path:
+            self.reported.add(path)
+
+    def blank(self, slot: L.Slot, row: int | None = None) -> bool:
+        return xv.is_blank(self.grids[slot.sheet].get(row if row is not None else slot.row, slot.column))
+
+    # -- form sheets
+    def form(self, lines, data: dict) -> None:
+        for line in lines:
+            for slot in line.slots:
+                value = self.value(slot, slot.path)
+                if value is not None:
+                    _assign(data, slot.path, value)
+
+    # -- the systems sheet
+    def systems(self) -> tuple[list[HeatPumpType], dict[HeatPumpType, dict]]:
+        """Types in use (a 是 in their column) in the order ground, air, waste-heat water."""
+        rows = [line for line in L.SYSTEM_LINES if line.slots and line.slots[0].path.startswith("systems[")]
+        presence = {s.htype: s for s in rows[0].slots}
+        types = []
+        for t in L.TYPES:
+            has_data = any(not self.blank(s) for line in rows[1:] for s in line.slots if s.htype == t)
+            in_use = self.value(presence[t], None, record=False)
+            if in_use is True:
+                types.append(t)
+            elif has_data and in_use is False:
+                self.ignored(presence[t], "该类型标为未采用（否），本列其他数据不予读取",
+                             "this type is marked not in use; the rest of its column is ignored")
+            elif has_data and self.blank(presence[t]):
+                self.required(presence[t], None)
+        systems = {}
+        for i, t in enumerate(types):
+            path = f"systems[{i}]"
+            self.provenance[path] = (presence[t].sheet, presence[t].cell())
+            self.raw[path] = self.grids[L.S_SYSTEMS].get(presence[t].row, presence[t].column)
+            system: dict = {"type": t.value}
+            for line in rows[1:]:
+                slot = next((s for s in line.slots if s.htype == t), None)
+                if slot is None:
+                    continue
+                value = self.value(slot, slot.path.replace("systems[{t}]", path))
+                if value is not None:
+                    _assign(system, slot.path.replace("systems[{t}].", ""), value)
+            systems[t] = system
+        return types, systems
+
+    def total_meter(self) -> dict | None:
+        lines = {line.slots[0].path: line for line in L.SYSTEM_LINES if line.slots}
+        presence = lines["total_heat_meter"].slots[0]
+        covers = lines["total_heat_meter.covers"].slots
+        others = [lines["total_heat_meter.id"].slots[0], lines["total_heat_meter.verified_on"].slots[0]]
+        installed = self.value(presence, "total_heat_meter")
+        has_data = any(not self.blank(s) for s in others) or any(
+            _peek_yes(self.grids[s.sheet].get(s.row, s.column)) for s in covers)
+        if installed is not True:
+            if has_data and installed is False:
+                self.ignored(presence, "标为未安装总输出端热量表（否），其编号、日期和覆盖类型不予读取",
+                             "the total-output meter is marked not installed; its id, date and coverage are ignored")
+            elif has_data and self.blank(presence):
+                self.required(presence, "total_heat_meter")
+            return None
+        meter: dict = {"covers": []}
+        for k, slot in enumerate(covers):
+            if self.value(slot, "total_heat_meter.covers", record=k == 0) is True:
+                meter["covers"].append(slot.member.value)
+        for slot in others:
+            value = self.value(slot, slot.path)
+            if value is not None:
+                meter[slot.json_key] = value
+        return meter
+
+    def ignored(self, slot: L.Slot, zh: str, en: str, row: int | None = None) -> None:
+        cell = slot.cell(row)
+        self.findings.append(finding("workbook.data_ignored", None, clause=slot.spec.clause,
+                                     field_label=_label(slot, slot.sheet, cell), reason_zh=zh,
+                                     reason_en=en).located(slot.sheet, cell))
+
+    # -- tables
+    def used_rows(self, table: L.Table) -> list[int]:
+        grid = self.grids[table.sheet]
+        cols = [s.column for s in table.slots]
+        return [r for r in range(table.first_row, table.last_row + 1)
+                if any(not xv.is_blank(grid.get(r, c)) for c in cols)]
+
+    def monthly(self) -> tuple[list[dict], list[int]]:
+        rows = self.used_rows(L.MONTHLY)
+        out = []
+        for k, row in enumerate(rows):
+            rec: dict = {}
+            for slot in L.MONTHLY.slots:
+                path = slot.path.replace("{i}", str(k))
+                value = self.value(slot, path, row)
+                if value is not None:
+                    _assign(rec, slot.path.replace("monthly[{i}].", ""), value)
+            out.append(rec)
+        return out, rows
+
+    def areas(self) -> tuple[list[dict], list[int]]:
+        rows = self.used_rows(L.AREAS)
+        out = []
+        for k, row in enumerate(rows):
+            entry: dict = {}
+            served: list[str] = []
+            any_member = False
+            for slot in L.AREAS.slots:
+                path = slot.path.replace("{i}", str(k))
+                if slot.member is not None:
+                    value = self.value(slot, path, row, record=slot.member is L.TYPES[0])
+                    if value is not None:
+                        any_member = True
+                        if value:
+                            served.append(slot.member.value)
+                    elif not self.blank(slot, row):
+                        any_member = True  # unreadable: reported; the list is still stated
+                    continue
+                value = self.value(slot, path, row)
+                if value is not None:
+                    entry[slot.json_key] = value
+            if any_member:
+                entry["served_by"] = served
+            out.append(entry)
+        return out, rows
+
+    def measurements(self, types: list[HeatPumpType], systems: dict[HeatPumpType, dict]) -> dict[int, list[int]]:
+        rows = self.used_rows(L.MEASUREMENTS)
+        type_slot, value_slots = L.MEASUREMENTS.slots[0], L.MEASUREMENTS.slots[1:]
+        counts: dict[HeatPumpType, int] = {}
+        row_map: dict[int, list[int]] = {}
+        for row in rows:
+            cell = type_slot.cell(row)
+            raw = self.grids[type_slot.sheet].get(row, type_slot.column)
+            code = self.value(type_slot, None, row, record=False)
+            if code is None:
+                if xv.is_blank(raw):
+                    self.required(type_slot, None, row)
+                continue
+            t = HeatPumpType(code)
+            if t not in types:
+                self.ignored(type_slot, "该热泵类型未在“热泵系统”表中采用，本行不予读取",
+                             "this type is not in use on the systems sheet; the row is ignored", row)
+                continue
+            i, j = types.index(t), counts.get(t, 0)
+            counts[t] = j + 1
+            row_map.setdefault(i, []).append(row)
+            base = f"systems[{i}].cop.measurements[{j}]"
+            self.provenance[base] = (type_slot.sheet, cell)
+            self.raw[base] = raw
+            m: dict = {}
+            for slot in value_slots:
+                value = self.value(slot, f"{base}.{slot.json_key}", row)
+                if value is not None:
+                    m[slot.json_key] = value
+            cop = systems[t].setdefault("cop", {})
+            cop.setdefault("measurements", []).append(m)
+        return row_map
+
+
+def _peek_yes(value: Any) -> bool:
+    try:
+        return _yes_no(value) is True
+    except _Unreadable:
+        return not xv.is_blank(value)
+
+
+def _assign(data: dict, dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        data = data.setdefault(key, {})
+    data[keys[-1]] = value
+
+
+def _not_template(zh: str, en: str, version: str | None = None) -> ReadResult:
+    return ReadResult(None, {}, [finding("workbook.not_template", None, reason_zh=zh, reason_en=en)], version,
+                      unreadable=True)
+
+
+def read_workbook(path: str | Path, *, limits=None) -> ReadResult:
+    """Read a declaration workbook (see the module docstring). Never raises for a bad file: a file
+    that is not a readable template gives ``unreadable=True`` and a finding saying why."""
+    max_text = getattr(limits, "max_text_chars", _DEFAULT_MAX_TEXT)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        return ReadResult(None, {}, [finding("input.unreadable", None,
+                                             reason=f"无法打开工作簿 / cannot open the workbook: "
+                                                    f"{type(exc).__name__}")], None, unreadable=True)
+    try:
+        return _read(wb, max_text)
+    finally:
+        wb.close()
+
+
+def _read(wb, max_text: int) -> ReadResult:
+    missing = [s for s in _NEEDED if s not in wb.sheetnames]
+    if missing:
+        return _not_template(f"缺少工作表 {'、'.join(missing)}；请使用 hpcarbon template 生成的申报表模板",
+                             f"sheets missing: {', '.join(missing)}; use the template made by `hpcarbon template`")
+    grids = {}
+    for sheet in _NEEDED:
+        rows, cols = _extent(sheet)
+        grids[sheet] = _Grid(wb[sheet], rows, cols)
+    sheet, ref = L.VERSION_CELL
+    stamp = grids[sheet].get(int(ref[1:]), ref[0])
+    version = None if xv.is_blank(stamp) else xv.to_text(stamp)
+    if version not in L.SUPPORTED_TEMPLATE_VERSIONS:
+        r = ReadResult(None, {}, [finding("workbook.template_version", None, found=version or "（无 none）",
+                                          supported="、".join(sorted(L.SUPPORTED_TEMPLATE_VERSIONS))).located(sheet, ref)],
+                       version, unreadable=True)
+        return r
+    moved = _layout_problem(grids)
+    if moved:
+        sheet, cell, zh, en = moved
+        r = _not_template(zh, en, version)
+        r.findings = [f.located(sheet, cell) for f in r.findings]
+        return r
+
+    rd = _Reader(grids, max_text)
+    data: dict = {"project": {"owner": {}, "statements": {}}, "season": {}, "parameters": {}, "recheck": {}}
+    rd.form(L.PROJECT_LINES, data)
+    rd.form(L.PARAMETER_LINES, data)
+    rd.form(L.RECHECK_LINES, data)
+    types, systems = rd.systems()
+    data["total_heat_meter"] = rd.total_meter()
+    data["monthly"], monthly_rows = rd.monthly()
+    row_map = rd.measurements(types, systems)
+    data["systems"] = [systems[t] for t in types]
+    data["areas"], area_rows = rd.areas()
+    locator = L.Locator(types, rows={"monthly": monthly_rows, "areas": area_rows}, measurement_rows=row_map)
+
+    owner_type = None
+    try:
+        owner_type = OwnerType(data["project"]["owner"]["type"])
+    except (KeyError, ValueError):
+        pass
+    result = ReadResult(None, rd.provenance, rd.findings, version, owner_type=owner_type, raw=rd.raw, data=data,
+                        locator=locator)
+    try:
+        result.declaration = Declaration.model_validate(data)
+    except ValidationError as exc:
+        result.findings += _model_findings(exc, result, rd)
+    return result
+
+
+def _layout_problem(grids: dict[str, _Grid]) -> tuple[str, str, str, str] | None:
+    """A row or column inserted/deleted: a label is not where the schema puts it."""
+    anchors = []
+    for lines in (L.PROJECT_LINES, L.SYSTEM_LINES, L.RECHECK_LINES, L.PARAMETER_LINES):
+        first = next(line for line in lines if line.slots)
+        last = [line for line in lines if line.slots][-1]
+        anchors += [(first.slots[0].sheet, first.row, "A", first.spec.zh), (last.slots[0].sheet, last.row, "A",
+                                                                             last.spec.zh)]
+    for table in (L.MONTHLY, L.MEASUREMENTS, L.AREAS):
+        for slot in (table.slots[0], table.slots[-1]):
+            anchors.append((table.sheet, table.header_row, slot.column, slot.spec.zh))
+    for sheet, row, col, label in anchors:
+        value = grids[sheet].get(row, col)
+        if not isinstance(value, str) or label not in value:
+            return (sheet, f"{col}{row}", f"工作表“{sheet}”的 {col}{row} 应为“{label}”：行或列被插入、删除或移动，"
+                    "无法按标准位置读取", f"cell {col}{row} of sheet {sheet} should read “{label}”: rows or columns "
+                    "were inserted, deleted or moved, so the standard positions cannot be read")
+    return None
+
+
+def _model_findings(exc: ValidationError, result: ReadResult, rd: _Reader) -> list[Finding]:
+    out = []
+    seen = set()
+    for err in exc.errors(include_url=False, include_input=False):
+        path = path_of(tuple(p for p in err.get("loc", ()) if p != "[key]"))
+        if any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in rd.reported):
+            continue
+        where = result.locate(path) or (None, None)
+        slot = rd.slot_of_path.get(path)
+        clause = slot.spec.clause if slot else clause_of(path)
+        label = _label(slot, *where) if slot and where[1] else (f"{where[0]}!{where[1]} {path}" if where[1] else path)
+        if err.get("type") == "missing":
+            f = finding("field.required", path or None, clause=clause, field_label=label)
+        else:
+            zh, en = reason(err)
+            f = finding("field.invalid", path or None, clause=clause, field_label=label, reason_zh=zh, reason_en=en)
+        key = (f.code, path, where)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f.located(*where) if where[0] else f)
+    return out

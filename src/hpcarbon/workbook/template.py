@@ -1,0 +1,618 @@
+"""The blank declaration template, generated from the layout schema with openpyxl.
+
+``build_workbook(lang)`` returns the openpyxl Workbook (``fill`` writes into it);
+``workbook_bytes(wb)`` saves any workbook deterministically (fixed zip timestamps and document
+dates), so the committed template and examples only change when their content does.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from hpcarbon.parameters import ParameterSet, set_in_force
+from hpcarbon.workbook import layout as L
+from hpcarbon.workbook import texts
+
+FONT = "等线"
+COLOURS = {
+    "input": "FFF2CC",  # one clear fill colour for every input
+    "required": "F4B6B6",  # conditional formatting: required and empty
+    "computed": "DDEBF7",
+    "locked": "E7E6E6",
+    "header": "1F4E78",
+    "section": "D9E1F2",
+    "title": "FFFFFF",
+}
+_THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FIXED_TIME = datetime(2025, 1, 1, 0, 0, 0)
+_ZIP_TIME = (2025, 1, 1, 0, 0, 0)
+
+
+def _fill(key: str) -> PatternFill:
+    return PatternFill("solid", start_color=COLOURS[key], end_color=COLOURS[key])
+
+
+def _font(**kw) -> Font:
+    return Font(name=FONT, size=kw.pop("size", 10), **kw)
+
+
+F_BODY = _font()
+F_BOLD = _font(bold=True)
+F_TITLE = _font(size=14, bold=True, color="1F4E78")
+F_NOTE = _font(size=9, italic=True, color="595959")
+F_HEADER = _font(bold=True, color="FFFFFF")
+F_SMALL = _font(size=9, color="404040")
+WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+CENTER = Alignment(vertical="center", horizontal="center")
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+
+
+def bi(zh: str, en: str, lang: str, sep: str = "\n") -> str:
+    if not en:
+        return zh
+    if not zh:
+        return en
+    return f"{zh}{sep}{en}" if lang == "zh" else f"{en}{sep}{zh}"
+
+
+def _display_width(text: str) -> float:
+    return sum(2.0 if unicodedata.east_asian_width(c) in "WF" else 1.1 for c in text)
+
+
+def _lines_needed(text: str, width: float) -> int:
+    width = max(width - 1.5, 4)
+    return sum(max(1, math.ceil(_display_width(p) / width)) for p in str(text).split("\n"))
+
+
+def _fit_height(ws, row: int, texts_by_width: list[tuple[str, float]], minimum: float = 15.0) -> None:
+    """Set a row height that shows every wrapped text of the row (openpyxl cannot auto-fit)."""
+    lines = max((_lines_needed(t, w) for t, w in texts_by_width if t), default=1)
+    ws.row_dimensions[row].height = max(minimum, 13.5 * lines + 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Input messages, validations and required-cell highlighting
+# ---------------------------------------------------------------------------------------------
+
+def input_message(spec: L.FieldSpec) -> tuple[str, str]:
+    """(title, prompt) of a cell's input message: unit and clause, in both languages (≤ 32/255 chars)."""
+    title = spec.zh[:32]
+    unit = f"单位 {spec.unit}；" if spec.unit and spec.unit != "-" else ""
+    unit_en = f"unit {spec.unit}; " if spec.unit and spec.unit != "-" else ""
+    clause = L.clause_text(spec.clause)
+    prompt = f"{spec.help_zh}\n{unit}条款 {clause}\n{spec.help_en}\n{unit_en}clause {clause}"
+    return title, prompt
+
+
+def _validation(spec: L.FieldSpec) -> DataValidation:
+    title, prompt = input_message(spec)
+    kw = dict(showInputMessage=True, promptTitle=title, prompt=prompt, showErrorMessage=True, allow_blank=True)
+    if spec.vocab is not None:
+        closed = spec.vocab.closed
+        return DataValidation(type="list", formula1=spec.vocab.name, errorStyle="stop" if closed else "warning",
+                              errorTitle="请从列表选择", error=f"请从下拉列表中选择：{spec.vocab.choices()}\n"
+                              "Choose a value from the list.", **kw)
+    if spec.kind == L.NUMBER:
+        if spec.minimum is not None and spec.maximum is not None:
+            dv = DataValidation(type="decimal", operator="between", formula1=repr(spec.minimum),
+                                formula2=repr(spec.maximum), **kw)
+        elif spec.minimum is not None:
+            dv = DataValidation(type="decimal", operator="greaterThan" if spec.exclusive else "greaterThanOrEqual",
+                                formula1=repr(float(spec.minimum)), **kw)
+        else:
+            dv = DataValidation(type="decimal", **kw)
+        dv.errorStyle, dv.errorTitle = "warning", "请填写数值"
+        dv.error = f"请填写数值（{spec.unit}）。/ Enter a number ({spec.unit})."
+        return dv
+    if spec.kind == L.DATE:
+        return DataValidation(type="date", operator="between", formula1="32874", formula2="73415",
+                              errorStyle="warning", errorTitle="请填写日期",
+                              error="请填写日期，如 2024-10-20。/ Enter a date, e.g. 2024-10-20.", **kw)
+    limit = {L.LONGTEXT: 4000, L.ID: 40}.get(spec.kind, 500)
+    return DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(limit), errorStyle="warning",
+                          errorTitle="文字过长", error=f"最多 {limit} 个字符。/ At most {limit} characters.", **kw)
+
+
+def _row_used(row: int, table: L.Table) -> str:
+    return f"COUNTA(${table.first_column}{row}:${table.last_input_column}{row})>0"
+
+
+def _grid_row(path: str) -> int:
+    return next(line.row for line in L.SYSTEM_LINES if line.slots and line.slots[0].path == path)
+
+
+def required_formula(slot: L.Slot, top_left: str) -> str | None:
+    """Conditional-formatting formula (relative to ``top_left``) that is TRUE when the cell is required
+    and empty."""
+    cond = slot.spec.required
+    if cond is None:
+        return None
+    empty = f"LEN(TRIM({top_left}))=0"
+    col = slot.column
+    tag = L.TYPE_TAG.get(slot.htype) if slot.htype else None
+    if slot.table:
+        t = L.LAYOUT.tables[slot.table]
+        used = _row_used(t.first_row, t)
+        key = slot.json_key
+        tag = next((L.TYPE_TAG[h] for h in L.TYPES if h.value == key), None)
+        extra = {
+            L.ROW: [],
+            L.ROW_IN_USE: [f'HP_IN_USE_{tag}="是"'],
+            L.ROW_HEAT: [f'HP_IN_USE_{tag}="是"', f'HP_HEAT_METERED_{tag}="是"'],
+            L.ROW_TOTAL: ['HP_TOTAL_METER_INSTALLED="是"'],
+        }[cond]
+        return f"AND({','.join([used, *extra, empty])})"
+    if cond == L.ALWAYS:
+        return empty
+    in_use = f'{col}${_grid_row("systems[{t}]")}="是"'
+    metered = f'{col}${_grid_row("systems[{t}].heat_metered")}="是"'
+    installed = f'$B${_grid_row("total_heat_meter")}="是"'
+    covered = f'{col}${_grid_row("total_heat_meter.covers")}="是"'
+    parts = {
+        L.IN_USE: [in_use],
+        L.HEAT_METERED: [in_use, metered],
+        L.ESTIMATED: [in_use, f"NOT({metered})", f"NOT(AND({installed},{covered}))"],
+        L.REPORT: [in_use, f'{col}${_grid_row("systems[{t}].cop.source")}="检测报告"'],
+        L.TOTAL: [installed],
+        L.PERFORMED: ['HP_RECHECK_PERFORMED="是"'],
+    }[cond]
+    return f"AND({','.join([*parts, empty])})"
+
+
+def _required_rule(formula: str) -> FormulaRule:
+    return FormulaRule(formula=[formula], fill=_fill("required"), stopIfTrue=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets
+# ---------------------------------------------------------------------------------------------
+
+def _setup(ws, spec: L.SheetSpec, lang: str, title_span: str | None = None) -> None:
+    for col, width in spec.widths:
+        ws.column_dimensions[col].width = width
+    last = spec.last_column
+    ws["A1"] = bi(spec.zh, spec.en, lang, "  ")
+    ws["A1"].font = F_TITLE
+    ws["A1"].alignment = Alignment(vertical="center")
+    ws.row_dimensions[1].height = 24
+    ws.merge_cells(f"A1:{title_span or last}1")
+    if spec.note_zh:
+        ws["A2"] = bi(spec.note_zh, spec.note_en, lang, "  ")
+        ws["A2"].font = F_NOTE
+        ws["A2"].alignment = WRAP
+        ws.merge_cells(f"A2:{last}2")
+        total = sum(w for _, w in spec.widths)
+        _fit_height(ws, 2, [(ws["A2"].value, total)])
+    ws.sheet_view.zoomScale = 100
+    if spec.freeze:
+        ws.freeze_panes = spec.freeze
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # people may widen columns and rows
+    ws.protection.formatRows = False
+    ps = ws.page_setup
+    ps.paperSize = ws.PAPERSIZE_A4
+    ps.orientation = "landscape" if spec.landscape else "portrait"
+    ps.fitToWidth = 1
+    ps.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.right.text = f"hpcarbon 申报表 / declaration v{L.TEMPLATE_VERSION}  &A"
+    ws.oddHeader.right.size = 8
+    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页  page &P of &N"
+    ws.oddFooter.center.size = 8
+
+
+def _header_row(ws, row: int, headers, lang: str) -> None:
+    for i, (zh, en) in enumerate(headers, start=1):
+        c = ws.cell(row, i, bi(zh, en, lang))
+        c.font, c.fill, c.alignment, c.border = F_HEADER, _fill("header"), WRAP_CENTER, BORDER
+    ws.row_dimensions[row].height = 30
+
+
+def _section(ws, row: int, zh: str, en: str, lang: str, last: str) -> None:
+    c = ws.cell(row, 1, bi(zh, en, lang, "  "))
+    c.font, c.fill, c.alignment = F_BOLD, _fill("section"), Alignment(vertical="center")
+    for col in range(2, _col(last) + 1):
+        ws.cell(row, col).fill = _fill("section")
+    ws.merge_cells(f"A{row}:{last}{row}")
+    ws.row_dimensions[row].height = 18
+
+
+def _col(letter: str) -> int:
+    from openpyxl.utils import column_index_from_string
+    return column_index_from_string(letter)
+
+
+def _style_input(cell, spec: L.FieldSpec, locked: bool = False) -> None:
+    cell.fill = _fill("locked" if locked else "input")
+    cell.protection = LOCKED if locked else UNLOCKED
+    cell.number_format = spec.number_format
+    cell.font = F_BODY
+    cell.border = BORDER
+    cell.alignment = WRAP if spec.kind == L.LONGTEXT else Alignment(vertical="center",
+                                                                    horizontal="left" if spec.kind in (
+                                                                        L.TEXT, L.ID, L.ENUM, L.MONTH) else None)
+
+
+def _label(cell, text: str) -> None:
+    cell.value = text
+    cell.font, cell.alignment, cell.border = F_BODY, WRAP, BORDER
+
+
+def _help(cell, spec: L.FieldSpec, lang: str) -> None:
+    clause = L.clause_text(spec.clause)
+    cell.value = bi(f"{spec.help_zh}（{clause}）", spec.help_en, lang)
+    cell.font, cell.alignment, cell.border = F_SMALL, WRAP, BORDER
+
+
+def _add_validations(ws, slots_ranges: list[tuple[L.Slot, str]]) -> None:
+    for slot, rng in slots_ranges:
+        dv = _validation(slot.spec)
+        dv.add(rng)
+        ws.add_data_validation(dv)
+
+
+def _build_form(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
+    _setup(ws, spec, lang)
+    _header_row(ws, spec.header_row, spec.headers, lang)
+    widths = dict(spec.widths)
+    last = spec.last_column
+    validations = []
+    if spec.key == "recheck":
+        _section(ws, 4, "一、两种方法的偏差", "1. Deviation between the methods", lang, last)
+        r = L.RECHECK_DEVIATION_ROW
+        _label(ws.cell(r, 1), bi("电算法与面积法偏差 d", "Deviation d", lang))
+        c = ws.cell(r, 2, "=HP_CALC_DEVIATION")
+        c.fill, c.number_format, c.font, c.border = _fill("computed"), "0.0%", F_BODY, BORDER
+        ws.cell(r, 4, bi("来自“核算”表；超过 10% 须复核（§6.2.3.2）", "from the calculation sheet; above 10 % "
+                         "the parameters must be re-checked", lang)).font = F_SMALL
+        ws.cell(r, 4).alignment = WRAP
+        _fit_height(ws, r, [(ws.cell(r, 4).value, widths["D"])])
+    for line in spec.lines:
+        if line.heading:
+            _section(ws, line.row, line.zh, line.en, lang, last)
+            continue
+        slot = line.slots[0]
+        _label(ws.cell(line.row, 1), line.spec.label(lang))
+        cell = ws.cell(line.row, 2)
+        _style_input(cell, line.spec, locked=slot.locked)
+        unit = ws.cell(line.row, 3, line.spec.unit if line.spec.unit != "-" else "")
+        unit.font, unit.alignment, unit.border = F_SMALL, CENTER, BORDER
+        if spec.key == "parameters":
+            value = params.value(slot.json_key)
+            cell.value = value.value
+            ws.cell(line.row, 4, value.clause).font = F_SMALL
+            ws.cell(line.row, 4).alignment = CENTER
+            src = ws.cell(line.row, 5, value.source)
+            src.font, src.alignment = F_SMALL, WRAP
+            for col in (4, 5):
+                ws.cell(line.row, col).border = BORDER
+            _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]), (value.source, widths["E"])])
+        else:
+            _help(ws.cell(line.row, 4), line.spec, lang)
+            if line.spec.kind == L.LONGTEXT:
+                ws.row_dimensions[line.row].height = 120
+            else:
+                _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]),
+                                           (ws.cell(line.row, 4).value, widths["D"])], minimum=28)
+            if slot.path == "parameters.version":
+                cell.value = params.version
+        if not slot.locked:
+            validations.append((slot, cell.coordinate))
+            f = required_formula(slot, cell.coordinate)
+            if f:
+                ws.conditional_formatting.add(cell.coordinate, _required_rule(f))
+    _add_validations(ws, validations)
+    if spec.key == "parameters":
+        _parameter_info(ws, spec, lang, params)
+    ws.print_title_rows = f"1:{spec.header_row}"
+
+
+def _parameter_info(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
+    row = L.PARAMETER_INFO_ROW
+    last = spec.last_column
+    _section(ws, row, f"二、单位面积热指标 q（表2，W/m²）— 参数集 {params.version}",
+             f"2. Heat index q (table 2, W/m²) — parameter set {params.version}", lang, last)
+    row += 1
+    _header_row(ws, row, (("建筑类型", "Building type"), ("未节能 q 下限", "Not energy-saving, lowest"),
+                          ("推荐范围", "Range"), ("节能 q 下限", "Energy-saving, lowest"), ("推荐范围", "Range")), lang)
+    for q in params.q_rows.values():
+        row += 1
+        values = [bi(q.label_zh, q.label_en, lang, " "), q.not_energy_saving[0],
+                  f"{q.not_energy_saving[0]:g}–{q.not_energy_saving[1]:g}", q.energy_saving[0],
+                  f"{q.energy_saving[0]:g}–{q.energy_saving[1]:g}"]
+        for i, v in enumerate(values, start=1):
+            c = ws.cell(row, i, v)
+            c.font, c.border, c.fill = F_BODY, BORDER, _fill("locked")
+            c.alignment = CENTER if i > 1 else Alignment(vertical="center")
+    row += 1
+    src = ws.cell(row, 1, bi(f"来源：{params.q_source}", "", lang))
+    src.font, src.alignment = F_SMALL, WRAP
+    ws.merge_cells(f"A{row}:{last}{row}")
+    _fit_height(ws, row, [(src.value, sum(w for _, w in spec.widths))])
+    row += 2
+    _section(ws, row, "三、计量器具检定周期 [D]", "3. Meter verification cycles [D]", lang, last)
+    for zh, en, years in (("热量表", "heat meter", params.heat_meter_cycle_years),
+                          ("电能表", "electricity meter", params.electricity_meter_cycle_years)):
+        row += 1
+        _label(ws.cell(row, 1), bi(zh, en, lang, " "))
+        c = ws.cell(row, 2, years)
+        c.font, c.border, c.fill = F_BODY, BORDER, _fill("locked")
+        ws.cell(row, 3, bi("年", "years", lang, " ")).font = F_SMALL
+        ws.cell(row, 4, "7.3.2").font = F_SMALL
+    row += 1
+    src = ws.cell(row, 1, params.meter_cycle_source)
+    src.font, src.alignment = F_SMALL, WRAP
+    ws.merge_cells(f"A{row}:{last}{row}")
+    _fit_height(ws, row, [(src.value, sum(w for _, w in spec.widths))])
+    row += 2
+    info = ws.cell(row, 1, bi(f"参数集 {params.version}，生效日期 {params.effective_from.isoformat()}：{params.title}",
+                              "", lang))
+    info.font, info.alignment = F_SMALL, WRAP
+    ws.merge_cells(f"A{row}:{last}{row}")
+    _fit_height(ws, row, [(info.value, sum(w for _, w in spec.widths))])
+    ws.print_area = f"A1:{last}{row}"
+
+
+def _build_grid(ws, spec: L.SheetSpec, lang: str) -> None:
+    _setup(ws, spec, lang)
+    _header_row(ws, spec.header_row, spec.headers, lang)
+    widths = dict(spec.widths)
+    last = spec.last_column
+    validations = []
+    for line in spec.lines:
+        if line.heading:
+            _section(ws, line.row, line.zh, line.en, lang, last)
+            continue
+        _label(ws.cell(line.row, 1), line.spec.label(lang))
+        used = {s.column: s for s in line.slots}
+        for t, col in L.SYSTEM_COLUMNS.items():
+            cell = ws[f"{col}{line.row}"]
+            if col in used:
+                _style_input(cell, line.spec)
+            else:
+                cell.value = bi(line.note_zh, line.note_en, lang, " ") if line.note_zh not in ("", "—") else "—"
+                cell.fill, cell.font, cell.border, cell.alignment = _fill("locked"), F_SMALL, BORDER, CENTER
+        unit = ws.cell(line.row, 5, line.spec.unit if line.spec.unit != "-" else "")
+        unit.font, unit.alignment, unit.border = F_SMALL, CENTER, BORDER
+        _help(ws.cell(line.row, 6), line.spec, lang)
+        _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]), (ws.cell(line.row, 6).value, widths["F"])],
+                    minimum=28)
+        cols = sorted(used)
+        rng = f"{cols[0]}{line.row}:{cols[-1]}{line.row}" if len(cols) > 1 else f"{cols[0]}{line.row}"
+        validations.append((line.slots[0], rng))
+        f = required_formula(line.slots[0], f"{cols[0]}{line.row}")
+        if f:
+            ws.conditional_formatting.add(rng, _required_rule(f))
+    _add_validations(ws, validations)
+    ws.print_title_rows = f"1:{spec.header_row}"
+    ws.print_area = f"A1:{last}{spec.lines[-1].row}"
+
+
+def _build_table(ws, spec: L.SheetSpec, lang: str) -> None:
+    t = spec.table
+    _setup(ws, spec, lang)
+    for first, last_col, zh, en in t.groups:
+        c = ws[f"{first}{t.header_row - 1}"]
+        c.value = bi(zh, en, lang, "  ")
+        c.font, c.fill, c.alignment = F_HEADER, _fill("header"), CENTER
+        ws.merge_cells(f"{first}{t.header_row - 1}:{last_col}{t.header_row - 1}")
+        for col in range(_col(first), _col(last_col) + 1):
+            ws.cell(t.header_row - 1, col).fill = _fill("header")
+            ws.cell(t.header_row - 1, col).border = BORDER
+    headers = {s.column: s.spec.header(lang) for s in t.slots}
+    headers.update({c.column: bi(c.zh + (f"（{c.unit}）" if c.unit else ""), c.en, lang) for c in t.computed})
+    widths = dict(spec.widths)
+    for col, text in headers.items():
+        cell = ws[f"{col}{t.header_row}"]
+        cell.value = text
+        cell.font, cell.alignment, cell.border = F_HEADER, WRAP_CENTER, BORDER
+        cell.fill = _fill("header")
+    ws.row_dimensions[t.header_row].height = 13.5 * max(_lines_needed(v, widths[c]) for c, v in headers.items()) + 4
+    for slot in t.slots:
+        for r in range(t.first_row, t.last_row + 1):
+            _style_input(ws[f"{slot.column}{r}"], slot.spec)
+        rng = f"{slot.column}{t.first_row}:{slot.column}{t.last_row}"
+        dv = _validation(slot.spec)
+        dv.add(rng)
+        ws.add_data_validation(dv)
+        f = required_formula(slot, f"{slot.column}{t.first_row}")
+        if f:
+            ws.conditional_formatting.add(rng, _required_rule(f))
+    for comp in t.computed:
+        for r in range(t.first_row, t.last_row + 1):
+            c = ws[f"{comp.column}{r}"]
+            c.value = comp.formula.format(r=r)
+            c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, comp.number_format
+    last_print = t.first_row + t.print_rows - 1
+    if t.total_row:
+        r = t.last_row + 1
+        label = ws[f"A{r}"]
+        label.value = bi("合计", "Total", lang, " ")
+        label.font, label.fill, label.border = F_BOLD, _fill("computed"), BORDER
+        for slot in t.slots[1:]:
+            c = ws[f"{slot.column}{r}"]
+            if slot.spec.kind == L.NUMBER:
+                c.value = f"=SUM({slot.column}{t.first_row}:{slot.column}{t.last_row})"
+                c.number_format = slot.spec.number_format
+            c.font, c.fill, c.border = F_BOLD, _fill("computed"), BORDER
+        for comp in t.computed:
+            c = ws[f"{comp.column}{r}"]
+            c.value = f"=SUM({comp.column}{t.first_row}:{comp.column}{t.last_row})"
+            c.number_format = comp.number_format
+            c.font, c.fill, c.border = F_BOLD, _fill("computed"), BORDER
+        last_print = r
+    ws.print_title_rows = f"1:{t.header_row}"
+    ws.print_area = f"A1:{t.last_column}{last_print}"
+
+
+def set_table_print_rows(ws, table: L.Table, used: int) -> None:
+    """Print the rows a filled table uses (at least one) instead of the blank template's default."""
+    if table.total_row:
+        return
+    last = table.first_row + max(used, 1) - 1
+    ws.print_area = f"A1:{table.last_column}{last}"
+
+
+def _build_calc(ws, spec: L.SheetSpec, lang: str) -> None:
+    _setup(ws, spec, lang)
+    _header_row(ws, spec.header_row, spec.headers, lang)
+    widths = dict(spec.widths)
+    last = spec.last_column
+    for line in spec.calc:
+        if line.heading:
+            _section(ws, line.row, line.zh, line.en, lang, last)
+            continue
+        _label(ws.cell(line.row, 1), bi(line.zh, line.en, lang))
+        for col in "BCDE":
+            ws[f"{col}{line.row}"].border = BORDER
+            ws[f"{col}{line.row}"].fill = _fill("locked")
+        for cell in line.cells:
+            c = ws[f"{cell.column}{line.row}"]
+            c.value = cell.formula
+            c.fill, c.font, c.number_format = _fill("computed"), F_BOLD if line.result else F_BODY, cell.number_format
+            c.alignment = Alignment(horizontal="right", vertical="center")
+        for col, value in ((6, line.unit), (7, line.formula_zh), (8, line.clause)):
+            c = ws.cell(line.row, col, value)
+            c.font, c.alignment, c.border = F_SMALL, WRAP, BORDER
+        _fit_height(ws, line.row, [(ws.cell(line.row, 1).value, widths["A"]), (line.formula_zh, widths["G"])])
+    # monthly block of the electricity method
+    hr = L.CALC_MONTHLY_HEADER_ROW
+    heads = [("月份", "Month")]
+    for t in L.TYPES:
+        heads += [(f"{L.TYPE_SHORT[t][0]} W 计入（kWh）", f"{L.TYPE_SHORT[t][1]} W"),
+                  (f"{L.TYPE_SHORT[t][0]} 月均 COP", f"{L.TYPE_SHORT[t][1]} COP")]
+    _header_row(ws, hr, heads, lang)
+    for i in range(L.CALC_MONTHLY_ROWS):
+        r = L.CALC_MONTHLY_FIRST_ROW + i
+        for cell in L.calc_monthly_cells(r, i):
+            c = ws[f"{cell.column}{r}"]
+            c.value = cell.formula
+            c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, cell.number_format
+    ws.print_title_rows = f"1:{spec.header_row}"
+    ws.print_area = f"A1:{last}{L.CALC_MONTHLY_FIRST_ROW + L.CALC_MONTHLY_ROWS - 1}"
+
+
+def _build_instructions(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
+    _setup(ws, spec, lang)
+    widths = dict(spec.widths)
+    ws["A2"] = bi("依据《长春市热泵供暖碳普惠方法学》（版本号 V01），长春市生态环境局",
+                  "per the Changchun heat-pump heating carbon-inclusion methodology (V01), Changchun Ecology and "
+                  "Environment Bureau", lang, "  ")
+    ws["A2"].font = F_NOTE
+    ws.merge_cells("A2:B2")
+    sheet, ref = L.VERSION_CELL
+    _label(ws["A3"], bi("模板版本", "Template version", lang, " "))
+    v = ws[ref]
+    v.value = L.TEMPLATE_VERSION
+    v.font, v.border, v.fill, v.alignment = F_BOLD, BORDER, _fill("locked"), Alignment(horizontal="left")
+    _label(ws["A4"], bi("参数集", "Parameter set", lang, " "))
+    p = ws["B4"]
+    p.value = f"{params.version}（{params.effective_from.isoformat()} 起生效 / in force from)"
+    p.font, p.border, p.fill = F_BODY, BORDER, _fill("locked")
+    row = L.INSTRUCTIONS_FIRST_ROW
+    for kind, lzh, len_, tzh, ten in texts.SECTIONS:
+        if kind == "heading":
+            if row > L.INSTRUCTIONS_FIRST_ROW:
+                row += 1
+            _section(ws, row, lzh, len_, lang, "B")
+        else:
+            a = ws.cell(row, 1, bi(lzh, len_, lang))
+            a.font, a.alignment, a.border = F_BOLD, WRAP, BORDER
+            if kind.startswith("colour:"):
+                a.fill = _fill(kind.split(":", 1)[1])
+                if kind.endswith("header"):
+                    a.font = F_HEADER
+            b = ws.cell(row, 2, bi(tzh, ten, lang))
+            b.font, b.alignment, b.border = F_BODY, WRAP, BORDER
+            _fit_height(ws, row, [(a.value, widths["A"]), (b.value, widths["B"])])
+        row += 1
+    ws.print_area = f"A1:B{row - 1}"
+
+
+def _build_lists(ws, spec: L.SheetSpec) -> None:
+    for i, vocab in enumerate(L.VOCABS, start=1):
+        ws.cell(1, i, vocab.key).font = F_BOLD
+        for j, option in enumerate(vocab.options, start=2):
+            ws.cell(j, i, option.zh).font = F_BODY
+    for col, width in spec.widths:
+        ws.column_dimensions[col].width = width
+    ws.protection.sheet = True
+    ws.sheet_state = "hidden"
+
+
+def build_workbook(lang: str = "zh", params: ParameterSet | None = None) -> Workbook:
+    """The blank declaration template as an openpyxl Workbook (``lang`` puts zh or en first)."""
+    if lang not in ("zh", "en"):
+        raise ValueError("lang must be zh or en")
+    params = params or set_in_force()
+    wb = Workbook()
+    wb.remove(wb.active)
+    for spec in L.SHEETS:
+        ws = wb.create_sheet(spec.name)
+        if spec.kind == "instructions":
+            _build_instructions(ws, spec, lang, params)
+        elif spec.kind == "form":
+            _build_form(ws, spec, lang, params)
+        elif spec.kind == "grid":
+            _build_grid(ws, spec, lang)
+        elif spec.kind == "table":
+            _build_table(ws, spec, lang)
+        elif spec.kind == "calc":
+            _build_calc(ws, spec, lang)
+        elif spec.kind == "lists":
+            _build_lists(ws, spec)
+    for name, ref in L.LAYOUT.defined_names.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    wb.active = 0
+    wb.calculation.fullCalcOnLoad = True
+    props = wb.properties
+    props.title = "长春市热泵供暖碳普惠申报表 / Changchun heat-pump heating declaration"
+    props.creator = "hpcarbon"
+    props.lastModifiedBy = "hpcarbon"
+    props.keywords = f"hpcarbon-template {L.TEMPLATE_VERSION}"
+    props.created = _FIXED_TIME
+    props.modified = _FIXED_TIME
+    return wb
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """Save ``wb`` deterministically: fixed zip entry times and document dates, same order."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def template_bytes(lang: str = "zh") -> bytes:
+    return workbook_bytes(build_workbook(lang))

@@ -1,0 +1,142 @@
+"""Text of the instructions sheet (填表说明): how to fill, the colours, the product's decisions [D]
+in plain words, and the note on #NAME?. Bilingual: each entry is (Chinese, English).
+
+Positions are not here: the generator writes these rows in order from
+:data:`hpcarbon.workbook.layout.INSTRUCTIONS_FIRST_ROW`.
+"""
+
+from __future__ import annotations
+
+from hpcarbon.calendar import CREDITING_YEARS, RECORD_KEEPING_YEARS
+
+# (kind, label zh, label en, text zh, text en); kind: heading | step | colour:<style> | text
+HOW_TO_FILL = [
+    ("heading", "一、填写步骤", "1. How to fill", "", ""),
+    ("step", "1 项目信息", "1 Project",
+     "填写项目编号、名称、所在区域、地址、热泵实际开始运行日期；业主类型、名称、统一社会信用代码或身份证号；"
+     "供暖期开始与结束日期；参数集版本；五项书面声明选“是”或“否”。",
+     "Project id, name, district, address and operation start; owner type, name and USCC or resident ID; "
+     "the season's start and end; the parameter set version; answer the five written statements yes or no."),
+    ("step", "2 热泵系统", "2 Systems",
+     "每种热泵类型一列。采用的类型在“是否采用”选“是”，并填写热量表、电能表编号与最近检定日期；"
+     "无热量表的类型填写 COP 来源（检测报告优先）。两种及以上热泵耦合且在总输出端装有热量表时填写第三部分。",
+     "One column per heat-pump type. For each type in use choose yes and give its meters and their last "
+     "verification dates; a type without a heat meter needs its COP source (the test report first). "
+     "Part 3 is for a total-output heat meter of two or more coupled types."),
+    ("step", "3 月度数据", "3 Monthly",
+     "供暖期内每个日历月一行：供暖小时数、停供小时数、极端天气、各类型耗电量（kWh）、有热量表时的供热量（GJ）。",
+     "One row per calendar month of the season: heating and outage hours, extreme weather, electricity per "
+     "type (kWh) and, for metered types, heat (GJ)."),
+    ("step", "4 COP记录", "4 COP",
+     "COP 来源为“现场测量”时，每次测量一行：类型、日期、室外温度、工况、极端天气、单次 COP（频次见下方表8）。",
+     "When the COP source is on-site measurement: one row per measurement — type, date, outdoor temperature, "
+     "condition, extreme weather, value (frequency: table 8 below)."),
+    ("step", "5 面积", "5 Areas",
+     "无热量表的类型须按面积法校核：每种建筑类型一行，填写是否节能、实际供暖面积；q 留空即取表2 推荐值下限。"
+     "部分类型有热量表、部分没有时，须注明每条面积由哪些类型供热。",
+     "Types without a heat meter are checked by the area method: one row per building type with energy-saving "
+     "and heated area; a blank q takes the lowest value of table 2. In a project with both metered and "
+     "unmetered types, say which types heat each area."),
+    ("step", "6 复核记录", "6 Re-check",
+     "电算法与面积法偏差超过 10% 时，须重新核查 COP、热指标、耗电量、面积等参数，并记录复核人、日期与内容（§6.2.3.2）。"
+     "面积法用设计热指标乘以全部供暖小时，通常比电算法高出 10% 以上，因此复核记录很常见。",
+     "When the two methods deviate by more than 10 %, re-check COP, heat index, electricity and area and record "
+     "who, when and what (§6.2.3.2). The area method multiplies a design heat index by every heating hour, so it "
+     "usually exceeds the electricity method by more than 10 %: a re-check record is common."),
+    ("step", "7 参数、核算", "7 Parameters, calculation",
+     "只读。参数为生效参数集的数值及来源；核算表逐步列出公式（1）–（5）与保守取值。",
+     "Read only: the parameter set in force with its sources, and the calculation step by step, formulas (1)–(5) "
+     "and the conservative rule."),
+    ("step", "8 校验", "8 Validate",
+     "保存为 .xlsx 后运行  hpcarbon validate 文件名.xlsx  ，校验器逐格指出问题并独立完成核算。",
+     "Save as .xlsx and run  hpcarbon validate FILE.xlsx : the validator points at each cell with a problem and "
+     "computes the results itself."),
+]
+
+COLOURS = [
+    ("heading", "二、单元格颜色", "2. Cell colours", "", ""),
+    ("colour:input", "黄色", "Yellow", "填写项（未锁定）。", "Inputs (unlocked)."),
+    ("colour:required", "红色", "Red", "必填但尚未填写（填写后自动消失）。",
+     "Required and still empty (disappears once filled)."),
+    ("colour:computed", "浅蓝", "Light blue", "公式计算结果（锁定）。", "Computed by a formula (locked)."),
+    ("colour:locked", "灰色", "Grey", "由参数集给定或不适用（锁定）。", "Set by the parameter set, or not applicable (locked)."),
+    ("colour:header", "深蓝", "Dark blue", "表头。", "Headers."),
+]
+
+NAME_NOTE = [
+    ("heading", "三、关于 #NAME?", "3. About #NAME?", "", ""),
+    ("text", "", "",
+     "“核算”表与“面积”表的 H 列使用 hpcarbon 加载项的 HP_* 函数。未安装加载项时这些单元格显示 #NAME?，"
+     "这不影响申报：校验器 hpcarbon validate 不需要 Excel，会按方法学独立完成全部核算。",
+     "The calculation sheet and column H of the areas sheet use the hpcarbon add-in's HP_* functions. Without "
+     "the add-in these cells show #NAME?; that does not affect the declaration: the headless validator "
+     "`hpcarbon validate` needs no Excel and computes everything by the methodology itself."),
+]
+
+DECISIONS = [
+    ("heading", "四、本产品的决定 [D]（方法学未明确处）", "4. This product's decisions [D] (where the methodology is silent)",
+     "", ""),
+    ("text", "[D] 逐月电算法", "[D] Monthly formula (2)",
+     "同一类型的 COP 逐月不同（现场测量）时，公式（2）逐月计算后求和：Q = Σ 月耗电量 × 月均 COP × 0.0036；"
+     "COP 全季相同（检测报告）时即 W × COP × 0.0036。",
+     "When a type's COP differs month by month (on-site measurement), formula (2) is applied per month and "
+     "summed; with one COP for the season (test report) it is W × COP × 0.0036."),
+    ("text", "[D] 偏差的基数", "[D] Deviation base",
+     "两种方法的偏差 d = |Q电 − Q面| ÷ 两者中的较小值（最严格的理解）；d 超过 10% 且无复核记录为错误，"
+     "有复核记录为警告，仍取较小值。",
+     "d = |Q_elec − Q_area| ÷ the smaller of the two (the strictest reading); above 10 % without a re-check "
+     "record it is an error, with one a warning, and the smaller value is still used."),
+    ("text", "[D] COP 合理范围", "[D] COP bands",
+     "COP 须在 1–8 之间；超出典型范围（空气源 1.5–4.5，地源 2.5–6.0，余热水源 3.0–7.0）给出警告。",
+     "COP must lie between 1 and 8; outside the typical band (air 1.5–4.5, ground 2.5–6.0, waste-heat water "
+     "3.0–7.0) it is a warning."),
+    ("text", "[D] 检定周期", "[D] Verification cycles",
+     "热量表 2 年（JJG 225）、电能表 6 年（JJG 596）；最近检定日期早于供暖期开始一个周期以上时给出警告。",
+     "Heat meters 2 years (JJG 225), electricity meters 6 years (JJG 596); a last verification more than one "
+     "cycle before the season is a warning."),
+    ("text", "[D] 取整", "[D] Rounding",
+     "全程不做中间取整；报告中热量保留 3 位小数（GJ）、排放保留 2 位（t CO2）；可签发减排量向下取整到 0.01 t，"
+     "减排量为负时为 0。",
+     "No intermediate rounding; reports show GJ to 3 and t CO2 to 2 decimals; the creditable reduction is "
+     "rounded down to 0.01 t, and 0 when the reduction is negative."),
+    ("text", "[D] 参数集生效日期", "[D] Parameter set dates",
+     "V01 未注明发布日期，视为自可追溯期起点 2023-01-01 起生效；供暖期采用其开始日已生效的最新参数集。",
+     "V01 carries no date and is taken in force from 2023-01-01; a season uses the newest set in force on its start."),
+    ("text", "[D] 表8 未列月份", "[D] Months not in table 8",
+     "表8 未列明的月份（如 9 月、5 月）按温和工况（每月 1 次）。",
+     "Months table 8 does not name (e.g. September, May) count as mild (one measurement)."),
+    ("text", "[D] 面积的供热类型", "[D] Areas per type",
+     "部分类型有热量表、部分没有时，面积法只计入由无热量表类型供热的面积，每条面积须注明供热类型。",
+     "With both metered and unmetered types, the area method counts only the area heated by the unmetered "
+     "types, so each area entry names its types."),
+    ("text", "[D] 单元格的读法", "[D] How cells are read",
+     "文本形式的数字、全角数字（１２３）、2024/10/20、2024年10月20日、Excel 日期序号、是/否/TRUE/FALSE 均可识别；"
+     "空白是缺读数，0 是读数。无法识别的单元格逐格报告，不作猜测。",
+     "Numbers stored as text, full-width digits, 2024/10/20, 2024年10月20日, Excel date serials and "
+     "是/否/TRUE/FALSE are read; blank is a missing reading, 0 a reading. A cell that cannot be read is reported, "
+     "never guessed."),
+]
+
+TABLE8 = [
+    ("heading", "五、现场测量 COP 的最少次数（表8）", "5. Minimum on-site COP measurements (table 8)", "", ""),
+    ("text", "温和 mild", "", "10 月下旬、4 月上旬：每月 1 次", "late October, early April: 1 a month"),
+    ("text", "常规 normal", "", "11 月、3 月：每月 2 次", "November, March: 2 a month"),
+    ("text", "严寒 severe", "", "12 月、1 月、2 月：每月 3 次", "December, January, February: 3 a month"),
+    ("text", "极端天气", "extreme weather", "当月另加 1 次", "one more that month"),
+]
+
+NOTES = [
+    ("heading", "六、其他", "6. Other notes", "", ""),
+    ("text", "计入期", "Crediting period",
+     f"自热泵实际开始运行之日起 {CREDITING_YEARS} 年（§5.2）；台账保存至最后一个计入期结束后 {RECORD_KEEPING_YEARS} 年（§2.2、§7.3.2）。",
+     f"{CREDITING_YEARS} years from the operation start (§5.2); records are kept until {RECORD_KEEPING_YEARS} "
+     "years after the last crediting period ends."),
+    ("text", "个人信息", "Personal data",
+     "个人业主的姓名、身份证号、电话在任何报告中均脱敏显示（§7.3.1）；所有工具离线运行，不上传任何数据。",
+     "An individual owner's name, ID and phone are masked in every report (§7.3.1); every tool runs offline."),
+    ("text", "不要插入或删除行列", "Do not insert rows",
+     "请勿插入、删除或移动行列与工作表：校验器按固定位置读取。表格行数不够时请联系平台。",
+     "Do not insert, delete or move rows, columns or sheets: the validator reads fixed positions."),
+]
+
+SECTIONS = HOW_TO_FILL + COLOURS + NAME_NOTE + DECISIONS + TABLE8 + NOTES
