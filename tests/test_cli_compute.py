@@ -3,6 +3,7 @@ reports, exit status 0/1/2, bilingual messages without tracebacks, and masked pe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -85,6 +86,19 @@ def test_example_json(lang):
     assert all(set(s) == TRACE_KEYS for s in rep["trace"])
     clauses = {s["clause"] for s in rep["trace"]}
     assert {"6.2.1", "6.2.2", "6.2.3.2", "6.2", "6.3", "6.4"} <= clauses
+
+
+@pytest.mark.parametrize("content", [None, b"{"])
+def test_report_carries_the_file_sha256(tmp_path, content):
+    """SPEC §10: every report carries the SHA-256 of the submitted file, which is never modified."""
+    f = tmp_path / "d.json"
+    f.write_bytes(EXAMPLE_PATH.read_bytes() if content is None else content)
+    before = f.read_bytes()
+    digest = hashlib.sha256(before).hexdigest()
+    rep = json.loads(run("compute", f, "--format", "json").stdout)
+    assert rep["sha256"] == digest
+    assert digest in run("compute", f, "--lang", "en").stdout
+    assert f.read_bytes() == before
 
 
 # --- exit 1: error findings ----------------------------------------------------------------------------------

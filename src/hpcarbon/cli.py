@@ -32,13 +32,16 @@ def cmd_compute(args) -> int:
     from hpcarbon.rules import check, make_context
 
     loaded = load_json_declaration(args.declaration)
+    meta = {"file": args.declaration}
+    if loaded.sha256:
+        meta["sha256"] = loaded.sha256  # SPEC §10: every report carries the file's SHA-256
     if loaded.declaration is None:
-        report = Report(findings=loaded.findings, meta={"file": args.declaration})
+        report = Report(findings=loaded.findings, meta=meta)
         _emit(report, args)
         return EXIT_UNREADABLE
     ctx = make_context(loaded.declaration)
     report = Report(findings=check(loaded.declaration, ctx), accounting=ctx.accounting,
-                    declaration=loaded.declaration, meta={"file": args.declaration})
+                    declaration=loaded.declaration, meta=meta)
     _emit(report, args)
     return EXIT_FINDINGS if report.status == "fail" else EXIT_OK
 

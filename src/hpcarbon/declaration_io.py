@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ MAX_JSON_BYTES = 20 * 1024 * 1024
 class Loaded:
     declaration: Declaration | None
     findings: list[Finding] = field(default_factory=list)  # why it could not be read
+    sha256: str | None = None  # of the file's bytes, for the report (SPEC §10)
 
 
 def _unreadable(zh: str, en: str) -> Loaded:
@@ -37,6 +39,12 @@ def load_json_declaration(path: str | Path) -> Loaded:
         raw = path.read_bytes()
     except OSError as exc:
         return _unreadable(f"无法打开文件：{exc.strerror}", f"cannot open the file: {exc.strerror}")
+    loaded = _parse(raw)
+    loaded.sha256 = hashlib.sha256(raw).hexdigest()
+    return loaded
+
+
+def _parse(raw: bytes) -> Loaded:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
