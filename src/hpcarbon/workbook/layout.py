@@ -987,7 +987,7 @@ SHEETS: tuple[SheetSpec, ...] = (
               note_en="When the two methods deviate by more than 10 %, re-check the parameters and record it here.",
               lines=RECHECK_LINES, freeze="A4"),
     SheetSpec("parameters", S_PARAMETERS, "参数（生效参数集，锁定）", "Parameters (the set in force, locked)", "form",
-              (("A", 34), ("B", 14), ("C", 14), ("D", 10), ("E", 72)),
+              (("A", 34), ("B", 14), ("C", 14), ("D", 14), ("E", 62)),
               headers=(("参数", "Parameter"), ("数值", "Value"), ("单位", "Unit"), ("条款", "Clause"),
                        ("来源", "Source")),
               note_zh="以下数值由参数集给定，不可修改；有更新版本时以最新发布数据为准（表1–表4 备注）。",
@@ -1208,8 +1208,8 @@ class Locator:
                 elif prev in ("monthly", "areas"):
                     table = prev
                     row = self._table_row(prev, tok)
-                    if row is None:
-                        return None
+                    if row is None:  # beyond the table: only the sheet
+                        return (LAYOUT.tables[prev].sheet, None)
                     pattern.append("{i}")
                 else:  # an index into a list of values (covers[1], served_by[0]): the list's cell
                     i += 1
@@ -1228,13 +1228,10 @@ class Locator:
                 return None
         slot = slots[0]
         if "{t}" in slot.path and slot.table is None:
-            match = [s for s in slots if s.htype == htype] if htype is not None else []
-            if match:
-                slot = match[0]
-            elif len({s.row for s in slots}) == 1 and len(slots) == 1:
-                slot = slots[0]
-            else:
-                return (slot.sheet, f"A{slot.row}")  # the row, type unknown: its label cell
+            match = [s for s in slots if s.htype == htype]
+            if not match:  # type unknown, or this type has no such cell: the row's label cell
+                return (slot.sheet, f"A{slot.row}")
+            slot = match[0]
         if slot.table:
             t = LAYOUT.tables[slot.table]
             if table is None:  # the whole list: its first data row

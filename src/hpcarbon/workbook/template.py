@@ -56,6 +56,7 @@ F_NOTE = _font(size=9, italic=True, color="595959")
 F_HEADER = _font(bold=True, color="FFFFFF")
 F_SMALL = _font(size=9, color="404040")
 WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP_MID = Alignment(wrap_text=True, vertical="center")
 WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 CENTER = Alignment(vertical="center", horizontal="center")
 UNLOCKED = Protection(locked=False)
@@ -70,19 +71,25 @@ def bi(zh: str, en: str, lang: str, sep: str = "\n") -> str:
     return f"{zh}{sep}{en}" if lang == "zh" else f"{en}{sep}{zh}"
 
 
-def _display_width(text: str) -> float:
-    return sum(2.0 if unicodedata.east_asian_width(c) in "WF" else 1.1 for c in text)
+def _display_width(text: str, size: float = 10) -> float:
+    """Approximate width of ``text`` in Excel column units at font ``size`` (measured on the PDF)."""
+    return sum(1.75 if unicodedata.east_asian_width(c) in "WF" else 0.85 for c in text) * size / 10
 
 
-def _lines_needed(text: str, width: float) -> int:
-    width = max(width - 1.5, 4)
-    return sum(max(1, math.ceil(_display_width(p) / width)) for p in str(text).split("\n"))
+def _lines_needed(text: str, width: float, size: float = 10) -> int:
+    width = max(width - 1.0, 4)
+    return sum(max(1, math.ceil(_display_width(p, size) / width)) for p in str(text).split("\n"))
 
 
-def _fit_height(ws, row: int, texts_by_width: list[tuple[str, float]], minimum: float = 15.0) -> None:
-    """Set a row height that shows every wrapped text of the row (openpyxl cannot auto-fit)."""
-    lines = max((_lines_needed(t, w) for t, w in texts_by_width if t), default=1)
-    ws.row_dimensions[row].height = max(minimum, 13.5 * lines + 3)
+def _fit_height(ws, row: int, texts_by_width: list[tuple], minimum: float = 15.0) -> None:
+    """Set a row height that shows every wrapped text of the row (openpyxl cannot auto-fit).
+    Each item is (text, column width) or (text, column width, font size)."""
+    heights = []
+    for item in texts_by_width:
+        text, width, size = (*item, 10)[:3]
+        if text:
+            heights.append(_lines_needed(text, width, size) * (1.3 * size) + 4)
+    ws.row_dimensions[row].height = max([minimum, *heights])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,18 +218,23 @@ def _setup(ws, spec: L.SheetSpec, lang: str, title_span: str | None = None) -> N
     ps.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddHeader.right.text = f"hpcarbon 申报表 / declaration v{L.TEMPLATE_VERSION}  &A"
     ws.oddHeader.right.size = 8
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页  page &P of &N"
     ws.oddFooter.center.size = 8
 
 
-def _header_row(ws, row: int, headers, lang: str) -> None:
+def _header_row(ws, row: int, headers, lang: str, widths: dict[str, float]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    fit = []
     for i, (zh, en) in enumerate(headers, start=1):
         c = ws.cell(row, i, bi(zh, en, lang))
         c.font, c.fill, c.alignment, c.border = F_HEADER, _fill("header"), WRAP_CENTER, BORDER
-    ws.row_dimensions[row].height = 30
+        fit.append((c.value, widths.get(get_column_letter(i), 10)))
+    _fit_height(ws, row, fit, minimum=28)
 
 
 def _section(ws, row: int, zh: str, en: str, lang: str, last: str) -> None:
@@ -245,20 +257,19 @@ def _style_input(cell, spec: L.FieldSpec, locked: bool = False) -> None:
     cell.number_format = spec.number_format
     cell.font = F_BODY
     cell.border = BORDER
-    cell.alignment = WRAP if spec.kind == L.LONGTEXT else Alignment(vertical="center",
-                                                                    horizontal="left" if spec.kind in (
-                                                                        L.TEXT, L.ID, L.ENUM, L.MONTH) else None)
+    cell.alignment = WRAP if spec.kind == L.LONGTEXT else Alignment(vertical="center", horizontal=(
+        "left" if spec.kind in (L.TEXT, L.ID, L.ENUM, L.MONTH, L.BOOL, L.MEMBER, L.PRESENCE) else None))
 
 
 def _label(cell, text: str) -> None:
     cell.value = text
-    cell.font, cell.alignment, cell.border = F_BODY, WRAP, BORDER
+    cell.font, cell.alignment, cell.border = F_BODY, WRAP_MID, BORDER
 
 
 def _help(cell, spec: L.FieldSpec, lang: str) -> None:
     clause = L.clause_text(spec.clause)
     cell.value = bi(f"{spec.help_zh}（{clause}）", spec.help_en, lang)
-    cell.font, cell.alignment, cell.border = F_SMALL, WRAP, BORDER
+    cell.font, cell.alignment, cell.border = F_SMALL, WRAP_MID, BORDER
 
 
 def _add_validations(ws, slots_ranges: list[tuple[L.Slot, str]]) -> None:
@@ -270,7 +281,7 @@ def _add_validations(ws, slots_ranges: list[tuple[L.Slot, str]]) -> None:
 
 def _build_form(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
     _setup(ws, spec, lang)
-    _header_row(ws, spec.header_row, spec.headers, lang)
+    _header_row(ws, spec.header_row, spec.headers, lang, dict(spec.widths))
     widths = dict(spec.widths)
     last = spec.last_column
     validations = []
@@ -303,14 +314,14 @@ def _build_form(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
             src.font, src.alignment = F_SMALL, WRAP
             for col in (4, 5):
                 ws.cell(line.row, col).border = BORDER
-            _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]), (value.source, widths["E"])])
+            _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]), (value.source, widths["E"], 9)])
         else:
             _help(ws.cell(line.row, 4), line.spec, lang)
             if line.spec.kind == L.LONGTEXT:
                 ws.row_dimensions[line.row].height = 120
             else:
                 _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]),
-                                           (ws.cell(line.row, 4).value, widths["D"])], minimum=28)
+                                           (ws.cell(line.row, 4).value, widths["D"], 9)], minimum=28)
             if slot.path == "parameters.version":
                 cell.value = params.version
         if not slot.locked:
@@ -319,6 +330,7 @@ def _build_form(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
             if f:
                 ws.conditional_formatting.add(cell.coordinate, _required_rule(f))
     _add_validations(ws, validations)
+    ws.print_area = f"A1:{last}{spec.lines[-1].row}"
     if spec.key == "parameters":
         _parameter_info(ws, spec, lang, params)
     ws.print_title_rows = f"1:{spec.header_row}"
@@ -331,7 +343,7 @@ def _parameter_info(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> N
              f"2. Heat index q (table 2, W/m²) — parameter set {params.version}", lang, last)
     row += 1
     _header_row(ws, row, (("建筑类型", "Building type"), ("未节能 q 下限", "Not energy-saving, lowest"),
-                          ("推荐范围", "Range"), ("节能 q 下限", "Energy-saving, lowest"), ("推荐范围", "Range")), lang)
+                          ("推荐范围", "Range"), ("节能 q 下限", "Energy-saving, lowest"), ("推荐范围", "Range")), lang, dict(spec.widths))
     for q in params.q_rows.values():
         row += 1
         values = [bi(q.label_zh, q.label_en, lang, " "), q.not_energy_saving[0],
@@ -372,7 +384,7 @@ def _parameter_info(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> N
 
 def _build_grid(ws, spec: L.SheetSpec, lang: str) -> None:
     _setup(ws, spec, lang)
-    _header_row(ws, spec.header_row, spec.headers, lang)
+    _header_row(ws, spec.header_row, spec.headers, lang, dict(spec.widths))
     widths = dict(spec.widths)
     last = spec.last_column
     validations = []
@@ -392,8 +404,8 @@ def _build_grid(ws, spec: L.SheetSpec, lang: str) -> None:
         unit = ws.cell(line.row, 5, line.spec.unit if line.spec.unit != "-" else "")
         unit.font, unit.alignment, unit.border = F_SMALL, CENTER, BORDER
         _help(ws.cell(line.row, 6), line.spec, lang)
-        _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]), (ws.cell(line.row, 6).value, widths["F"])],
-                    minimum=28)
+        _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]),
+                                   (ws.cell(line.row, 6).value, widths["F"], 9)], minimum=28)
         cols = sorted(used)
         rng = f"{cols[0]}{line.row}:{cols[-1]}{line.row}" if len(cols) > 1 else f"{cols[0]}{line.row}"
         validations.append((line.slots[0], rng))
@@ -424,7 +436,7 @@ def _build_table(ws, spec: L.SheetSpec, lang: str) -> None:
         cell.value = text
         cell.font, cell.alignment, cell.border = F_HEADER, WRAP_CENTER, BORDER
         cell.fill = _fill("header")
-    ws.row_dimensions[t.header_row].height = 13.5 * max(_lines_needed(v, widths[c]) for c, v in headers.items()) + 4
+    _fit_height(ws, t.header_row, [(v, widths[c]) for c, v in headers.items()], minimum=28)
     for slot in t.slots:
         for r in range(t.first_row, t.last_row + 1):
             _style_input(ws[f"{slot.column}{r}"], slot.spec)
@@ -472,7 +484,7 @@ def set_table_print_rows(ws, table: L.Table, used: int) -> None:
 
 def _build_calc(ws, spec: L.SheetSpec, lang: str) -> None:
     _setup(ws, spec, lang)
-    _header_row(ws, spec.header_row, spec.headers, lang)
+    _header_row(ws, spec.header_row, spec.headers, lang, dict(spec.widths))
     widths = dict(spec.widths)
     last = spec.last_column
     for line in spec.calc:
@@ -490,15 +502,15 @@ def _build_calc(ws, spec: L.SheetSpec, lang: str) -> None:
             c.alignment = Alignment(horizontal="right", vertical="center")
         for col, value in ((6, line.unit), (7, line.formula_zh), (8, line.clause)):
             c = ws.cell(line.row, col, value)
-            c.font, c.alignment, c.border = F_SMALL, WRAP, BORDER
-        _fit_height(ws, line.row, [(ws.cell(line.row, 1).value, widths["A"]), (line.formula_zh, widths["G"])])
+            c.font, c.alignment, c.border = F_SMALL, WRAP_MID, BORDER
+        _fit_height(ws, line.row, [(ws.cell(line.row, 1).value, widths["A"]), (line.formula_zh, widths["G"], 9)])
     # monthly block of the electricity method
     hr = L.CALC_MONTHLY_HEADER_ROW
     heads = [("月份", "Month")]
     for t in L.TYPES:
         heads += [(f"{L.TYPE_SHORT[t][0]} W 计入（kWh）", f"{L.TYPE_SHORT[t][1]} W"),
                   (f"{L.TYPE_SHORT[t][0]} 月均 COP", f"{L.TYPE_SHORT[t][1]} COP")]
-    _header_row(ws, hr, heads, lang)
+    _header_row(ws, hr, heads, lang, dict(spec.widths))
     for i in range(L.CALC_MONTHLY_ROWS):
         r = L.CALC_MONTHLY_FIRST_ROW + i
         for cell in L.calc_monthly_cells(r, i):
