@@ -260,8 +260,8 @@ def pe_formula(kwh: float, td: float = TD, ef: float = EF_ELEC) -> float:
 
 def floor_cents(x) -> float:
     """SPEC §9 creditable amount computed with exact rationals: floor(ER × 100) / 100, 0 when ER ≤ 0."""
-    from fractions import Fraction
     import math as _m
+    from fractions import Fraction
     fx = Fraction(x) if not isinstance(x, Fraction) else x
     if fx <= 0:
         return 0.0

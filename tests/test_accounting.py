@@ -9,10 +9,23 @@ from datetime import date
 from fractions import Fraction as F
 
 import pytest
-
 from builders import (
-    EXAMPLE_HOURS, EXAMPLE_KWH, GROUND_HEAT_GJ, GROUND_KWH, MIXED_AIR_KWH, TOTAL_HEAT_GJ, account, codes,
-    coupled_total_meter, example, findings, floor_cents, metered_ground, mixed, onsite, results,
+    EXAMPLE_HOURS,
+    EXAMPLE_KWH,
+    GROUND_HEAT_GJ,
+    GROUND_KWH,
+    MIXED_AIR_KWH,
+    TOTAL_HEAT_GJ,
+    account,
+    codes,
+    coupled_total_meter,
+    example,
+    findings,
+    floor_cents,
+    metered_ground,
+    mixed,
+    onsite,
+    results,
 )
 
 EF_HEAT = F("0.11")

@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
-
 from builders import EXAMPLE_PATH, drop, example, load, put
+
 from hpcarbon.declaration_io import load_json_declaration
 from hpcarbon.model import HeatPumpType, declaration_to_json
 
@@ -82,7 +82,7 @@ def test_wrong_type_is_located(tmp_path, value):
 
 def test_boolean_statement_must_be_a_boolean(tmp_path):
     d = put(example(), "project.statements.not_claimed_elsewhere", "yes")
-    f, zh, en = _one(_load_dict(tmp_path, d))
+    f, _zh, en = _one(_load_dict(tmp_path, d))
     assert f.field == "project.statements.not_claimed_elsewhere"
     assert f.clause == "2.3"
     assert "true/false" in en
@@ -104,7 +104,7 @@ def test_unknown_field(tmp_path):
 
 def test_unknown_heat_pump_type_key(tmp_path):
     d = put(example(), "monthly[0].electricity_kwh.solar", 5)
-    f, zh, en = _one(_load_dict(tmp_path, d))
+    f, _zh, en = _one(_load_dict(tmp_path, d))
     assert f.field == "monthly[0].electricity_kwh.solar"
     assert "ground" in en and "air" in en and "wastewater" in en
 
@@ -165,7 +165,7 @@ def test_malformed_json(tmp_path):
 
 
 def test_non_object_top_level(tmp_path):
-    f, zh, en = _one(_load_text(tmp_path, "[1, 2, 3]"), "input.unreadable")
+    _f, zh, en = _one(_load_text(tmp_path, "[1, 2, 3]"), "input.unreadable")
     assert "顶层应为对象" in zh and "top level must be an object" in en
 
 
@@ -180,12 +180,12 @@ def test_nan_constant_is_refused_and_located(tmp_path):
 @pytest.mark.parametrize("constant", ["Infinity", "-Infinity", "1e400"])
 def test_infinite_numbers_are_refused(tmp_path, constant):
     text = EXAMPLE_PATH.read_text(encoding="utf-8").replace('"area_m2": 5000', f'"area_m2": {constant}', 1)
-    f, zh, en = _one(_load_text(tmp_path, text))
+    f, _zh, _en = _one(_load_text(tmp_path, text))
     assert f.field == "areas[0].area_m2"
 
 
 def test_missing_file(tmp_path):
-    f, zh, en = _one(load_json_declaration(tmp_path / "nope.json"), "input.unreadable")
+    _f, zh, en = _one(load_json_declaration(tmp_path / "nope.json"), "input.unreadable")
     assert "找不到文件" in zh and "no such file" in zh  # the reason itself is bilingual
     assert "cannot read the declaration" in en
 
@@ -193,7 +193,7 @@ def test_missing_file(tmp_path):
 def test_not_utf8(tmp_path):
     p = tmp_path / "d.json"
     p.write_bytes(EXAMPLE_PATH.read_text(encoding="utf-8").encode("gbk"))
-    f, zh, en = _one(load_json_declaration(p), "input.unreadable")
+    _f, zh, en = _one(load_json_declaration(p), "input.unreadable")
     assert "UTF-8" in zh and "UTF-8" in en
 
 
@@ -206,5 +206,5 @@ def test_utf8_bom_is_accepted(tmp_path):
 def test_absurd_magnitudes_are_refused_at_the_field(tmp_path):
     """A model-valid declaration must be computable; magnitudes no season can have are a field error."""
     d = put(example(), "monthly[2].electricity_kwh.air", 1e300)
-    f, zh, en = _one(_load_dict(tmp_path, d))
+    f, _zh, _en = _one(_load_dict(tmp_path, d))
     assert f.field == "monthly[2].electricity_kwh.air"

@@ -7,8 +7,8 @@ from datetime import date
 from importlib import resources
 
 import pytest
-
 from builders import example, findings, load, pe_formula, shift_years
+
 from hpcarbon import parameters as P
 from hpcarbon.accounting import compute
 

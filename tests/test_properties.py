@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
+from builders import example, load
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builders import example, load
 from hpcarbon import formulas, rules
 from hpcarbon.accounting import compute
 from hpcarbon.declaration_io import declaration_from_data

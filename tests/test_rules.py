@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from builders import (
-    coupled_total_meter, drop, example, findings, gb32100_check, ground_example, iso7064_mod11_2, load,
-    metered_ground, mixed, onsite, put, results, shift_years,
+    coupled_total_meter,
+    drop,
+    example,
+    findings,
+    gb32100_check,
+    ground_example,
+    iso7064_mod11_2,
+    load,
+    metered_ground,
+    mixed,
+    onsite,
+    put,
+    results,
+    shift_years,
 )
+
 from hpcarbon import rules
 from hpcarbon.findings import CATALOG
 
