@@ -475,3 +475,22 @@ def test_rules_never_name_a_cell():
     for f in findings(d):
         assert f.location is None
         assert f.field is not None
+
+
+@pytest.mark.parametrize("month, index, minimum", [
+    ("2024-10", 0, 1), ("2024-11", 1, 2), ("2024-12", 2, 3), ("2025-01", 3, 4),  # January: extreme weather, 3 + 1
+    ("2025-02", 4, 3), ("2025-03", 5, 2), ("2025-04", 6, 1),
+])
+def test_table_8_minimum_per_month(month, index, minimum):
+    """The on-site builder holds exactly 表8's minimum each month (no finding); one fewer is caught."""
+    d = onsite()
+    assert sum(m["date"].startswith(month) for m in d["systems"][0]["cop"]["measurements"]) == minimum
+    assert findings(d) == []
+    remove_measurements(month, keep=minimum - 1)(d)
+    found = findings(d)
+    if minimum == 1:  # none left in a month with electricity: an error, not a frequency note
+        assert [(f.code, f.severity.value) for f in found] == [("cop.measurement_missing_month", "error")]
+    else:
+        assert [(f.code, f.severity.value) for f in found] == [("cop.measurement_frequency", "warning")]
+        assert f"{minimum - 1} on-site COP measurements, fewer than the {minimum} required" in found[0].message("en")
+    assert month in found[0].message("zh")
