@@ -75,7 +75,7 @@ def test_wrong_type_is_located(tmp_path, value):
     d = put(example(), "monthly[2].electricity_kwh.air", value)
     f, zh, en = _one(_load_dict(tmp_path, d))
     assert f.field == "monthly[2].electricity_kwh.air"
-    assert f.clause == "表5–表11"
+    assert f.clause == "表9–表11"
     assert "monthly[2].electricity_kwh.air" in zh and "monthly[2].electricity_kwh.air" in en
     assert "数字" in zh and "number" in en
 

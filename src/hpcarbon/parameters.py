@@ -18,6 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from hpcarbon.model import BuildingType
+
 #: Environment variable naming an extra folder of parameter-set files (read after the bundled ones).
 PARAMETER_DIR_ENV = "HPCARBON_PARAMETER_DIR"
 
@@ -99,6 +101,9 @@ def _parse_set(raw: dict, origin: str) -> ParameterSet:
         )
         for code, row in q["rows"].items()
     }
+    missing = [b.value for b in BuildingType if b.value not in rows]
+    if missing:  # a set must be complete: every building type of 表2 needs its q range
+        raise ParameterError(f"parameter set {raw.get('version')!r} ({origin}) has no q row for {', '.join(missing)}")
     return ParameterSet(
         version=str(raw["version"]),
         effective_from=date.fromisoformat(raw["effective_from"]),

@@ -97,7 +97,8 @@ def owner_identifier(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     if owner.type is OwnerType.enterprise:
         problem = uscc_problem(owner.id_number)
         if problem:
-            yield finding("owner.uscc_invalid", "project.owner.id_number", id_number=owner.id_number,
+            # masked too: a person's ID typed here by mistake is still personal data (SPEC §10)
+            yield finding("owner.uscc_invalid", "project.owner.id_number", id_number=mask_id(owner.id_number),
                           reason_zh=problem[0], reason_en=problem[1])
     else:
         problem = resident_id_problem(owner.id_number)
@@ -140,7 +141,7 @@ def parameters_in_force(decl: Declaration, ctx: Context) -> Iterator[Finding]:
 def systems_and_meters(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """Subtype of ground systems; electricity meter per type; heat meter when heat-metered; verification."""
     p = ctx.params
-    start = decl.season.start
+    end = decl.season.end  # the meter must be within its cycle for every reading of the season
     for i, s in enumerate(decl.systems):
         if s.type is HeatPumpType.ground and s.subtype is None:
             yield finding("system.ground_subtype_missing", f"systems[{i}].subtype")
@@ -153,12 +154,12 @@ def systems_and_meters(decl: Declaration, ctx: Context) -> Iterator[Finding]:
             meters.append((s.heat_meter, f"systems[{i}].heat_meter", "heat"))
         for meter, path, kind in meters:
             if meter is not None:
-                yield from _verification(meter, path, kind, start, p)
+                yield from _verification(meter, path, kind, end, p)
     if decl.total_heat_meter is not None:
-        yield from _verification(decl.total_heat_meter, "total_heat_meter", "heat", start, p)
+        yield from _verification(decl.total_heat_meter, "total_heat_meter", "heat", end, p)
 
 
-def _verification(meter, path: str, kind: str, season_start: date, p: ParameterSet | None) -> Iterator[Finding]:
+def _verification(meter, path: str, kind: str, season_end: date, p: ParameterSet | None) -> Iterator[Finding]:
     """§7.3.2 meters calibrated periodically; SPEC §8 [D] a verification older than the cycle warns."""
     label = f"{'热量表' if kind == 'heat' else '电能表'} {meter.id}"
     if meter.verified_on is None:
@@ -167,7 +168,7 @@ def _verification(meter, path: str, kind: str, season_start: date, p: ParameterS
     if p is None:
         return
     cycle = p.heat_meter_cycle_years if kind == "heat" else p.electricity_meter_cycle_years
-    if add_years(meter.verified_on, cycle) < season_start:
+    if add_years(meter.verified_on, cycle) < season_end:
         yield finding("meter.verification_expired", f"{path}.verified_on", meter=label,
                       verified_on=meter.verified_on.isoformat(), cycle=cycle)
 
@@ -347,7 +348,8 @@ def areas(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         # the area method needs the area heated by the unmetered types (§6.2.3.1); in a mixed project
         # that is the entries whose served_by names unmetered types only
         if plan.method == "mixed":
-            has_area = any(a.served_by and set(a.served_by) <= set(plan.unmetered) for a in decl.areas)
+            # an entry without served_by is reported as such (area.served_by_required), not as no area
+            has_area = any(not a.served_by or set(a.served_by) <= set(plan.unmetered) for a in decl.areas)
         else:
             has_area = bool(decl.areas)
         if not has_area:
