@@ -132,12 +132,15 @@ _KINDS = [
     FindingType("file.timeout", E, "7.3.2", "校验超时（超过 {seconds} 秒），文件可能异常",
                 "validation took longer than {seconds} s; the file is probably malformed"),
     FindingType("file.unreadable_workbook", E, "7.3.2", "无法读取工作簿：{reason}", "cannot read the workbook: {reason}"),
+    FindingType("workbook.formula_in_input", E, "6.2.3.3",
+                "输入单元格含公式：申报数据须直接填写数值，不得引用公式、外部数据或网络函数",
+                "an input cell holds a formula: declared data must be typed values, not formulas, links or web functions"),
     FindingType("recompute.mismatch", E, "6.2.3.3",
-                "工作簿中 {key} 的计算值 {cached} 与按方法学重新计算的 {computed} 不一致",
-                "the workbook's value of {key}, {cached}, differs from the recomputed {computed}"),
+                "核算表中 {key} 的值 {cached} 与按方法学重新计算的 {computed} 不一致",
+                "the calculation sheet's {key}, {cached}, differs from the recomputed {computed}"),
     FindingType("recompute.no_cached_value", I, "6.2.3.3",
-                "核算表有 {count} 个结果单元格没有 Excel 保存的计算值（{error}，例如未安装加载项）；报告中的结果由校验器计算",
-                "{count} result cells of the calculation sheet have no value saved by Excel ({error}, e.g. no add-in); "
+                "核算表有 {count} 个结果单元格没有 Excel 保存的计算值（{state_zh}）；报告中的结果由校验器按方法学计算",
+                "{count} result cells of the calculation sheet have no value saved by Excel ({state_en}); "
                 "the report's results are computed by the validator"),
     # --- eligibility and periods ---
     FindingType("period.operation_before_traceability", E, "5.3",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
+import zipfile
 import signal
 import threading
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from hpcarbon.findings import Finding, Severity, finding
 from hpcarbon.model import OwnerType
 from hpcarbon.privacy import mask_id, mask_name, mask_phone
 from hpcarbon.report import Report
+from hpcarbon.validator.cached import sheet_part
 from hpcarbon.validator.container import inspect_container
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
 
@@ -122,14 +125,45 @@ def _validate(path: Path, limits: Limits, annotate_dir: Path | None, force: bool
     if read.unreadable:  # not our template / unsupported version / sheets missing
         return FileResult(path, Report(findings, meta=meta), True)
     if read.declaration is None:
+        findings += _formulas_in_inputs(path, read)
         return _finish(path, Report(findings, meta=meta), read, annotate_dir, force)
 
+    formula_findings = _formulas_in_inputs(path, read)
+    findings += formula_findings
     decl = read.declaration
+    if formula_findings:
+        # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading
+        return _finish(path, Report(findings, declaration=decl, meta=meta), read, annotate_dir, force)
     ctx = make_context(decl)
     findings += [_locate(f, read) for f in check(decl, ctx)]
     findings += _compare_cached(path, ctx.accounting, read)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta)
     return _finish(path, report, read, annotate_dir, force)
+
+
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b')
+
+
+def _formulas_in_inputs(path: Path, read) -> list[Finding]:
+    """Input cells must hold typed values: a formula there (=WEBSERVICE, DDE, a link …) is an error.
+
+    The reader sees only cached values, so the sheet XML is scanned for formula cells (one regex pass
+    per input sheet) and those cells are matched against the input cells the reader used."""
+    inputs: dict[str, dict[str, str]] = {}
+    for field_path, (sheet, cell) in read.provenance.items():
+        if cell:
+            inputs.setdefault(sheet, {})[cell] = field_path
+    out = []
+    with zipfile.ZipFile(path) as zf:
+        for sheet, cells in inputs.items():
+            part = sheet_part(zf, sheet)
+            if part is None or part not in zf.namelist():
+                continue
+            for m in _FORMULA_CELL.finditer(zf.read(part)):
+                ref = m.group(1).decode()
+                if ref in cells:
+                    out.append(finding("workbook.formula_in_input", cells[ref]).located(sheet, ref))
+    return out
 
 
 def _locate(f: Finding, read) -> Finding:
@@ -199,6 +233,10 @@ def _compare_cached(path: Path, accounting, read) -> list[Finding]:
             out.append(finding("recompute.mismatch", key, cached=got, computed=expected, key=key).located(sheet, cell))
     if no_cache:
         key, sheet, cell, err = no_cache[0]
+        if err:
+            state = (f"显示 {err}，通常是未安装 hpcarbon 加载项", f"showing {err}, usually because the hpcarbon add-in is not installed")
+        else:
+            state = ("文件未经 Excel 计算保存", "the file was not calculated and saved by Excel")
         out.append(finding("recompute.no_cached_value", None, count=len(no_cache),
-                           error=err or "—").located(sheet, cell))
+                           state_zh=state[0], state_en=state[1]).located(sheet, cell))
     return out

@@ -24,7 +24,8 @@ class Cached:
     error: str | None = None
 
 
-def _sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The zip member holding a sheet, found through workbook.xml and its relationships."""
     wb = fromstring(zf.read("xl/workbook.xml"))
     rid = None
     for sheet in wb.iter(f"{_NS_MAIN}sheet"):
@@ -44,7 +45,7 @@ def cached_values(path: Path, sheet_name: str, cells: set[str]) -> dict[str, Cac
     """The cached state of ``cells`` (A1 refs) of one sheet; absent cells are left out."""
     out: dict[str, Cached] = {}
     with zipfile.ZipFile(path) as zf:
-        part = _sheet_part(zf, sheet_name)
+        part = sheet_part(zf, sheet_name)
         if part is None or part not in zf.namelist():
             return out
         shared: list[str] | None = None
