@@ -7,6 +7,7 @@ dates), so the committed template and examples only change when their content do
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -607,10 +608,40 @@ def build_workbook(lang: str = "zh", params: ParameterSet | None = None) -> Work
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 
 
+def _exact_string(value):
+    """openpyxl's cell-value formatter, but a float keeps all its digits (``repr``, the shortest
+    text that reads back as the same double) instead of ``%.16g`` — SPEC §9: full double precision."""
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    return _openpyxl_safe_string(value)
+
+
+try:  # openpyxl ≥ 3.1 writes cell values through this module-level name
+    from openpyxl.cell import _writer as _cell_writer
+
+    _openpyxl_safe_string = _cell_writer.safe_string
+except (ImportError, AttributeError):  # pragma: no cover - another openpyxl layout: keep its formatting
+    _cell_writer = None
+
+
+@contextlib.contextmanager
+def _exact_numbers():
+    if _cell_writer is None:  # pragma: no cover
+        yield
+        return
+    _cell_writer.safe_string = _exact_string
+    try:
+        yield
+    finally:
+        _cell_writer.safe_string = _openpyxl_safe_string
+
+
 def workbook_bytes(wb: Workbook) -> bytes:
-    """Save ``wb`` deterministically: fixed zip entry times and document dates, same order."""
+    """Save ``wb`` deterministically (fixed zip entry times and document dates, same order) and
+    with every number exact."""
     raw = io.BytesIO()
-    wb.save(raw)
+    with _exact_numbers():
+        wb.save(raw)
     out = io.BytesIO()
     stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
