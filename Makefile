@@ -14,7 +14,7 @@ $(BIN)/hpcarbon: pyproject.toml
 setup: $(BIN)/hpcarbon
 
 demo: setup
-	$(BIN)/hpcarbon compute workbook_templates/examples/example-declaration.json
+	$(BIN)/hpcarbon validate workbook_templates/examples/example-declaration.xlsx
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -730,12 +730,22 @@ def test_validation_with_no_findings_and_a_failing_validator(saved_workbook, mon
     assert_message(rows[1][0], "OSError", "disk on fire")
 
 
-def test_validation_with_the_real_validator_if_present(saved_workbook):
-    pytest.importorskip("hpcarbon.validator")
+def test_validation_with_the_real_validator(saved_workbook, tmp_path):
     rows = U.write_validation_results(fake_book(saved_workbook))
-    # "not really a workbook" cannot pass: whatever the validator's state, it must be reported
-    text = " ".join(str(c) for row in rows for c in row if c is not None)
-    assert "error" in text or "#HP!" in text
+    # "not really a workbook" cannot pass
+    assert rows[0][3] == "fail"
+    assert any(r[1] == "file.not_xlsx" and r[0] == "error" for r in rows[2:])
+
+    example = tmp_path / "example.xlsx"
+    example.write_bytes((Path(__file__).parents[1] / "workbook_templates/examples/example-declaration.xlsx").read_bytes())
+    rows = U.write_validation_results(fake_book(example))
+    assert rows[0][3] == "pass"
+    values = {r[0]: r[1] for r in rows if len(r) > 1}
+    # SPEC §12: Q = 320 000 kWh × 2.4 × 0.0036; ER = BE − PE, credited down to 0.01 t
+    assert values["heat_supplied_gj"] == pytest.approx(320000 * 2.4 * 0.0036, rel=1e-12)
+    assert values["emission_reductions_t"] == pytest.approx(
+        320000 * 2.4 * 0.0036 * 0.11 - 320000 / (1 - 0.0437) * 1e-3 * 0.4671, rel=1e-12)
+    assert values["creditable_reductions_t"] == 147.82
 
 
 # ============================================================================ packaging

@@ -469,7 +469,16 @@ def _validation_rows(path: str) -> list[list]:
                      getattr(location, "sheet", None), getattr(location, "cell", None), message])
     if not findings:
         rows.append(["", "", "", "", "", "未发现问题 / no findings"])
+    results = report.results_dict() if hasattr(report, "results_dict") else None
+    if results:  # the validator's own numbers, to set beside the 核算 sheet's
+        rows.append(["核算结果 results (hpcarbon)"])
+        rows += [[key, results[key]] for key in _RESULT_ROWS if results.get(key) is not None]
     return head + rows
+
+
+#: Results the validation sub writes under its findings (keys of ``hpcarbon compute`` JSON).
+_RESULT_ROWS = ("heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation", "method",
+                "baseline_emissions_t", "project_emissions_t", "emission_reductions_t", "creditable_reductions_t")
 
 
 def write_validation_results(book) -> list[list]:
