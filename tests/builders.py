@@ -15,7 +15,11 @@ from hpcarbon.accounting import compute
 from hpcarbon.declaration_io import declaration_from_data
 from hpcarbon.model import Declaration
 
-EXAMPLE_PATH = Path("/work/shared/methodology/example-declaration.json")
+ROOT = Path(__file__).resolve().parents[1]
+#: The bundled copy of shared/methodology/example-declaration.json (test_example_copy checks they agree).
+EXAMPLE_PATH = ROOT / "workbook_templates" / "examples" / "example-declaration.json"
+#: The team's shared original, beside the checkout (present on developer machines and in CI).
+SHARED_EXAMPLE_PATH = ROOT.parent / "shared" / "methodology" / "example-declaration.json"
 _EXAMPLE_TEXT = EXAMPLE_PATH.read_text(encoding="utf-8")
 
 #: SPEC §12 electricity per month of the example (kWh), in season order, Σ = 320 000.
