@@ -183,6 +183,26 @@ def _month(value: Any) -> str | None:
                       f"is not a month: {xv.describe(value)} (use the form 2024-10)")
 
 
+_SERIAL_TEXT = re.compile(r"^[0-9]{5}(?:\.0+)?$")
+_COMPACT_DATE = re.compile(r"^(?P<y>(?:19|20)[0-9]{2})(?P<m>[0-9]{2})(?P<d>[0-9]{2})$")
+
+
+def _date(value: Any) -> date | None:
+    """Dates as :func:`excel_values.to_date` reads them, plus what people type into a text cell:
+    an Excel serial (``45585``) or a compact date (``20241020``)."""
+    if isinstance(value, str):
+        text = xv.normalize_text(value)
+        if _SERIAL_TEXT.match(text):
+            return xv.excel_serial_to_date(float(text))
+        m = _COMPACT_DATE.match(text)
+        if m:
+            try:
+                return date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                pass
+    return xv.to_date(value)
+
+
 def _yes_no(value: Any) -> bool | None:
     try:
         return xv.to_bool(value)
@@ -225,7 +245,7 @@ def coerce(value: Any, spec: L.FieldSpec, max_text: int = _DEFAULT_MAX_TEXT) -> 
         if kind == L.ID:
             return _ident(value, max_text)
         if kind == L.DATE:
-            return xv.to_date(value)
+            return _date(value)
         if kind == L.MONTH:
             return _month(value)
         if kind == L.NUMBER:
