@@ -269,7 +269,7 @@ def _label(cell, text: str) -> None:
 
 def _help(cell, spec: L.FieldSpec, lang: str) -> None:
     clause = L.clause_text(spec.clause)
-    cell.value = bi(f"{spec.help_zh}（{clause}）", spec.help_en, lang)
+    cell.value = bi(f"{spec.help_zh}（{clause}）", f"{spec.help_en} ({clause})", lang)
     cell.font, cell.alignment, cell.border = F_SMALL, WRAP_MID, BORDER
 
 
