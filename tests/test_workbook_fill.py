@@ -129,7 +129,7 @@ def test_fill_needs_an_output(capsys):
 
 def test_template_command(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
-    code, stdout, _ = run(capsys, "template", "-o", str(out))
+    code, _, _ = run(capsys, "template", "-o", str(out))
     assert code == 0 and out.exists()
     code, _, err = run(capsys, "template", "-o", str(out))
     assert code == 2 and "--force" in err

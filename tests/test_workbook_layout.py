@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import typing
-from enum import Enum
 from pathlib import Path
 
 import pytest
@@ -136,6 +135,9 @@ def test_cell_of_system_paths_need_the_declaration():
     # ground has no measurements, so the air records start on the COP sheet's first row (4)
     assert L.cell_of("systems[1].cop.measurements[2].value", decl) == ("COP记录", "F6")
     assert L.cell_of("systems[1].cop.measurements[0]", decl) == ("COP记录", "A4")
+    assert L.cell_of("systems[1].cop.measurements", decl) == ("COP记录", "A4")  # air's first record
+    # ground has none: the first free row after the 16 air records (rows 4–19), where they would go
+    assert L.cell_of("systems[0].cop.measurements", decl) == ("COP记录", "A20")
     # without the declaration the column is unknown: the row's label cell
     assert L.cell_of("systems[1].cop.source") == ("热泵系统", "A13")
 

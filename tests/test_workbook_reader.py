@@ -16,7 +16,6 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from hpcarbon.model import Declaration, OwnerType, declaration_to_json

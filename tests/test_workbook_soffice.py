@@ -33,7 +33,7 @@ def soffice(tmp_path: Path, target: str, *sources: Path) -> subprocess.Completed
     return subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", target,
          "--outdir", str(tmp_path / "out"), *map(str, sources)],
-        capture_output=True, text=True, timeout=300)
+        check=False, capture_output=True, text=True, timeout=300)
 
 
 def test_template_and_examples_convert_to_pdf(tmp_path):

@@ -209,7 +209,7 @@ def test_every_name_used_in_a_formula_is_defined(wb):
                 if isinstance(c.value, str) and c.value.startswith("="):
                     used |= set(re.findall(r"\bHP_[A-Z_]+\b", re.sub(r'"[^"]*"', "", c.value)))
     for ws in wb.worksheets:
-        for rng, rules in ws.conditional_formatting._cf_rules.items():
+        for rules in ws.conditional_formatting._cf_rules.values():
             for r in rules:
                 used |= set(re.findall(r"\bHP_[A-Z_]+\b", r.formula[0]))
     assert used - udfs - defined == set()

@@ -19,8 +19,20 @@ from typing import Any
 from openpyxl import Workbook
 
 from hpcarbon.model import (
-    AreaEntry, Cop, CopMeasurement, Declaration, DeclaredParameters, Meter, MonthlyRecord, Owner, Project, Recheck,
-    Season, Statements, System, TotalHeatMeter,
+    AreaEntry,
+    Cop,
+    CopMeasurement,
+    Declaration,
+    DeclaredParameters,
+    Meter,
+    MonthlyRecord,
+    Owner,
+    Project,
+    Recheck,
+    Season,
+    Statements,
+    System,
+    TotalHeatMeter,
 )
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook.template import build_workbook, set_table_print_rows, workbook_bytes
@@ -124,7 +136,7 @@ class _Filler:
         cell.value = out
 
 
-def _number_text(value: int | float) -> str:
+def _number_text(value: float) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 

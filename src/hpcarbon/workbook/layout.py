@@ -27,16 +27,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 
 from hpcarbon.accounting import TYPE_LABEL
 from hpcarbon.calendar import CONDITION_LABEL
 from hpcarbon.model import (
-    BuildingType, CopSource, District, GroundSubtype, HeatPumpType, OwnerType, WorkingCondition,
+    BuildingType,
+    CopSource,
+    District,
+    GroundSubtype,
+    HeatPumpType,
+    OwnerType,
+    WorkingCondition,
 )
 from hpcarbon.parameters import all_sets, set_in_force
 
@@ -631,8 +638,7 @@ def _monthly() -> Table:
     add("K", "monthly[{i}].total_heat_gj", "HP_MONTHLY_TOTAL_HEAT", _f(
         "总输出端供热量", "Total-output heat", NUMBER, "表5–表7", "GJ", required=ROW_TOTAL, minimum=0,
         help_zh="仅安装总输出端热量表时填写：当月读数差", help_en="only with a total-output meter: the month's heat"))
-    first, last = MONTHLY_FIRST_ROW, MONTHLY_FIRST_ROW + MONTHLY_ROWS - 1
-    return Table("monthly", sheet, 4, first, MONTHLY_ROWS, MONTHLY_ROWS, tuple(slots), (
+    return Table("monthly", sheet, 4, MONTHLY_FIRST_ROW, MONTHLY_ROWS, MONTHLY_ROWS, tuple(slots), (
         Computed("L", "实际供暖小时数", "Net heating hours", '=IF(LEN($A{r})=0,"",N(B{r})-N(C{r}))',
                  "HP_MONTHLY_NET_HOURS", _NUMBER_FORMATS["h"], "h"),
     ), groups=(("E", "G", "耗电量 kWh（表9–表11）", "Electricity, kWh"),
@@ -790,7 +796,6 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
             cells.append(CalcCell("E", total, total_name, total_format or number_format))
         return cells
 
-    r = row  # rows referenced by later formulas are computed as we go
     heading("一、生效参数（按供暖期开始日）", "1. Parameters in force on the season start")
     step("EF_heat 热力排放因子", "EF_heat", [CalcCell("E", '=HP_PARAM("EF_heat",HP_SEASON_START)', "HP_CALC_EF_HEAT",
                                                    fmt["t CO2/GJ"])], "t CO2/GJ", "HP_PARAM(\"EF_heat\", 供暖期开始日)",
@@ -823,13 +828,10 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
     step("COP 来源", "COP source", per_type(
         lambda t, c: f'=IF({c}{src}<>"估算","—",IF(LEN(HP_COP_SOURCE_{TYPE_TAG[t]})=0,"（未填）",'
                      f'HP_COP_SOURCE_{TYPE_TAG[t]}))', "COP_SOURCE"), "", "检测报告优先，其次现场测量", "表8")
-    cop_row = row
     step("COP（报告值或现场测量季均值，仅供参考）", "COP (report, or mean of on-site values; for reference)", per_type(
         lambda t, c: (f'=IF({c}{src}<>"估算","",IF(HP_COP_SOURCE_{TYPE_TAG[t]}="检测报告",'
                       f'HP_COP_REPORT_VALUE_{TYPE_TAG[t]},IFERROR(AVERAGEIF(HP_COP_TYPE,"{TYPE_LABEL[t][0]}",'
                       f'HP_COP_VALUE),"")))'), "COP", fmt["-"]), "-", "现场测量按月平均后逐月计算", "表8")
-    monthly_first = None  # filled below: the monthly COP block starts after the results
-    q_elec_row = row
     step("电算法供热量 Q电，公式（2）", "Electricity method, formula (2)", per_type(
         lambda t, c: (f'=IF({c}{src}<>"估算","",IF(HP_COP_SOURCE_{TYPE_TAG[t]}="检测报告",'
                       f'HP_HEAT_ELEC({c}{w},HP_COP_REPORT_VALUE_{TYPE_TAG[t]}),'
@@ -893,11 +895,7 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
     row += 1
     heading("七、电算法逐月数据（现场测量 COP：当月各次测量的平均值）",
             "7. Electricity method by month (on-site COP: mean of the month's measurements)")
-    monthly_header = row
-    row += 1
-    monthly_first = row
-    _ = (r, cop_row, q_elec_row)
-    return tuple(lines), monthly_header
+    return tuple(lines), row
 
 
 CALC_LINES, CALC_MONTHLY_HEADER_ROW = _calc()
@@ -1074,7 +1072,7 @@ class Layout:
         out = {}
         for line in CALC_LINES:
             if line.result:
-                cell = next(c for c in line.cells if c.column == "E")
+                assert any(c.column == "E" for c in line.cells), line.en
                 out[line.result] = (S_CALC, f"E{line.row}")
         return out
 
@@ -1138,7 +1136,7 @@ class Locator:
         self.measurement_rows = dict(measurement_rows or {})
 
     @classmethod
-    def for_declaration(cls, decl) -> "Locator":
+    def for_declaration(cls, decl) -> Locator:
         """Placement as ``fill`` writes ``decl``: systems by type column, tables compact in order,
         COP measurements system after system."""
         if decl is None:
@@ -1223,7 +1221,7 @@ class Locator:
             # a group (``season``, ``systems[{t}].cop``, ``monthly[{i}]``): its first field
             prefix = key
             slots = next((v for k, v in LAYOUT.by_path.items()
-                          if k.startswith(prefix + ".") or k.startswith(prefix + "[")), None)
+                          if k.startswith((prefix + ".", prefix + "["))), None)
             if slots is None:
                 return None
         slot = slots[0]
@@ -1234,6 +1232,14 @@ class Locator:
             slot = match[0]
         if slot.table:
             t = LAYOUT.tables[slot.table]
+            if table is None and slot.table == "measurements" and system is not None:
+                # one system's records: its first row, or the first free row to add them on
+                rows = self.measurement_rows.get(system)
+                if rows:
+                    return (slot.sheet, f"{t.first_column}{rows[0]}")
+                used = [r for rs in self.measurement_rows.values() for r in rs]
+                free = max(used) + 1 if used else t.first_row
+                return (slot.sheet, f"{t.first_column}{min(free, t.last_row)}")
             if table is None:  # the whole list: its first data row
                 return (slot.sheet, f"{t.first_column}{t.first_row}")
             if row == -1:

@@ -20,7 +20,6 @@ Rules of reading (the layout schema says where each field is):
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -488,7 +487,7 @@ def read_workbook(path: str | Path, *, limits=None) -> ReadResult:
     max_text = getattr(limits, "max_text_chars", _DEFAULT_MAX_TEXT)
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged or foreign file
         return ReadResult(None, {}, [finding("input.unreadable", None,
                                              reason=f"无法打开工作簿 / cannot open the workbook: "
                                                     f"{type(exc).__name__}")], None, unreadable=True)
@@ -574,7 +573,7 @@ def _model_findings(exc: ValidationError, result: ReadResult, rd: _Reader) -> li
     seen = set()
     for err in exc.errors(include_url=False, include_input=False):
         path = path_of(tuple(p for p in err.get("loc", ()) if p != "[key]"))
-        if any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in rd.reported):
+        if any(path == p or path.startswith((p + ".", p + "[")) for p in rd.reported):
             continue
         where = result.locate(path) or (None, None)
         slot = rd.slot_of_path.get(path)

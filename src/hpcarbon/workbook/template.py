@@ -109,7 +109,8 @@ def input_message(spec: L.FieldSpec) -> tuple[str, str]:
 
 def _validation(spec: L.FieldSpec) -> DataValidation:
     title, prompt = input_message(spec)
-    kw = dict(showInputMessage=True, promptTitle=title, prompt=prompt, showErrorMessage=True, allow_blank=True)
+    kw = {"showInputMessage": True, "promptTitle": title, "prompt": prompt, "showErrorMessage": True,
+          "allow_blank": True}
     if spec.vocab is not None:
         closed = spec.vocab.closed
         return DataValidation(type="list", formula1=spec.vocab.name, errorStyle="stop" if closed else "warning",
@@ -395,7 +396,7 @@ def _build_grid(ws, spec: L.SheetSpec, lang: str) -> None:
             continue
         _label(ws.cell(line.row, 1), line.spec.label(lang))
         used = {s.column: s for s in line.slots}
-        for t, col in L.SYSTEM_COLUMNS.items():
+        for col in L.SYSTEM_COLUMNS.values():
             cell = ws[f"{col}{line.row}"]
             if col in used:
                 _style_input(cell, line.spec)
@@ -530,7 +531,7 @@ def _build_instructions(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) 
                   "Environment Bureau", lang, "  ")
     ws["A2"].font = F_NOTE
     ws.merge_cells("A2:B2")
-    sheet, ref = L.VERSION_CELL
+    ref = L.VERSION_CELL[1]
     _label(ws["A3"], bi("模板版本", "Template version", lang, " "))
     v = ws[ref]
     v.value = L.TEMPLATE_VERSION
