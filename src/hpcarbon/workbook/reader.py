@@ -262,8 +262,19 @@ def coerce(value: Any, spec: L.FieldSpec, max_text: int = _DEFAULT_MAX_TEXT) -> 
 # Reading
 # ---------------------------------------------------------------------------------------------
 
-def _label(slot: L.Slot, sheet: str, cell: str) -> str:
-    return f"{sheet}!{cell}「{slot.spec.zh} / {slot.spec.en}」"
+def _label(slot: L.Slot, sheet: str | None = None, cell: str | None = None) -> str:
+    """How a message names a field (the finding's location says where it is)."""
+    return f"「{slot.spec.zh} / {slot.spec.en}」"
+
+
+#: Names of the lists and groups a model error can concern as a whole.
+_GROUP_LABELS = {
+    "systems": "「热泵系统（是否采用） / heat-pump systems in use」",
+    "monthly": "「月度数据 / monthly records」",
+    "areas": "「供暖面积 / heated areas」",
+    "season": "「供暖期 / heating season」",
+    "total_heat_meter": "「总输出端热量表 / total-output heat meter」",
+}
 
 
 class _Reader:
@@ -578,7 +589,7 @@ def _model_findings(exc: ValidationError, result: ReadResult, rd: _Reader) -> li
         where = result.locate(path) or (None, None)
         slot = rd.slot_of_path.get(path)
         clause = slot.spec.clause if slot else clause_of(path)
-        label = _label(slot, *where) if slot and where[1] else (f"{where[0]}!{where[1]} {path}" if where[1] else path)
+        label = _label(slot) if slot else _GROUP_LABELS.get(path, path)
         if err.get("type") == "missing":
             f = finding("field.required", path or None, clause=clause, field_label=label)
         else:
