@@ -157,6 +157,12 @@ def test_cell_of_falls_back_to_group_row_or_sheet(path, expected):
     assert L.cell_of(path) == expected
 
 
+def test_results_paths_locate_at_the_calculation_sheet():
+    assert L.cell_of("results.emission_reductions_t") == L.LAYOUT.result_cells["emission_reductions_t"]
+    assert L.cell_of("results.emission_reductions_t")[0] == "核算"
+    assert L.cell_of("results.unknown") == ("核算", None)
+
+
 def test_cell_of_unknown_paths():
     assert L.cell_of("nonsense.field") is None
     assert L.cell_of("") is None

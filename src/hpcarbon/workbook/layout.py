@@ -1169,6 +1169,9 @@ class Locator:
         tokens = parse_path(path)
         if not tokens or not isinstance(tokens[0], str):
             return None
+        if tokens[0] == "results":  # a result the rules judge (e.g. a negative ER): its calculation cell
+            key = tokens[1] if len(tokens) > 1 else None
+            return LAYOUT.result_cells.get(key, (S_CALC, None))
         sheet = LAYOUT.sheet_of(tokens[0])
         if sheet is None:
             return None
