@@ -261,3 +261,54 @@ def test_reading_is_about_as_fast_as_a_bare_load():
         return min(times)
 
     assert best(lambda: read_workbook(path)) <= 1.5 * best(bare) + 0.02
+
+
+def _broken_declarations():
+    """Model-valid declarations that break many rules (built from the shared test builders)."""
+    import builders as b
+
+    d = b.example()
+    d["project"]["operation_start"] = "2020-01-01"
+    d["project"]["statements"]["data_authorised"] = False
+    d["parameters"].update(version="V09", ef_heat=0.2)
+    d["systems"][0]["electricity_meter"] = None
+    d["systems"][0]["cop"]["report_value"] = 9.5
+    del d["monthly"][3]
+    d["monthly"][1]["heating_hours"] = 800
+    d["monthly"][2]["outage_hours"] = 900
+    d["monthly"][4]["total_heat_gj"] = 5.0
+    d["monthly"][4]["heat_gj"] = {"air": 3.0}
+    d["areas"][0]["q_w_per_m2"] = 60
+    d["recheck"] = {"performed": True, "by": None, "date": None, "note": None}
+    yield d
+    m = b.mixed()
+    for area in m["areas"]:
+        area.pop("served_by", None)
+    yield m
+    o = b.onsite()
+    o["systems"][0]["cop"]["measurements"] = o["systems"][0]["cop"]["measurements"][2:]
+    yield o
+    c = b.coupled_total_meter()
+    c["total_heat_meter"]["covers"] = ["ground", "air", "wastewater"]
+    yield c
+
+
+def test_every_rule_finding_of_a_read_workbook_is_located(tmp_path):
+    """The validator's need: whatever path a rule names, the read workbook knows its cell."""
+    from hpcarbon.rules import check, make_context
+    from hpcarbon.workbook.fill import fill_bytes
+
+    seen_codes = set()
+    for n, data in enumerate(_broken_declarations()):
+        target = tmp_path / f"broken{n}.xlsx"
+        target.write_bytes(fill_bytes(data))
+        result = read_workbook(target)
+        assert result.declaration is not None, [f.bilingual() for f in result.findings]
+        found = check(result.declaration, make_context(result.declaration))
+        for f in found:
+            if not f.field:
+                continue
+            seen_codes.add(f.code)
+            where = result.locate(f.field)
+            assert where is not None and where[1] is not None, (f.code, f.field)
+    assert len(seen_codes) >= 12  # the declarations really do break many rules
