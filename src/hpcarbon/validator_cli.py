@@ -65,7 +65,7 @@ def _job(args: tuple) -> dict:
     result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
                            force=force)
     return {"exit": result.exit_code, "json": result.report.to_dict(lang), "text": result.report.to_text(lang),
-            "summary": result.summary_row()}
+            "summary": result.summary_row(), "output_error": result.extras.get("output_error")}
 
 
 class _Progress:
@@ -108,6 +108,8 @@ def cmd_validate(args) -> int:
     progress = _Progress(len(tasks))
 
     def emit(outcome: dict) -> None:
+        if outcome.get("output_error"):  # e.g. an annotated copy exists and --force was not given
+            sys.stderr.write(f"hpcarbon validate: {outcome['output_error']}\n")
         if args.format == "jsonl":
             sys.stdout.write(json.dumps(outcome["json"], ensure_ascii=False) + "\n")
             sys.stdout.flush()

@@ -36,11 +36,15 @@ class FileResult:
     path: Path
     report: Report
     unreadable: bool  # not a declaration workbook at all → exit 2
-    extras: dict = field(default_factory=dict)
+    extras: dict = field(default_factory=dict)  # "annotated": the copy written; "output_error": why it was not
+
+    def __post_init__(self):
+        # a workbook's findings always say where (JSON keys sheet and cell), null when nowhere in particular
+        self.report.findings = [f if f.location is not None else f.located(None, None) for f in self.report.findings]
 
     @property
     def exit_code(self) -> int:
-        if self.unreadable:
+        if self.unreadable or self.extras.get("output_error"):
             return 2
         return 1 if self.report.status == "fail" else 0
 
@@ -92,7 +96,7 @@ def _deadline(seconds: float):
 def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Path | None = None,
                   force: bool = False) -> FileResult:
     path = Path(path)
-    meta: dict = {"file": str(path)}
+    meta: dict = {"file": str(path), "template_version": None}
     try:
         with _deadline(limits.timeout_seconds):
             return _validate(path, limits, annotate_dir, force, meta)
@@ -135,7 +139,9 @@ def _validate(path: Path, limits: Limits, annotate_dir: Path | None, force: bool
         # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading
         return _finish(path, Report(findings, declaration=decl, meta=meta), read, annotate_dir, force)
     ctx = make_context(decl)
-    findings += [_locate(f, read) for f in check(decl, ctx)]
+    # a rule about a field the reader could not read says it again, less well ("no reading"): drop it
+    unreadable = {f.field for f in findings if f.code == "field.invalid" and f.field}
+    findings += [_locate(f, read) for f in check(decl, ctx) if f.field not in unreadable]
     findings += _compare_cached(path, ctx.accounting, read)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta)
     return _finish(path, report, read, annotate_dir, force)
@@ -177,9 +183,15 @@ def _finish(path: Path, report: Report, read, annotate_dir: Path | None, force: 
     result = FileResult(path, report, False)
     if annotate_dir is not None:
         from hpcarbon.validator.annotate import annotate_workbook
+        from hpcarbon.validator.outputs import OutputExists
 
         target = Path(annotate_dir) / f"{path.stem}.annotated.xlsx"
-        annotate_workbook(path, target, report.findings, masked_cells=_masked_cells(read), force=force)
+        try:
+            annotate_workbook(path, target, report.findings, masked_cells=_masked_cells(read), force=force)
+        except OSError as exc:  # an existing copy without --force, an unwritable folder: not the file's fault
+            result.extras["output_error"] = str(exc) if isinstance(exc, OutputExists) else (
+                f"无法写入 {target}：{exc.strerror or exc} / cannot write {target}: {exc.strerror or exc}")
+            return result
         result.extras["annotated"] = str(target)
         report.meta["annotated"] = str(target)
     return result
