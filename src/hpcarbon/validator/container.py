@@ -2,19 +2,24 @@
 
 Checks the signature (zip / OLE2 encrypted or legacy .xls / other), the zip directory, every member's
 real uncompressed size (streamed, with a cap: a zip bomb stops here), any DOCTYPE in an XML part
-(billion laughs, XXE — never legitimate in OOXML), macros, external links and the sheet count.
-Nothing is extracted to disk and nothing outside the file is read.
+(billion laughs, XXE — never legitimate in OOXML), macros, external links, the sheet count and each
+sheet's used range (declared dimension, row elements and the last row: a million-row sheet stops here,
+before openpyxl spends seconds and hundreds of MB on it). It also lists the sheets with their
+visibility for the later checks. Nothing is extracted to disk and nothing outside the file is read.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hpcarbon.findings import Finding, Severity, finding
+from defusedxml.ElementTree import fromstring
+
+from hpcarbon.findings import Finding, finding
 from hpcarbon.validator.limits import Limits
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -22,6 +27,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]{0,3}\$?[0-9]*:?\$?[A-Z]{0,3}\$?([0-9]+)"')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 @dataclass
@@ -30,6 +40,8 @@ class ContainerReport:
     readable: bool = True  # False: do not hand it to openpyxl
     macro: bool = False
     sheet_count: int = 0
+    #: (name, state) of every sheet in workbook order; state is visible, hidden or veryHidden
+    sheets: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _stop(report: ContainerReport, code: str, **params) -> ContainerReport:
@@ -68,8 +80,15 @@ def inspect_container(path: Path, limits: Limits) -> ContainerReport:
         return _stop(report, "file.cannot_open", reason=exc.strerror or str(exc))
 
 
+def _is_sheet_part(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
+
+
 def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -> ContainerReport:
     infos = zf.infolist()
+    sheet_parts = sum(1 for i in infos if _is_sheet_part(i.filename))
+    if sheet_parts > limits.max_sheets:  # say "too many sheets" rather than "too many parts" when it is that
+        return _stop(report, "file.too_many_sheets", count=sheet_parts, limit=limits.max_sheets)
     if len(infos) > limits.max_zip_entries:
         return _stop(report, "file.too_many_parts", count=len(infos), limit=limits.max_zip_entries)
     names = {i.filename for i in infos}
@@ -78,14 +97,21 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
     if any(i.flag_bits & 0x1 for i in infos):
         return _stop(report, "file.encrypted")
     total = 0
+    rows_of: dict[str, int] = {}  # sheet part → rows it uses
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
             return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
         real = 0
         is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
+        is_sheet = _is_sheet_part(info.filename)
         tail = b""
+        row_elements = declared = 0
         with zf.open(info) as member:  # streamed: the real size is counted, not the declared one
             while chunk := member.read(_CHUNK):
+                if is_sheet:
+                    if real == 0 and (m := _DIMENSION.search(chunk[:4096])):
+                        declared = int(m.group(1))
+                    row_elements += chunk.count(b"<row")
                 real += len(chunk)
                 total += len(chunk)
                 if total > limits.max_uncompressed_bytes:
@@ -94,23 +120,59 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                     return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
                 if is_xml:
                     window = tail + chunk
-                    if _DOCTYPE.search(window):
+                    # "<!" never occurs in a sheet's data; the regex runs only where it does
+                    if b"<!" in window and _DOCTYPE.search(window):
                         return _stop(report, "file.xml_doctype", part=info.filename)
-                    tail = window[-16:]
+                    tail = window[-4096:] if is_sheet else window[-16:]
+        if is_sheet:
+            last = max((int(n) for n in _ROW_NUMBER.findall(tail)), default=0)
+            rows_of[info.filename] = max(declared, row_elements, last)
         if info.filename == "[Content_Types].xml" or info.filename == "xl/workbook.xml":
             data = zf.read(info)
             if info.filename == "[Content_Types].xml" and any(m in data for m in _MACRO_TYPES):
                 report.macro = True
             if info.filename == "xl/workbook.xml":
                 report.sheet_count = len(re.findall(rb"<(?:\w+:)?sheet\s", data))
+                report.sheets = _sheet_states(data)
     if "xl/vbaProject.bin" in names:
         report.macro = True
+    if report.sheet_count > limits.max_sheets:
+        return _stop(report, "file.too_many_sheets", count=report.sheet_count, limit=limits.max_sheets)
+    too_long = {part: rows for part, rows in rows_of.items() if rows > limits.max_rows}
+    if too_long:
+        part, rows = max(too_long.items(), key=lambda kv: kv[1])
+        return _stop(report, "file.too_many_rows", sheet=_sheet_name_of(zf, part) or part, rows=rows,
+                     limit=limits.max_rows)
     if report.macro:
         report.findings.append(finding("file.macro"))
     if any(n.startswith("xl/externalLinks/") for n in names):
         report.findings.append(finding("file.external_links"))
-    if report.sheet_count > limits.max_sheets:
-        return _stop(report, "file.too_many_sheets", count=report.sheet_count, limit=limits.max_sheets)
-    if any(f.severity is Severity.error for f in report.findings):
-        report.readable = True  # external links: still read, but the verdict fails
-    return report
+    return report  # macro / external links: still read, but the verdict fails
+
+
+def _sheet_states(workbook_xml: bytes) -> list[tuple[str, str]]:
+    """(name, state) of each sheet listed in workbook.xml; [] when it cannot be parsed (openpyxl will say)."""
+    try:
+        root = fromstring(workbook_xml)
+    except Exception:  # malformed XML: the reader reports the workbook unreadable
+        return []
+    return [(el.get("name", ""), el.get("state", "visible")) for el in root.iter(f"{_NS_MAIN}sheet")]
+
+
+def _sheet_name_of(zf: zipfile.ZipFile, part: str) -> str | None:
+    """The tab name of a sheet part (for messages); None when the relationships do not say."""
+    try:
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        root = fromstring(zf.read("xl/workbook.xml"))
+    except Exception:
+        return None
+    rid = None
+    for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        if full == part:
+            rid = rel.get("Id")
+    for el in root.iter(f"{_NS_MAIN}sheet"):
+        if rid is not None and el.get(f"{_NS_REL}id") == rid:
+            return el.get("name")
+    return None
