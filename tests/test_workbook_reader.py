@@ -16,6 +16,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from hpcarbon.model import Declaration, OwnerType, declaration_to_json
@@ -312,3 +313,13 @@ def test_every_rule_finding_of_a_read_workbook_is_located(tmp_path):
             where = result.locate(f.field)
             assert where is not None and where[1] is not None, (f.code, f.field)
     assert len(seen_codes) >= 12  # the declarations really do break many rules
+
+
+@pytest.mark.parametrize("sheet,row", [("月度数据", 8), ("COP记录", 10), ("面积", 5)])
+def test_deleted_or_inserted_table_rows_are_reported_not_misread(tmp_path, sheet, row):
+    """A row deleted inside a table pulls its end row (合计 / end-of-table marker) into the data
+    range; an inserted one pushes it out: either way the layout moved and nothing is misread."""
+    for change in (lambda wb: wb[sheet].delete_rows(row), lambda wb: wb[sheet].insert_rows(row)):
+        result = read_workbook(edited(COUPLED, tmp_path, {}, change=change))
+        assert result.unreadable and result.declaration is None
+        assert [(f.code, f.location.sheet) for f in result.findings] == [("workbook.not_template", sheet)]

@@ -312,6 +312,16 @@ class Table:
         return self.first_row + self.rows - 1
 
     @property
+    def end_row(self) -> int:
+        """The locked row right after the data rows (合计 total, or the end-of-table marker): the
+        reader checks it is still there, so an inserted or deleted row is reported, not misread."""
+        return self.last_row + 1
+
+    @property
+    def end_label(self) -> str:
+        return "合计" if self.total_row else "表格结束"
+
+    @property
     def first_column(self) -> str:
         return self.slots[0].column
 

@@ -120,7 +120,7 @@ def _extent(sheet: str) -> tuple[int, int]:
     for slot in L.LAYOUT.slots:
         if slot.sheet != sheet:
             continue
-        row = L.LAYOUT.tables[slot.table].last_row if slot.table else slot.row
+        row = L.LAYOUT.tables[slot.table].end_row if slot.table else slot.row
         rows, cols = max(rows, row), max(cols, column_index_from_string(slot.column))
     if sheet == L.VERSION_CELL[0]:
         rows = max(rows, int(L.VERSION_CELL[1][1:]))
@@ -570,6 +570,7 @@ def _layout_problem(grids: dict[str, _Grid]) -> tuple[str, str, str, str] | None
     for table in (L.MONTHLY, L.MEASUREMENTS, L.AREAS):
         for slot in (table.slots[0], table.slots[-1]):
             anchors.append((table.sheet, table.header_row, slot.column, slot.spec.zh))
+        anchors.append((table.sheet, table.end_row, table.first_column, table.end_label))
     for sheet, row, col, label in anchors:
         value = grids[sheet].get(row, col)
         if not isinstance(value, str) or label not in value:

@@ -472,6 +472,13 @@ def _build_table(ws, spec: L.SheetSpec, lang: str) -> None:
             c.number_format = comp.number_format
             c.font, c.fill, c.border = F_BOLD, _fill("computed"), BORDER
         last_print = r
+    else:
+        r = t.end_row
+        for col in range(1, _col(t.last_column) + 1):
+            c = ws.cell(r, col)
+            c.fill, c.border = _fill("locked"), BORDER
+        end = ws.cell(r, 1, bi(f"{t.end_label}（以下不再读取）", "end of table (nothing below is read)", lang, " / "))
+        end.font = F_SMALL
     ws.print_title_rows = f"1:{t.header_row}"
     ws.print_area = f"A1:{t.last_column}{last_print}"
 
