@@ -1,0 +1,131 @@
+"""Issue 7 — unbreakable at the gate: every case of the hostile corpus (tests/hostile_corpus.py, generated,
+nothing binary committed) through ``hpcarbon validate`` as a child process.
+
+For each case: the expected exit status (1 or 2; the macro workbook is the one accepted-with-a-warning
+case), the finding that says why, with its clause, in Chinese (``--lang zh``) and in English
+(``--lang en``); never a traceback; at most 10 s wall time and 500 MB peak memory per run; and the XXE
+canary's content in no output (nor opened at all).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from gate_support import CJK, filled, run_cli
+from hostile_corpus import CANARY_TEXT, EXPECTED, build_corpus
+
+MAX_SECONDS = 10.0
+MAX_PEAK_MB = 500.0
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    canary = folder / "secret" / "canary.txt"
+    canary.parent.mkdir()
+    canary.write_text(CANARY_TEXT, encoding="utf-8")
+    base = filled(folder / "base.xlsx")
+    return build_corpus(base, folder / "corpus", canary)
+
+
+def test_the_corpus_covers_every_expected_case(corpus):
+    assert set(corpus) == set(EXPECTED)
+
+
+def _assert_bounded(run, name):
+    assert "Traceback" not in run.output, (name, run.output[-2000:])
+    assert run.seconds < MAX_SECONDS, (name, run.seconds)
+    assert run.peak_mb < MAX_PEAK_MB, (name, run.peak_mb)
+    assert CANARY_TEXT not in run.output, name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_file_gets_a_clear_bilingual_answer(corpus, name, tmp_path):
+    exit_code, code = EXPECTED[name]
+    path = corpus[name]
+    annotated = tmp_path / "annotated"
+
+    zh = run_cli("validate", path, "--format", "json", "--lang", "zh", "--annotate", annotated,
+                 "--summary", tmp_path / "summary.csv")
+    _assert_bounded(zh, name)
+    assert zh.code == exit_code, (name, zh.output[-3000:])
+    if name != "macro.xlsm":  # a macro is never run: the workbook is validated with a warning (test_validate.py)
+        assert zh.code in (1, 2)
+    report = json.loads(zh.stdout)
+    hits = [f for f in report["findings"] if f["code"] == code]
+    assert hits, (name, [f["code"] for f in report["findings"]])
+    for f in hits:
+        assert f["clause"], f
+        assert CJK.search(f["message"]), f  # Chinese
+    summary = (tmp_path / "summary.csv").read_text(encoding="utf-8-sig")
+    assert str(path) in summary and "Traceback" not in summary
+
+    en = run_cli("validate", path, "--format", "text", "--lang", "en")
+    _assert_bounded(en, name)
+    assert en.code == exit_code
+    line = next(ln for ln in en.stdout.splitlines() if f"({code})" in ln)
+    assert f"§{hits[0]['clause']}" in line
+    message = line.split(f"§{hits[0]['clause']}", 1)[1]
+    assert len([w for w in message.split() if w.isascii() and w.isalpha()]) >= 3, line  # English words
+
+    for copy in annotated.glob("*") if annotated.exists() else ():
+        assert CANARY_TEXT.encode() not in copy.read_bytes()
+
+
+def test_exit_2_cases_make_no_annotated_copy(corpus, tmp_path):
+    """A file the gate refuses is not handed to openpyxl to be copied either."""
+    refused = [corpus[n] for n, (code, _) in EXPECTED.items() if code == 2]
+    run = run_cli("validate", *refused, "--format", "jsonl", "--annotate", tmp_path / "out", "--jobs", "2")
+    assert run.code == 2 and "Traceback" not in run.output
+    assert len(run.stdout.splitlines()) == len(refused)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_xxe_canary_is_never_opened(corpus):
+    """Not only absent from the output: the process never opens the file the entity points at."""
+    canary = str(Path(corpus["xxe.xlsx"]).parent.parent / "secret" / "canary.txt")
+    hook = ("import sys\n"
+            f"CANARY = {canary!r}\n"
+            "def audit(event, args):\n"
+            "    if event == 'open' and args and CANARY in str(args[0]):\n"
+            "        sys.stderr.write('CANARY OPENED\\n')\n"
+            "sys.addaudithook(audit)\n"
+            "from hpcarbon.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    run = run_cli("validate", corpus["xxe.xlsx"], "--format", "json", python=[sys.executable, "-c", hook])
+    assert run.code == 2
+    assert "CANARY OPENED" not in run.stderr and CANARY_TEXT not in run.output
+
+
+def test_xxe_behind_the_gate_is_still_inert(corpus):
+    """Defence in depth: were the DOCTYPE check bypassed, the reader and the cached-value parser would not
+    resolve the entity either (openpyxl and our own parsing go through defusedxml)."""
+    from hpcarbon.validator.cached import cached_values
+    from hpcarbon.workbook import layout as L
+    from hpcarbon.workbook.reader import read_workbook
+
+    read = read_workbook(corpus["xxe.xlsx"])
+    assert CANARY_TEXT not in repr(read.raw) + repr(read.data) + repr([f.bilingual() for f in read.findings])
+    try:
+        values = cached_values(corpus["xxe.xlsx"], L.S_PROJECT, {"B5", "B6"})
+    except Exception as exc:  # refused (EntitiesForbidden …) is the good outcome
+        assert CANARY_TEXT not in str(exc)
+    else:
+        assert CANARY_TEXT not in repr(values)
+
+
+def test_limits_are_configurable(corpus):
+    """The row limit is an option: raised above the sheet's rows, the million-row-dimension workbook is read
+    (and its stray far cell does not change the example's results)."""
+    run = run_cli("validate", corpus["million-row-dimension.xlsx"], "--format", "json",
+                  "--limit", "max_rows=2000000")
+    assert "Traceback" not in run.output
+    report = json.loads(run.stdout)
+    assert "file.too_many_rows" not in {f["code"] for f in report["findings"]}
+    assert report["results"]["creditable_reductions_t"] == 147.82
+    run = run_cli("validate", corpus["many-sheets.xlsx"], "--limit", "max_sheets=0")
+    assert run.code == 2 and "limit" in run.stderr and "Traceback" not in run.output
