@@ -56,6 +56,11 @@ class Finding:
         # field-level kinds name the field: by its label when one is given, else its JSON path
         return template.format_map(_Params({"field_label": self.field or "", **self.params}))
 
+    @property
+    def clause_ref(self) -> str:
+        """The clause as a reader cites it: §6.2.3.2 for a section, 表8 for a table as it stands."""
+        return f"§{self.clause}" if self.clause[:1].isdigit() else self.clause
+
     def bilingual(self) -> str:
         return f"{self.message('zh')} / {self.message('en')}"
 

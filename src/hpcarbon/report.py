@@ -164,7 +164,7 @@ class Report:
             for f in items:
                 where = f.location.cell if f.location and f.location.cell else (f.field or "")
                 sev = SEVERITY_LABEL[lang][f.severity]
-                out.append(f"    {_pad(sev, 8)} {_pad(where, 14)} §{f.clause}  {f.message(lang)}  ({f.code})")
+                out.append(f"    {_pad(sev, 8)} {_pad(where, 14)} {f.clause_ref}  {f.message(lang)}  ({f.code})")
         return out
 
 

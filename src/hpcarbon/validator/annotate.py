@@ -46,7 +46,7 @@ def annotate_workbook(source: Path, target: Path, findings: list[Finding],
         items.sort(key=lambda f: _RANK[f.severity])
         cell = wb[sheet][ref]
         cell.fill = PatternFill("solid", fgColor=_FILL[items[0].severity])
-        text = "\n".join(f"[{SEVERITY_LABEL['zh'][f.severity]} {SEVERITY_LABEL['en'][f.severity]}] §{f.clause}\n"
+        text = "\n".join(f"[{SEVERITY_LABEL['zh'][f.severity]} {SEVERITY_LABEL['en'][f.severity]}] {f.clause_ref}\n"
                          f"{f.message('zh')}\n{f.message('en')}" for f in items)
         comment = Comment(text[:30000], "hpcarbon")
         comment.width, comment.height = 420, min(60 + 60 * len(items), 600)
