@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import EXAMPLE_KWH, example, put
+from builders import EXAMPLE_KWH, GROUND_HEAT_GJ, GROUND_KWH, example, metered_ground, put
 from openpyxl import Workbook
 from validate_support import (
     at, calc_cell, check_result, edit, errors, filled, inject_cached, located, one, only, schema_cell, schema_slot,
@@ -178,29 +178,36 @@ def test_a_deleted_row_in_a_form_sheet(good):
     assert lines[row].zh in f.message("zh")  # it names the label that belongs in that cell
 
 
-@pytest.mark.xfail(strict=True, reason="workbook reader: a row deleted inside the monthly table moves the 合计 "
-                                       "(total) row into the table's data range, and the reader reads it as a "
-                                       "month (field.invalid '合计 Total', formula_in_input on the SUM cells) "
-                                       "instead of reporting the deletion")
-def test_a_deleted_row_in_the_monthly_table(good):
+@pytest.mark.parametrize("index", [3, 20], ids=["january-row", "an-empty-row"])
+def test_a_deleted_row_in_the_monthly_table(good, index):
+    """A person deletes a row of the monthly table (January, or an empty row below the data): the 合计
+    row moves up into the table's range. It must be reported where the 合计 row belongs, never read as a
+    month of data."""
     d = example()
-    sheet, cell = located("monthly[3].month", d)  # January 2025
-    assert sheet == "月度数据" and (sheet, cell) == schema_cell("monthly[{i}].month", 3)
+    sheet, cell = schema_cell("monthly[{i}].month", index)
+    assert sheet == "月度数据"
+    if index < len(d["monthly"]):
+        assert located(f"monthly[{index}].month", d) == (sheet, cell)
     edit(good, lambda wb: wb[sheet].delete_rows(int(cell[1:])))
     r = validate(good)
-    total_row = L.MONTHLY.last_row + 1  # where the template puts the 合计 row
-    # the total row, now one row up, is not data
-    assert not [f for f in r.report.findings if f.location and f.location.sheet == sheet
-                and f.location.cell and int(f.location.cell[1:]) == total_row - 1
-                and f.code in ("field.invalid", "field.required", "workbook.formula_in_input")]
-    # and the deletion is reported: the layout moved (unreadable), or January is missing
-    layout = [f for f in only(r, "workbook.not_template") if f.location and f.location.sheet == sheet]
-    missing = [f for f in only(r, "monthly.missing_month") if "2025-01" in f.message("en")]
-    assert layout or missing
-    if layout:
-        assert r.exit_code == 2 and layout[0].clause == "6.2.3.3"
-    else:
-        assert r.exit_code == 1 and missing[0].clause == "表5–表11" and at(missing[0])[0] == sheet
+    assert r.exit_code == 2 and r.unreadable
+    f = one(r, "workbook.not_template")
+    end = f"{L.MONTHLY.first_column}{L.MONTHLY.last_row + 1}"  # the 合计 row of the template
+    assert f.clause == "6.2.3.3" and at(f) == (sheet, end)
+    assert "合计" in f.message("zh") and "deleted" in f.message("en")
+    assert only(r, "field.invalid") == [] and only(r, "workbook.formula_in_input") == []
+
+
+def test_a_row_inserted_in_the_areas_table(tmp_path):
+    d = example()
+    p = filled(tmp_path, d)
+    sheet, cell = located("areas[0].building_type", d)
+    assert sheet == "面积" and (sheet, cell) == schema_cell("areas[{i}].building_type", 0)
+    edit(p, lambda wb: wb[sheet].insert_rows(int(cell[1:])))
+    r = validate(p)
+    assert r.exit_code == 2
+    f = one(r, "workbook.not_template")
+    assert f.clause == "6.2.3.3" and at(f)[0] == sheet
 
 
 def _with_parts(src: Path, out: Path, *, content_types=None, rels=None, workbook=None, extra=None) -> Path:
@@ -643,6 +650,30 @@ def test_some_name_errors_and_the_rest_correct(good):
     f = one(r, "recompute.no_cached_value")
     assert at(f) == cells["emission_reductions_t"] and "1 " in f.message("en")
     assert only(r, "recompute.mismatch") == [] and r.exit_code == 0
+
+
+def test_cached_values_of_a_metered_project(tmp_path):
+    """A heat-metered ground-source project: Excel shows "" for the estimation steps (no estimate is
+    made) and numbers for the rest; none of it is a mismatch."""
+    d = metered_ground()
+    p = filled(tmp_path, d)
+    q = sum(GROUND_HEAT_GJ)  # 2 070 GJ metered
+    w = sum(GROUND_KWH)  # 170 000 kWh
+    be = q * 0.11
+    pe = w / (1 - 4.37 / 100) * 1e-3 * 0.4671
+    expected = {"heating_hours": T, "electricity_kwh": w, "heat_elec_method_gj": "", "heat_area_method_gj": "",
+                "deviation": "", "heat_supplied_gj": q, "baseline_emissions_t": be, "project_emissions_t": pe,
+                "emission_reductions_t": be - pe, "creditable_reductions_t": math.floor(round((be - pe) * 100, 6)) / 100}
+    assert q == 2070 and w == 170_000
+    cells = result_cells(p)
+    inject_cached(p, {cells[k][1]: v for k, v in expected.items()})
+    r = validate(p)
+    assert only(r, "recompute.mismatch") == [] and only(r, "recompute.no_cached_value") == []
+    assert r.exit_code == 0, [(f.code, f.location) for f in errors(r)]
+    # and a wrong metered total is caught
+    inject_cached(p, {cells["heat_supplied_gj"][1]: 2170.0})
+    f = one(validate(p), "recompute.mismatch")
+    assert at(f) == calc_cell("heat_supplied_gj") and "2170" in f.message("en") and "2070" in f.message("en")
 
 
 def test_a_workbook_never_calculated_gets_one_info(good):

@@ -141,6 +141,24 @@ def test_annotating_a_clean_workbook_gives_a_findings_sheet_too(tmp_path):
     assert wb.sheetnames[1:] == load_workbook(src).sheetnames
 
 
+def test_files_of_the_same_name_get_distinct_annotated_copies(tmp_path):
+    """Every owner calls the file 申报表.xlsx: one batch over submissions/A and submissions/B must give two
+    copies, each the annotation of its own file — with or without --force."""
+    a = filled(tmp_path / "submissions" / "A", example(), "申报表.xlsx")
+    b = filled(tmp_path / "submissions" / "B", bad_declaration(), "申报表.xlsx")
+    for force, out in ((False, tmp_path / "out1"), (True, tmp_path / "out2")):
+        p = run("validate", a, b, "--annotate", out, "--format", "json", *(["--force"] if force else []))
+        assert p.returncode == 1, p.stderr  # B has errors; nothing is unreadable, nothing exists already
+        ra, rb = json_reports(p)
+        assert ra["annotated"] != rb["annotated"]
+        assert sorted(Path(x).name for x in (ra["annotated"], rb["annotated"])) == sorted(
+            q.name for q in out.iterdir())
+        for report, expected in ((ra, "pass"), (rb, "fail")):
+            assert report["status"] == expected
+            links = [r[4].value for r in load_workbook(report["annotated"])[FINDINGS_SHEET].iter_rows(min_row=2)]
+            assert ("area.q_above_table" in links) == (expected == "fail")
+
+
 def test_annotate_must_be_a_folder(tmp_path):
     src = filled(tmp_path, example(), "ok.xlsx")
     not_a_folder = tmp_path / "file.txt"

@@ -113,7 +113,8 @@ def sheet_member(path: Path, sheet: str) -> str:
 
 def inject_cached(path: Path, values: dict[str, float | str], sheet: str = L.S_CALC, out: Path | None = None) -> Path:
     """Give formula cells of ``sheet`` the value Excel would have cached when it saved: a number
-    (``<v>…</v>``) or an error text such as ``#NAME?`` (``t="e"``). Each cell must hold a formula."""
+    (``<v>…</v>``), an error text such as ``#NAME?`` (``t="e"``) or other text (``t="str"``). Each cell
+    must hold a formula."""
     member = sheet_member(path, sheet)
     with zipfile.ZipFile(path) as zf:
         parts = [(info, zf.read(info)) for info in zf.infolist()]
@@ -129,6 +130,8 @@ def inject_cached(path: Path, values: dict[str, float | str], sheet: str = L.S_C
         attrs = re.sub(r'\st="[^"]*"', "", attrs)
         if isinstance(value, str) and value.startswith("#"):
             cell = f'<c r="{ref}"{attrs} t="e">{formula.group(0)}<v>{value}</v></c>'
+        elif isinstance(value, str):  # a formula returning text, e.g. "" where a method does not apply
+            cell = f'<c r="{ref}"{attrs} t="str">{formula.group(0)}<v>{value}</v></c>'
         else:
             cell = f'<c r="{ref}"{attrs}>{formula.group(0)}<v>{value!r}</v></c>'
         xml = xml[:m.start()] + cell + xml[m.end():]

@@ -57,13 +57,31 @@ def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
     return files, missing
 
 
+def annotated_names(files: list[Path]) -> list[str]:
+    """Annotated-copy names, distinct within the batch: submissions/A/申报表.xlsx and submissions/B/申报表.xlsx
+    must not overwrite each other's copy (the later ones get -2, -3 …; compared case-blind, as Windows and
+    macOS folders do)."""
+    from hpcarbon.validator import annotated_name
+
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        name, k = annotated_name(f), 2
+        while name.casefold() in seen:
+            name = annotated_name(f.with_name(f"{f.stem}-{k}{f.suffix}"))
+            k += 1
+        seen.add(name.casefold())
+        out.append(name)
+    return out
+
+
 def _job(args: tuple) -> dict:
     """One file in a worker: returns plain data (pickles cheaply, renders in any format)."""
     from hpcarbon.validator import validate_file
 
-    path, limits, annotate_dir, force, lang = args
+    path, limits, annotate_dir, annotate_name, force, lang = args
     result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
-                           force=force)
+                           force=force, annotate_name=annotate_name)
     return {"exit": result.exit_code, "json": result.report.to_dict(lang), "text": result.report.to_text(lang),
             "summary": result.summary_row(), "output_error": result.extras.get("output_error")}
 
@@ -103,7 +121,8 @@ def cmd_validate(args) -> int:
     if args.annotate and Path(args.annotate).exists() and not Path(args.annotate).is_dir():
         return _usage_error(f"--annotate 应为文件夹 / --annotate must be a folder: {args.annotate}")
 
-    tasks = [(str(f), limits, args.annotate, args.force, args.lang) for f in files]
+    names = annotated_names(files)
+    tasks = [(str(f), limits, args.annotate, name, args.force, args.lang) for f, name in zip(files, names)]
     outcomes: list[dict | None] = [None] * len(tasks)
     progress = _Progress(len(tasks))
 

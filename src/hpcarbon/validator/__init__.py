@@ -91,13 +91,21 @@ def _deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+def annotated_name(path: Path) -> str:
+    """File name of a workbook's annotated copy (``--annotate DIR``): ``<stem>.annotated.xlsx``."""
+    return f"{Path(path).stem}.annotated.xlsx"
+
+
 def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Path | None = None,
-                  force: bool = False) -> FileResult:
+                  force: bool = False, annotate_name: str | None = None) -> FileResult:
+    """Validate one workbook; with ``annotate_dir`` also write its annotated copy there, named
+    ``annotate_name`` (default :func:`annotated_name`; a batch gives files of the same name distinct names)."""
     path = Path(path)
     meta: dict = {"file": str(path), "template_version": None}
+    annotate_to = Path(annotate_dir) / (annotate_name or annotated_name(path)) if annotate_dir is not None else None
     try:
         with _deadline(limits.timeout_seconds):
-            return _validate(path, limits, annotate_dir, force, meta)
+            return _validate(path, limits, annotate_to, force, meta)
     except _Timeout:
         return FileResult(path, Report([finding("file.timeout", seconds=limits.timeout_seconds)], meta=meta), True)
     except MemoryError:
@@ -108,7 +116,7 @@ def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Pat
         return FileResult(path, Report([finding("file.unreadable_workbook", reason=reason)], meta=meta), True)
 
 
-def _validate(path: Path, limits: Limits, annotate_dir: Path | None, force: bool, meta: dict) -> FileResult:
+def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool, meta: dict) -> FileResult:
     from hpcarbon.rules import check, make_context
     from hpcarbon.workbook import reader as wb_reader
 
@@ -139,19 +147,19 @@ def _validate(path: Path, limits: Limits, annotate_dir: Path | None, force: bool
     formula_findings, merge_findings = _scan_inputs(path, read)
     findings += formula_findings + merge_findings
     if read.declaration is None:
-        return _finish(path, Report(findings, meta=meta), read, annotate_dir, force)
+        return _finish(path, Report(findings, meta=meta), read, annotate_to, force)
 
     decl = read.declaration
     if formula_findings:
         # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading
-        return _finish(path, Report(findings, declaration=decl, meta=meta), read, annotate_dir, force)
+        return _finish(path, Report(findings, declaration=decl, meta=meta), read, annotate_to, force)
     ctx = make_context(decl)
     # a rule about a field the reader could not read says it again, less well ("no reading"): drop it
     unreadable = {f.field for f in findings if f.code == "field.invalid" and f.field}
     findings += [_locate(f, read) for f in check(decl, ctx) if f.field not in unreadable]
     findings += _compare_cached(path, ctx.accounting, read)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta)
-    return _finish(path, report, read, annotate_dir, force)
+    return _finish(path, report, read, annotate_to, force)
 
 
 def _scan_inputs(path: Path, read) -> tuple[list[Finding], list[Finding]]:
@@ -218,13 +226,13 @@ def _locate(f: Finding, read) -> Finding:
     return f.located(*where) if where else f
 
 
-def _finish(path: Path, report: Report, read, annotate_dir: Path | None, force: bool) -> FileResult:
+def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: bool) -> FileResult:
     result = FileResult(path, report, False)
-    if annotate_dir is not None:
+    if annotate_to is not None:
         from hpcarbon.validator.annotate import annotate_workbook
         from hpcarbon.validator.outputs import OutputExists
 
-        target = Path(annotate_dir) / f"{path.stem}.annotated.xlsx"
+        target = annotate_to
         try:
             annotate_workbook(path, target, report.findings, masked_cells=_masked_cells(read), force=force)
         except OSError as exc:  # an existing copy without --force, an unwritable folder: not the file's fault

@@ -61,7 +61,9 @@ def cached_values(path: Path, sheet_name: str, cells: set[str]) -> dict[str, Cac
                     v = el.find(f"{_NS_MAIN}v")
                     kind = el.get("t", "n")
                     text = v.text if v is not None else None
-                    if text is None:
+                    if text is None and kind == "str" and v is not None:
+                        out[ref] = Cached(f is not None, value="")  # a formula that returned "" (Excel: <v></v>)
+                    elif text is None:
                         out[ref] = Cached(f is not None)
                     elif kind == "e":
                         out[ref] = Cached(f is not None, error=text)
