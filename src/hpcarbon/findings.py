@@ -128,6 +128,10 @@ _KINDS = [
                 "workbook part {part} expands beyond the limit ({limit} bytes); refused"),
     FindingType("file.xml_doctype", E, "7.3.2", "工作簿部件 {part} 含 DTD/实体声明（可能的 XML 攻击），拒绝处理",
                 "workbook part {part} contains a DTD/entity declaration (a possible XML attack); refused"),
+    FindingType("file.malformed_xml", E, "7.3.2",
+                "工作簿部件 {part} 不是格式正确的 XML（第 {line} 行：{reason}），文件已损坏；请在 Excel 中重新保存后提交",
+                "workbook part {part} is not well-formed XML (line {line}: {reason}): the file is damaged; save it "
+                "again from Excel"),
     FindingType("file.too_many_sheets", E, "7.3.2", "工作表过多（{count}，上限 {limit}），不是标准申报表",
                 "too many sheets ({count}, limit {limit}): not the standard declaration workbook"),
     FindingType("file.macro", W, "7.3.2", "这是启用宏的工作簿：宏不会被运行，请使用 .xlsx 模板",
@@ -165,6 +169,15 @@ _KINDS = [
                 "核算表有 {count} 个结果单元格没有 Excel 保存的计算值（{state_zh}）；报告中的结果由校验器按方法学计算",
                 "{count} result cells of the calculation sheet have no value saved by Excel ({state_en}); "
                 "the report's results are computed by the validator"),
+    # --- across the files of one batch (validator) ---
+    FindingType("batch.duplicate_declaration", E, "7.3.3",
+                "项目 {project_id} 的供暖期 {this_start} 至 {this_end} 与 {other}（{other_start} 至 {other_end}）重叠：同一项目同一时段的减排量不得重复申报",
+                "project {project_id}: season {this_start} to {this_end} overlaps {other} ({other_start} to {other_end}); "
+                "the same project must not be declared twice for the same period"),
+    FindingType("batch.estimate_above_later_metered", E, "6.2.4.3",
+                "本供暖期估算供热量 {estimate:.3f} GJ 高于后期热量表实测的 {metered:.3f} GJ（{other}，{later_start} 起），须修正前期估算",
+                "this season's estimated heat {estimate:.3f} GJ exceeds the {metered:.3f} GJ metered later ({other}, from {later_start}); "
+                "the earlier estimate must be corrected"),
     # --- eligibility and periods ---
     FindingType("period.operation_before_traceability", E, "5.3",
                 "热泵实际开始运行日期 {operation_start} 早于可追溯期起点 {traceability}",

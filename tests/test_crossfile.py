@@ -1,0 +1,63 @@
+"""Batch checks across files: §7.3.3 no double declaration, §6.2.4.3 estimate ≤ later metered heat."""
+
+from datetime import date
+
+from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
+
+
+def rec(i, pid, start, end, method="estimated", heat=1000.0, sha=None):
+    return SeasonRecord(i, f"f{i}.xlsx", sha or f"{i:064x}", pid, date.fromisoformat(start), date.fromisoformat(end),
+                        method, heat, ("项目信息", "B5"), ("项目信息", "B16"))
+
+
+def codes(found, i):
+    return [f.code for f in found.get(i, [])]
+
+
+def test_distinct_projects_and_consecutive_seasons_pass():
+    found = cross_file_findings([
+        rec(0, "P-1", "2024-10-20", "2025-04-05"),
+        rec(1, "P-1", "2025-10-20", "2026-04-05"),  # next season: no overlap
+        rec(2, "P-2", "2024-10-20", "2025-04-05"),  # another project, same season
+    ])
+    assert found == {}
+
+
+def test_overlapping_seasons_of_one_project_are_both_errors():
+    found = cross_file_findings([
+        rec(0, "P-1", "2024-10-20", "2025-04-05"),
+        rec(1, "p-1 ", "2025-04-05", "2025-10-01"),  # shares 2025-04-05; ids compared trimmed, case-folded
+    ])
+    assert codes(found, 0) == ["batch.duplicate_declaration"] and codes(found, 1) == ["batch.duplicate_declaration"]
+    f = found[0][0]
+    assert f.severity.value == "error" and f.clause == "7.3.3"
+    assert f.location.sheet == "项目信息" and f.location.cell == "B5"
+    assert "f1.xlsx" in f.message("zh") and "f1.xlsx" in f.message("en")
+
+
+def test_the_same_file_twice_is_a_duplicate():
+    found = cross_file_findings([rec(0, "P-1", "2024-10-20", "2025-04-05", sha="a" * 64),
+                                 rec(1, "P-1", "2024-10-20", "2025-04-05", sha="a" * 64)])
+    assert codes(found, 0) == codes(found, 1) == ["batch.duplicate_declaration"]
+
+
+def test_earlier_estimate_above_later_metered_heat():
+    found = cross_file_findings([
+        rec(0, "P-1", "2023-10-20", "2024-04-05", "estimated", 2900.0),
+        rec(1, "P-1", "2024-10-20", "2025-04-05", "metered", 2800.0),
+    ])
+    assert codes(found, 0) == ["batch.estimate_above_later_metered"] and 1 not in found
+    f = found[0][0]
+    assert f.clause == "6.2.4.3" and f.location.cell == "B16"
+    assert "2900.000" in f.message("en") and "2800.000" in f.message("en")
+
+
+def test_estimate_not_above_later_metered_or_order_reversed_passes():
+    assert cross_file_findings([
+        rec(0, "P-1", "2023-10-20", "2024-04-05", "estimated", 2800.0),
+        rec(1, "P-1", "2024-10-20", "2025-04-05", "metered", 2800.0),  # equal is allowed
+    ]) == {}
+    assert cross_file_findings([
+        rec(0, "P-1", "2023-10-20", "2024-04-05", "metered", 2000.0),
+        rec(1, "P-1", "2024-10-20", "2025-04-05", "estimated", 2900.0),  # the metered season came first
+    ]) == {}
