@@ -217,17 +217,21 @@ def test_jobs_2_gives_the_same_results_as_jobs_1(tmp_path):
     assert text1.stdout == text2.stdout
 
 
-def test_jsonl_is_one_object_per_line_per_file(tmp_path):
-    files = make_batch(tmp_path / "batch", good=1, bad=1, unreadable=1)
-    p = run("validate", tmp_path / "batch", "--format", "jsonl", "--jobs", "2")
-    assert p.returncode == 2
-    lines = p.stdout.splitlines()
-    assert len(lines) == 3
+def test_jsonl_is_one_object_per_line_per_file_in_input_order(tmp_path):
+    # slow workbooks first, instant unreadable files after: with several workers the later files finish first
+    files = make_batch(tmp_path / "batch", good=2, bad=1, unreadable=4)
+    one = run("validate", tmp_path / "batch", "--format", "jsonl", "--jobs", "1")
+    assert one.returncode == 2
+    lines = one.stdout.splitlines()
+    assert len(lines) == len(files) == 7
     objects = [json.loads(line) for line in lines]
     assert all(isinstance(o, dict) for o in objects)
-    assert {o["file"] for o in objects} == {str(f) for f in files.values()}
+    assert [o["file"] for o in objects] == [str(f) for f in sorted(files.values())]
     for o in objects:
         check_json_findings(o)
+    for jobs in ("2", "4"):
+        many = run("validate", tmp_path / "batch", "--format", "jsonl", "--jobs", jobs)
+        assert many.stdout == one.stdout and many.returncode == 2
 
 
 def test_json_is_an_object_for_one_file_and_an_array_for_several(tmp_path):

@@ -141,10 +141,13 @@ def cmd_validate(args) -> int:
     else:
         with ProcessPoolExecutor(max_workers=min(args.jobs, len(tasks), os.cpu_count() or 1)) as pool:
             futures = {pool.submit(_job, t): i for i, t in enumerate(tasks)}
-            for fut in as_completed(futures):
+            emitted = 0  # jsonl lines go out in input order (the same output for any --jobs), each as soon as
+            for fut in as_completed(futures):  # it and every file before it are done
                 i = futures[fut]
                 outcomes[i] = fut.result()
-                emit(outcomes[i])
+                while emitted < len(outcomes) and outcomes[emitted] is not None:
+                    emit(outcomes[emitted])
+                    emitted += 1
                 progress.step()
 
     done = [o for o in outcomes if o is not None]
