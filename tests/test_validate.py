@@ -572,6 +572,26 @@ def test_an_invalid_credit_code_is_located_at_the_id_cell(good):
     assert f.clause == "2.2.1" and at(f) == (sheet, cell)
 
 
+def test_a_negative_reduction_is_located_at_its_calculation_cell(good):
+    d = example()
+    path = "systems[0].cop.report_value"
+    sheet, cell = located(path, d)
+    assert (sheet, cell) == schema_cell("systems[{t}].cop.report_value", htype=HeatPumpType.air)
+    set_cells(good, {(sheet, cell): 1.2})
+    q_elec = W * 1.2 * 0.0036  # 1 382.4 GJ, below Q_area: the electricity method is kept
+    er = min(q_elec, Q_AREA) * 0.11 - PE  # 152.064 − 156.302… = −4.238… t
+    assert q_elec == pytest.approx(1382.4) and er == pytest.approx(-4.23841556, abs=1e-8)
+    r = validate(good)
+    f = one(r, "reductions.negative")
+    assert f.severity is Severity.warning and f.clause == "6.4"
+    assert at(f) == calc_cell("emission_reductions_t") and at(f)[0] == "核算"
+    assert "-4.24" in f.message("en")
+    res = r.report.results_dict()
+    assert res["emission_reductions_t"] == pytest.approx(er, rel=1e-12) and res["creditable_reductions_t"] == 0
+    atypical = one(r, "cop.atypical")  # 1.2 is below the air-source band 1.5–4.5 [D]
+    assert atypical.severity is Severity.warning and at(atypical) == (sheet, cell)
+
+
 def test_every_rule_finding_of_a_broken_workbook_is_located(good):
     """Several mistakes at once: each finding has its own sheet and cell."""
     d = example()

@@ -320,6 +320,16 @@ def test_summary_is_not_overwritten_without_force(tmp_path):
     assert header == SUMMARY_COLUMNS and row[0] == str(files["good0"])
 
 
+def test_a_summary_that_cannot_be_written_is_a_plain_message(tmp_path):
+    files = make_batch(tmp_path / "batch", good=1)
+    folder = tmp_path / "a-folder.csv"
+    folder.mkdir()
+    p = run("validate", files["good0"], "--summary", folder, "--force")
+    assert p.returncode == 2
+    assert str(folder) in p.stderr and "cannot write the summary" in p.stderr
+    assert folder.is_dir() and list(folder.iterdir()) == []
+
+
 # =========================================================================================================
 # 7. The outputs against the documented keys
 # =========================================================================================================

@@ -163,5 +163,8 @@ def cmd_validate(args) -> int:
                               force=args.force)
         except OutputExists as exc:
             return _usage_error(str(exc))
+        except OSError as exc:  # a folder, a read-only place …: say so, bilingually (no "internal error")
+            return _usage_error(f"无法写入汇总表 {args.summary}：{exc.strerror or exc} / cannot write the summary "
+                                f"{args.summary}: {exc.strerror or exc}")
     codes = [o["exit"] for o in done] + [2] * len(missing)
     return 2 if 2 in codes else (1 if 1 in codes else 0)
