@@ -277,10 +277,10 @@ def cell_in(base: Path, out: Path, field_path: str, make: Callable[[str, bytes],
     return set_cell_xml(base, out, sheet, ref, lambda style: make(ref, style))
 
 
-def _number(text: str) -> Callable[[Path, Path], Path]:
-    """An electricity reading whose stored number is ``text`` (``NaN``, ``Infinity``, ``1e308`` …)."""
+def _number(text: str, field_path: str = "monthly[1].electricity_kwh.air") -> Callable[[Path, Path], Path]:
+    """A number cell (an electricity reading) whose stored number is ``text`` (``NaN``, ``Infinity``, ``1e308`` …)."""
     def make(base: Path, out: Path) -> Path:
-        return cell_in(base, out, "monthly[1].electricity_kwh.air",
+        return cell_in(base, out, field_path,
                        lambda ref, st: b'<c r="%s"%s t="n"><v>%s</v></c>' % (ref.encode(), st, text.encode()))
     return make
 
@@ -391,6 +391,7 @@ WORKBOOK_LEVEL_CASES: dict[str, Callable[[Path, Path], Path]] = {
     "number-minus-inf.xlsx": _number("-inf"),
     "number-1e308.xlsx": _number("1e308"),
     "number-1e309.xlsx": _number("1e309"),
+    "date-serial-1e16.xlsx": _number("1e16", "project.operation_start"),  # a date cell: openpyxl warns
     "control-escape.xlsx": _inline_text("project.name", "示例_x0001_项目_x001B_[2J"),
     "control-del.xlsx": _inline_text("project.address", "长春市南关区\x7f示例路 1 号"),
     "control-in-month.xlsx": _inline_text("monthly[0].month", "2024-10_x0007_"),
@@ -442,6 +443,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "number-minus-inf.xlsx": (2, "workbook.bad_cell_value"),
     "number-1e308.xlsx": (1, "field.invalid"),
     "number-1e309.xlsx": (1, "field.invalid"),
+    "date-serial-1e16.xlsx": (1, "field.invalid"),
     "control-escape.xlsx": (1, "workbook.control_characters"),
     "control-del.xlsx": (1, "workbook.control_characters"),
     "control-in-month.xlsx": (1, "workbook.control_characters"),

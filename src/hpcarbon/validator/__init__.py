@@ -15,6 +15,7 @@ import math
 import re
 import signal
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,10 @@ def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Pat
     meta: dict = {"file": str(path), "template_version": None}
     annotate_to = Path(annotate_dir) / (annotate_name or annotated_name(path)) if annotate_dir is not None else None
     try:
-        with _deadline(limits.timeout_seconds):
+        # openpyxl warns on odd files (a date serial out of range, unsupported extensions …) to stderr, in
+        # English, with its own paths: the report's findings are the answer, so its warnings are silenced
+        with _deadline(limits.timeout_seconds), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             return _validate(path, limits, annotate_to, force, meta)
     except _Timeout:
         return FileResult(path, Report([finding("file.timeout", seconds=limits.timeout_seconds)], meta=meta), True)

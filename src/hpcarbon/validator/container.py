@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 from defusedxml.ElementTree import fromstring
 
@@ -80,6 +81,25 @@ def inspect_container(path: Path, limits: Limits) -> ContainerReport:
         return _stop(report, "file.cannot_open", reason=exc.strerror or str(exc))
 
 
+class _Doctype(Exception):
+    pass
+
+
+def _refuse_doctype(*_args) -> None:
+    raise _Doctype()
+
+
+def _xml_checker():
+    """An expat parser with no tree and no handlers but one: every XML part must be well-formed (Excel
+    refuses a damaged part; openpyxl reads only part of some sheets and none of others), and a DOCTYPE or
+    entity declaration stops it (defence in depth behind the byte scan)."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    return parser
+
+
 def _is_sheet_part(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
 
@@ -106,6 +126,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         is_sheet = _is_sheet_part(info.filename)
         tail = b""
         row_elements = declared = 0
+        checker = _xml_checker() if is_xml else None
         with zf.open(info) as member:  # streamed: the real size is counted, not the declared one
             while chunk := member.read(_CHUNK):
                 if is_sheet:
@@ -124,6 +145,10 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                     if b"<!" in window and _DOCTYPE.search(window):
                         return _stop(report, "file.xml_doctype", part=info.filename)
                     tail = window[-4096:] if is_sheet else window[-16:]
+                    if not _feed(checker, chunk, report, info.filename):
+                        return report
+        if checker is not None and not _feed(checker, b"", report, info.filename, final=True):
+            return report
         if is_sheet:
             last = max((int(n) for n in _ROW_NUMBER.findall(tail)), default=0)
             rows_of[info.filename] = max(declared, row_elements, last)
@@ -148,6 +173,18 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
     if any(n.startswith("xl/externalLinks/") for n in names):
         report.findings.append(finding("file.external_links"))
     return report  # macro / external links: still read, but the verdict fails
+
+
+def _feed(checker, chunk: bytes, report: ContainerReport, part: str, final: bool = False) -> bool:
+    try:
+        checker.Parse(chunk, final)
+        return True
+    except _Doctype:
+        _stop(report, "file.xml_doctype", part=part)
+    except expat.ExpatError as exc:
+        _stop(report, "file.malformed_xml", part=part, line=exc.lineno,
+              reason=expat.ErrorString(exc.code) if exc.code else str(exc)[:100])
+    return False
 
 
 def _sheet_states(workbook_xml: bytes) -> list[tuple[str, str]]:

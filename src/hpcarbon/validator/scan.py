@@ -17,7 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
+from openpyxl.utils.exceptions import CellCoordinatesException
 
 from hpcarbon.findings import Finding, finding
 
@@ -31,6 +32,7 @@ _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.DOTAL
 _ATTR_R = re.compile(rb'\br="([^"]*)"')
 _ATTR_T = re.compile(rb'\bt="([^"]*)"')
 _VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([^"]*)"')
 _MAX_REPORTED = 20
 
 
@@ -139,6 +141,10 @@ def unreadable_cells(path: Path) -> list[Finding]:
                 data = zf.read(part)
             except Exception:
                 continue
+            for m in _ROW.finditer(data):
+                if not m.group(1).isdigit():
+                    out.append(finding("workbook.bad_cell_value", value=_quote(m.group(1).decode("utf-8", "replace")),
+                                       kind="行号", kind_en="row number").located(sheet, None))
             for m in _CELL.finditer(data):
                 attrs, body = m.group(1), m.group(2) or b""
                 ref_m, t_m = _ATTR_R.search(attrs), _ATTR_T.search(attrs)
@@ -149,8 +155,8 @@ def unreadable_cells(path: Path) -> list[Finding]:
                 problem = None
                 if ref is not None:
                     try:
-                        coordinate_from_string(ref)
-                    except ValueError:
+                        coordinate_to_tuple(ref)
+                    except (ValueError, CellCoordinatesException):
                         problem = ("单元格地址", "cell reference", ref)
                 if problem is None and text:
                     try:
