@@ -15,11 +15,33 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import EXAMPLE_KWH, GROUND_HEAT_GJ, GROUND_KWH, example, metered_ground, put
+from builders import (
+    EXAMPLE_KWH,
+    GROUND_HEAT_GJ,
+    GROUND_KWH,
+    coupled_total_meter,
+    example,
+    metered_ground,
+    onsite,
+    put,
+)
 from openpyxl import Workbook
 from validate_support import (
-    at, calc_cell, check_result, edit, errors, filled, inject_cached, located, one, only, schema_cell, schema_slot,
-    set_cells, sheet_member, validate,
+    at,
+    calc_cell,
+    check_result,
+    edit,
+    errors,
+    filled,
+    inject_cached,
+    located,
+    one,
+    only,
+    schema_cell,
+    schema_slot,
+    set_cells,
+    sheet_member,
+    validate,
 )
 
 from hpcarbon.findings import Severity
@@ -590,6 +612,35 @@ def test_a_negative_reduction_is_located_at_its_calculation_cell(good):
     assert res["emission_reductions_t"] == pytest.approx(er, rel=1e-12) and res["creditable_reductions_t"] == 0
     atypical = one(r, "cop.atypical")  # 1.2 is below the air-source band 1.5–4.5 [D]
     assert atypical.severity is Severity.warning and at(atypical) == (sheet, cell)
+
+
+def test_a_cop_measurement_outside_the_season_is_located_at_its_date(tmp_path):
+    d = onsite()
+    p = filled(tmp_path, d)
+    path = "systems[0].cop.measurements[5].date"  # the third December measurement
+    sheet, cell = located(path, d)
+    assert sheet == "COP记录" and (sheet, cell) == schema_cell("systems[{t}].cop.measurements[{i}].date", 5)
+    set_cells(p, {(sheet, cell): "2025-05-03"}, as_text=True)  # season ends 2025-04-05
+    r = validate(p)
+    f = one(r, "cop.measurement_outside_season")
+    assert f.severity is Severity.error and f.clause == "表8" and at(f) == (sheet, cell) and f.field == path
+    # December now has two measurements: fewer than the three of 表8 for a severe month
+    freq = one(r, "cop.measurement_frequency")
+    assert "2024-12" in freq.message("en") and at(freq)[0] == sheet
+
+
+def test_a_cleared_total_meter_reading_is_located_at_its_cell(tmp_path):
+    d = coupled_total_meter()
+    p = filled(tmp_path, d)
+    path = "monthly[2].total_heat_gj"
+    sheet, cell = located(path, d)
+    assert sheet == "月度数据" and (sheet, cell) == schema_cell("monthly[{i}].total_heat_gj", 2)
+    assert validate(p).exit_code == 0
+    set_cells(p, {(sheet, cell): None})
+    r = validate(p)
+    f = one(r, "monthly.total_heat_missing")
+    assert f.severity is Severity.error and f.clause == "表5–表7" and at(f) == (sheet, cell)
+    assert "2024-12" in f.message("en") and r.exit_code == 1
 
 
 def test_every_rule_finding_of_a_broken_workbook_is_located(good):

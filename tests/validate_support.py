@@ -11,9 +11,9 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from builders import load
 from openpyxl import load_workbook
@@ -119,13 +119,13 @@ def inject_cached(path: Path, values: dict[str, float | str], sheet: str = L.S_C
     with zipfile.ZipFile(path) as zf:
         parts = [(info, zf.read(info)) for info in zf.infolist()]
     out = out or path
-    xml = dict((i.filename, d) for i, d in parts)[member].decode("utf-8")
+    xml = {i.filename: d for i, d in parts}[member].decode("utf-8")
     for ref, value in values.items():
-        pattern = re.compile(r'<c r="%s"([^>]*?)(?:/>|>(.*?)</c>)' % ref, re.S)
+        pattern = re.compile(rf'<c r="{ref}"([^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
         m = pattern.search(xml)
         assert m, ref
         attrs, body = m.group(1), m.group(2) or ""
-        formula = re.search(r"<f\b.*?(?:</f>|/>)", body, re.S)
+        formula = re.search(r"<f\b.*?(?:</f>|/>)", body, re.DOTALL)
         assert formula, f"{ref} holds no formula"
         attrs = re.sub(r'\st="[^"]*"', "", attrs)
         if isinstance(value, str) and value.startswith("#"):

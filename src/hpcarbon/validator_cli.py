@@ -7,7 +7,6 @@ cannot be read as a declaration workbook, or the command is misused.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
