@@ -41,13 +41,20 @@ def bad_declaration() -> dict:
     return d
 
 
+def project(d: dict, number: int) -> dict:
+    """Each file of a batch its own project: one project declared twice for a season is a batch error of
+    its own (§7.3.3), not what these tests are about."""
+    d["project"]["id"] = f"CC-HP-2024-{number:04d}"
+    return d
+
+
 def make_batch(folder: Path, good=0, bad=0, unreadable=0) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for i in range(good):
-        files[f"good{i}"] = filled(folder, example(), f"a-good-{i}.xlsx")
+        files[f"good{i}"] = filled(folder, project(example(), 100 + i), f"a-good-{i}.xlsx")
     for i in range(bad):
-        files[f"bad{i}"] = filled(folder, bad_declaration(), f"b-bad-{i}.xlsx")
+        files[f"bad{i}"] = filled(folder, project(bad_declaration(), 200 + i), f"b-bad-{i}.xlsx")
     for i in range(unreadable):
         p = folder / f"c-unreadable-{i}.xlsx"
         p.write_bytes(b"\x00\x01 this upload was truncated" * 10)
@@ -144,8 +151,8 @@ def test_annotating_a_clean_workbook_gives_a_findings_sheet_too(tmp_path):
 def test_files_of_the_same_name_get_distinct_annotated_copies(tmp_path):
     """Every owner calls the file 申报表.xlsx: one batch over submissions/A and submissions/B must give two
     copies, each the annotation of its own file — with or without --force."""
-    a = filled(tmp_path / "submissions" / "A", example(), "申报表.xlsx")
-    b = filled(tmp_path / "submissions" / "B", bad_declaration(), "申报表.xlsx")
+    a = filled(tmp_path / "submissions" / "A", project(example(), 1), "申报表.xlsx")
+    b = filled(tmp_path / "submissions" / "B", project(bad_declaration(), 2), "申报表.xlsx")
     for force, out in ((False, tmp_path / "out1"), (True, tmp_path / "out2")):
         p = run("validate", a, b, "--annotate", out, "--format", "json", *(["--force"] if force else []))
         assert p.returncode == 1, p.stderr  # B has errors; nothing is unreadable, nothing exists already
@@ -260,7 +267,7 @@ def test_summary_csv_one_row_per_file_with_the_documented_columns(tmp_path):
     assert {Path(r[0]) for r in rows} == set(files.values())
     good, bad, unreadable = by_file["a-good-0.xlsx"], by_file["b-bad-0.xlsx"], by_file["c-unreadable-0.xlsx"]
     assert good["sha256"] == sha256(files["good0"]) and unreadable["sha256"] == sha256(files["unreadable0"])
-    assert good["project_id"] == "CC-HP-2024-0001" and good["season"] == "2024-10-20/2025-04-05"
+    assert good["project_id"] == "CC-HP-2024-0100" and good["season"] == "2024-10-20/2025-04-05"
     assert (good["status"], good["errors"], good["warnings"]) == ("pass", "0", "0")
     assert (bad["status"], bad["errors"]) == ("fail", "2")
     assert unreadable["status"] == "unreadable" and unreadable["errors"] == "1" and unreadable["project_id"] == ""
