@@ -238,7 +238,9 @@ def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: b
 
         target = annotate_to
         try:
-            annotate_workbook(path, target, report.findings, masked_cells=_masked_cells(read), force=force)
+            masked = _masked_cells(read)
+            annotate_workbook(path, target, report.findings, masked_cells=masked, force=force,
+                              personal=_personal_texts(read))
         except OSError as exc:  # an existing copy without --force, an unwritable folder: not the file's fault
             result.extras["output_error"] = str(exc) if isinstance(exc, OutputExists) else (
                 f"无法写入 {target}：{exc.strerror or exc} / cannot write {target}: {exc.strerror or exc}")
@@ -261,6 +263,21 @@ def _masked_cells(read) -> dict[tuple[str, str], str]:
         raw = read.raw_text(path)
         if where and raw:
             out[where] = masker(raw)
+    return out
+
+
+def _personal_texts(read) -> dict[str, str] | None:
+    """An individual owner's name, ID and phone as typed → masked (None for an enterprise owner)."""
+    decl = read.declaration
+    owner_type = decl.project.owner.type if decl else read.owner_type
+    if owner_type is OwnerType.enterprise:
+        return None
+    out = {}
+    for path, masker in (("project.owner.name", mask_name), ("project.owner.id_number", mask_id),
+                         ("project.owner.phone", mask_phone)):
+        raw = read.raw_text(path)
+        if raw and raw.strip():
+            out[raw.strip()] = masker(raw.strip())
     return out
 
 

@@ -3,6 +3,7 @@ plus a findings sheet with links to the cells. The original is only ever read.""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 
 from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity
+from hpcarbon.privacy import mask_id, mask_phone
 from hpcarbon.validator.outputs import atomic_write
 
 FINDINGS_SHEET = "校验结果 Findings"
@@ -29,14 +31,61 @@ def _valid_cell(ref: str | None) -> bool:
         return False
 
 
+#: an 18-character resident ID (area, birth date 18xx–20xx, sequence, check) and a mainland mobile number,
+#: wherever an individual owner's workbook holds them as text
+_RESIDENT_ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+                          r"[0-9]{3}[0-9Xx](?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_PROPERTIES = ("creator", "lastModifiedBy", "title", "subject", "description", "keywords", "category",
+               "identifier", "contentStatus", "version", "language")
+
+
+def _mask_text(text: str, personal: dict[str, str]) -> str:
+    for raw, masked in personal.items():
+        if raw:
+            text = text.replace(raw, masked)
+    text = _RESIDENT_ID.sub(lambda m: mask_id(m.group()), text)
+    return _MOBILE.sub(lambda m: mask_phone(m.group()), text)
+
+
+def _mask_everywhere(wb, personal: dict[str, str]) -> None:
+    """An individual owner's name, ID and phone typed anywhere else in the workbook — another cell, a
+    comment, a header, the author property Excel fills with the user's name — masked in the copy too."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    masked = _mask_text(cell.value, personal)
+                    if masked != cell.value:
+                        cell.value = masked
+                if cell.comment is not None and cell.comment.text:
+                    masked = _mask_text(cell.comment.text, personal)
+                    if masked != cell.comment.text:
+                        cell.comment = Comment(masked, "hpcarbon")
+        for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
+            for side in (hf.left, hf.center, hf.right):
+                if side.text:
+                    side.text = _mask_text(side.text, personal)
+    for key in _PROPERTIES:
+        value = getattr(wb.properties, key, None)
+        if isinstance(value, str):
+            setattr(wb.properties, key, _mask_text(value, personal))
+    wb.properties.lastModifiedBy = "hpcarbon"
+
+
 def annotate_workbook(source: Path, target: Path, findings: list[Finding],
-                      masked_cells: dict[tuple[str, str], str] | None = None, force: bool = False) -> None:
+                      masked_cells: dict[tuple[str, str], str] | None = None, force: bool = False,
+                      personal: dict[str, str] | None = None) -> None:
     """Write ``target``: a copy of ``source`` with findings marked; ``masked_cells`` maps
-    (sheet, cell) → the masked text that replaces personal data in the copy (SPEC §10)."""
+    (sheet, cell) → the masked text that replaces personal data in the copy (SPEC §10); with
+    ``personal`` (raw text → masked text, given for an individual owner) the same data is masked wherever
+    else the copy holds it, and so is any resident ID or mobile number written as text."""
     wb = load_workbook(source, keep_vba=False, keep_links=False)
     for (sheet, cell), text in (masked_cells or {}).items():
         if sheet in wb.sheetnames and _valid_cell(cell):
             wb[sheet][cell].value = text
+    if personal is not None:
+        _mask_everywhere(wb, personal)
 
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
