@@ -32,6 +32,7 @@ def atomic_write(path: Path, write: Callable[[Path], None], force: bool = False)
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        _durable(tmp_path)
         if force:
             os.replace(tmp_path, path)
         else:
@@ -46,6 +47,37 @@ def atomic_write(path: Path, write: Callable[[Path], None], force: bool = False)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+    _sync_dir(path.parent)
+
+
+#: the process umask, read once: a published output gets the permissions a plain open() would give it
+#: (mkstemp's temp files are 0600)
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _durable(tmp_path: Path) -> None:
+    """Permissions as for any new file, and the bytes on disk before the rename publishes them (a power
+    cut after the rename must not leave an empty file under the final name)."""
+    os.chmod(tmp_path, 0o666 & ~_UMASK)
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot sync a directory: the rename is still atomic
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_text(path: Path, text: str, force: bool = False) -> None:
