@@ -327,6 +327,21 @@ def test_summary_is_not_overwritten_without_force(tmp_path):
     assert header == SUMMARY_COLUMNS and row[0] == str(files["good0"])
 
 
+def test_no_output_ever_lands_on_a_submitted_file(tmp_path):
+    """Not even with --force: a --summary or an annotated copy that would replace an input is refused."""
+    files = make_batch(tmp_path / "batch", good=1, bad=1)
+    before = {p: sha256(p) for p in files.values()}
+    p = run("validate", tmp_path / "batch", "--summary", files["bad0"], "--force")
+    assert p.returncode == 2 and str(files["bad0"]) in p.stderr
+    # a copy named like an input of the same folder: x.xlsx's copy would be x.annotated.xlsx
+    shadow = tmp_path / "batch" / "a-good-0.annotated.xlsx"
+    shadow.write_bytes(files["good0"].read_bytes())
+    before[shadow] = sha256(shadow)
+    p = run("validate", tmp_path / "batch", "--annotate", tmp_path / "batch", "--force")
+    assert p.returncode == 2 and "a-good-0.annotated.xlsx" in p.stderr
+    assert {q: sha256(q) for q in before} == before
+
+
 def test_a_summary_that_cannot_be_written_is_a_plain_message(tmp_path):
     files = make_batch(tmp_path / "batch", good=1)
     folder = tmp_path / "a-folder.csv"

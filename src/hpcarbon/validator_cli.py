@@ -56,6 +56,11 @@ def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
     return files, missing
 
 
+def _real(path: Path) -> str:
+    """A path compared as the file system sees it (symlinks and .. resolved, case folded where folders are)."""
+    return os.path.normcase(os.path.realpath(path))
+
+
 def annotated_names(files: list[Path]) -> list[str]:
     """Annotated-copy names, distinct within the batch: submissions/A/申报表.xlsx and submissions/B/申报表.xlsx
     must not overwrite each other's copy (the later ones get -2, -3 …; compared case-blind, as Windows and
@@ -121,6 +126,14 @@ def cmd_validate(args) -> int:
         return _usage_error(f"--annotate 应为文件夹 / --annotate must be a folder: {args.annotate}")
 
     names = annotated_names(files)
+    # a submitted file is never modified (SPEC §10), not even with --force: no output may land on an input
+    inputs = {_real(f) for f in files}
+    outputs = ([Path(args.summary)] if args.summary else []) + (
+        [Path(args.annotate) / n for n in names] if args.annotate else [])
+    for out in outputs:
+        if _real(out) in inputs:
+            return _usage_error(f"输出 {out} 是被校验的文件之一，不予覆盖 / the output {out} is one of the files "
+                                "being validated; it is never overwritten")
     tasks = [(str(f), limits, args.annotate, name, args.force, args.lang) for f, name in zip(files, names)]
     outcomes: list[dict | None] = [None] * len(tasks)
     progress = _Progress(len(tasks))
