@@ -334,6 +334,19 @@ def test_text_in_a_number_cell(good):
     assert [g.code for g in errors(r) if at(g) == (sheet, cell)] == ["field.invalid"]
 
 
+def test_text_in_the_report_cop_cell(good):
+    d = example()
+    path = "systems[0].cop.report_value"
+    sheet, cell = located(path, d)
+    assert sheet == "热泵系统" and (sheet, cell) == schema_cell("systems[{t}].cop.report_value", htype=HeatPumpType.air)
+    set_cells(good, {(sheet, cell): "约2.4"})
+    r = validate(good)
+    f = one(r, "field.invalid")
+    assert at(f) == (sheet, cell) and f.field == path and f.clause == "表8"
+    # not also "the report COP is missing" for the cell that holds it
+    assert [g.code for g in errors(r)] == ["field.invalid"]
+
+
 @pytest.mark.parametrize("typed", ["16000", "１６０００", " 16,000 ", "16000.0"])
 def test_numbers_stored_as_text_are_accepted(good, typed):
     d = example()
