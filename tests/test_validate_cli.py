@@ -439,6 +439,16 @@ def test_text_output_order_verdict_results_findings_trace(tmp_path):
     assert "formula (1)" in trace and "formula (4)" in trace
 
 
+def test_text_of_a_file_that_cannot_be_computed_points_down_to_its_errors(tmp_path):
+    d = example()
+    src = filled(tmp_path, d, "bad.xlsx")
+    set_cells(src, {located("season.start", d): None})  # no season: nothing can be computed
+    for lang, results, findings, pointer in (("en", "== Results ==", "== Findings ==", "see the errors below"),
+                                             ("zh", "== 核算结果 ==", "== 发现的问题 ==", "见下方错误")):
+        out = run("validate", src, "--lang", lang).stdout
+        assert out.index(results) < out.index(pointer) < out.index(findings)  # the errors are listed below
+
+
 def test_text_output_in_chinese_by_default(tmp_path):
     src = filled(tmp_path, example(), "ok.xlsx")
     p = run("validate", src)

@@ -26,11 +26,11 @@ EXTRA_RESULT_KEYS = ("estimate_basis", "heating_hours", "electricity_kwh", "elec
 
 _T = {
     "zh": {"pass": "通过", "fail": "未通过", "verdict": "结论", "results": "核算结果", "findings": "发现的问题",
-           "trace": "计算过程", "none": "无", "not_computable": "无法核算（见上方错误）", "project": "项目",
+           "trace": "计算过程", "none": "无", "not_computable": "无法核算（见下方错误）", "project": "项目",
            "season": "供暖期", "owner": "业主", "file": "文件", "counts": "错误 {error}，警告 {warning}，提示 {info}",
            "general": "（整体）"},
     "en": {"pass": "PASS", "fail": "FAIL", "verdict": "Verdict", "results": "Results", "findings": "Findings",
-           "trace": "Calculation trace", "none": "none", "not_computable": "cannot be computed (see the errors above)",
+           "trace": "Calculation trace", "none": "none", "not_computable": "cannot be computed (see the errors below)",
            "project": "Project", "season": "Season", "owner": "Owner", "file": "File",
            "counts": "{error} errors, {warning} warnings, {info} infos", "general": "(general)"},
 }
