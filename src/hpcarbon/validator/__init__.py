@@ -148,7 +148,7 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     if read.unreadable:  # not our template / unsupported version / sheets missing
         return FileResult(path, Report(findings, meta=meta), True)
     findings += _sheet_findings(container.sheets) + _control_characters(read)
-    formula_findings, merge_findings = _scan_inputs(path, read)
+    formula_findings, merge_findings = _scan_inputs(path, read, container.parts)
     findings += formula_findings + merge_findings
     if read.declaration is None:
         return _finish(path, Report(findings, meta=meta), read, annotate_to, force)
@@ -161,18 +161,18 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     # a rule about a field the reader could not read says it again, less well ("no reading"): drop it
     unreadable = {f.field for f in findings if f.code == "field.invalid" and f.field}
     findings += [_locate(f, read) for f in check(decl, ctx) if f.field not in unreadable]
-    findings += _compare_cached(path, ctx.accounting, read)
+    findings += _compare_cached(path, ctx.accounting, read, container.parts)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta)
     return _finish(path, report, read, annotate_to, force)
 
 
-def _scan_inputs(path: Path, read) -> tuple[list[Finding], list[Finding]]:
+def _scan_inputs(path: Path, read, parts: dict[str, str] | None = None) -> tuple[list[Finding], list[Finding]]:
     """Input cells must hold typed values: a formula there (=WEBSERVICE, DDE, a link …) is an error, and
     so is a merged range that swallows an input cell (see :mod:`.scan`; the reader sees only values)."""
     from hpcarbon.validator.scan import scan_input_sheets
 
     fields = {where: field_path for field_path, where in read.provenance.items() if where[1]}
-    formula_cells, merged = scan_input_sheets(path)
+    formula_cells, merged = scan_input_sheets(path, parts)
     formulas = [finding("workbook.formula_in_input", fields.get((sheet, ref))).located(sheet, ref)
                 for sheet, ref in formula_cells]
     merges = [finding("workbook.merged_input", fields.get((sheet, ref)), range=f"{sheet}!{rng}").located(sheet, ref)
@@ -285,8 +285,9 @@ def _personal_texts(read) -> dict[str, str] | None:
 _REL_TOL = 1e-9
 
 
-def _compare_cached(path: Path, accounting, read) -> list[Finding]:
-    """Recomputation (issue: validate, layer 4): the core's results vs what Excel cached."""
+def _compare_cached(path: Path, accounting, read, parts: dict[str, str] | None = None) -> list[Finding]:
+    """Recomputation (issue: validate, layer 4): the core's results vs what Excel cached. ``parts`` (tab
+    name → zip member, from the container pass) saves parsing workbook.xml again."""
     from hpcarbon.validator.cached import cached_values
 
     res = accounting.results
@@ -297,7 +298,8 @@ def _compare_cached(path: Path, accounting, read) -> list[Finding]:
     by_sheet: dict[str, set[str]] = {}
     for sheet, cell in cells.values():
         by_sheet.setdefault(sheet, set()).add(cell)
-    cached = {sheet: cached_values(path, sheet, refs) for sheet, refs in by_sheet.items()}
+    cached = {sheet: cached_values(path, sheet, refs, part=(parts or {}).get(sheet))
+              for sheet, refs in by_sheet.items()}
     computed = res.to_dict() if res is not None else {}
     no_cache = []
     for key, (sheet, cell) in cells.items():

@@ -41,11 +41,12 @@ def sheet_part(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
     return None
 
 
-def cached_values(path: Path, sheet_name: str, cells: set[str]) -> dict[str, Cached]:
-    """The cached state of ``cells`` (A1 refs) of one sheet; absent cells are left out."""
+def cached_values(path: Path, sheet_name: str, cells: set[str], part: str | None = None) -> dict[str, Cached]:
+    """The cached state of ``cells`` (A1 refs) of one sheet; absent cells are left out. ``part``: the
+    sheet's zip member when the caller knows it already."""
     out: dict[str, Cached] = {}
     with zipfile.ZipFile(path) as zf:
-        part = sheet_part(zf, sheet_name)
+        part = part or sheet_part(zf, sheet_name)
         if part is None or part not in zf.namelist():
             return out
         shared: list[str] | None = None

@@ -10,7 +10,6 @@ visibility for the later checks. Nothing is extracted to disk and nothing outsid
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 import zlib
@@ -18,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from defusedxml.ElementTree import fromstring
-
 from hpcarbon.findings import Finding, finding
 from hpcarbon.validator.limits import Limits
+from hpcarbon.validator.scan import sheets_of
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -30,9 +28,6 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]{0,3}\$?[0-9]*:?\$?[A-Z]{0,3}\$?([0-9]+)"')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 @dataclass
@@ -43,6 +38,8 @@ class ContainerReport:
     sheet_count: int = 0
     #: (name, state) of every sheet in workbook order; state is visible, hidden or veryHidden
     sheets: list[tuple[str, str]] = field(default_factory=list)
+    #: tab name → zip member of each sheet (None when workbook.xml or its relationships cannot be parsed)
+    parts: dict[str, str] | None = None
 
 
 def _stop(report: ContainerReport, code: str, **params) -> ContainerReport:
@@ -118,6 +115,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.encrypted")
     total = 0
     rows_of: dict[str, int] = {}  # sheet part → rows it uses
+    workbook_xml = b""
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
             return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
@@ -158,7 +156,12 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                 report.macro = True
             if info.filename == "xl/workbook.xml":
                 report.sheet_count = len(re.findall(rb"<(?:\w+:)?sheet\s", data))
-                report.sheets = _sheet_states(data)
+                workbook_xml = data
+    try:  # every part is well-formed by now; the relationships may still be missing or odd
+        rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else None
+        report.sheets, report.parts = sheets_of(workbook_xml, rels)
+    except Exception:  # the reader will say what is wrong with the workbook
+        report.sheets, report.parts = [], None
     if "xl/vbaProject.bin" in names:
         report.macro = True
     if report.sheet_count > limits.max_sheets:
@@ -166,8 +169,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
     too_long = {part: rows for part, rows in rows_of.items() if rows > limits.max_rows}
     if too_long:
         part, rows = max(too_long.items(), key=lambda kv: kv[1])
-        return _stop(report, "file.too_many_rows", sheet=_sheet_name_of(zf, part) or part, rows=rows,
-                     limit=limits.max_rows)
+        tab = next((name for name, member in (report.parts or {}).items() if member == part), part)
+        return _stop(report, "file.too_many_rows", sheet=tab, rows=rows, limit=limits.max_rows)
     if report.macro:
         report.findings.append(finding("file.macro"))
     if any(n.startswith("xl/externalLinks/") for n in names):
@@ -185,31 +188,3 @@ def _feed(checker, chunk: bytes, report: ContainerReport, part: str, final: bool
         _stop(report, "file.malformed_xml", part=part, line=exc.lineno,
               reason=expat.ErrorString(exc.code) if exc.code else str(exc)[:100])
     return False
-
-
-def _sheet_states(workbook_xml: bytes) -> list[tuple[str, str]]:
-    """(name, state) of each sheet listed in workbook.xml; [] when it cannot be parsed (openpyxl will say)."""
-    try:
-        root = fromstring(workbook_xml)
-    except Exception:  # malformed XML: the reader reports the workbook unreadable
-        return []
-    return [(el.get("name", ""), el.get("state", "visible")) for el in root.iter(f"{_NS_MAIN}sheet")]
-
-
-def _sheet_name_of(zf: zipfile.ZipFile, part: str) -> str | None:
-    """The tab name of a sheet part (for messages); None when the relationships do not say."""
-    try:
-        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-        root = fromstring(zf.read("xl/workbook.xml"))
-    except Exception:
-        return None
-    rid = None
-    for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
-        target = rel.get("Target", "")
-        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        if full == part:
-            rid = rel.get("Id")
-    for el in root.iter(f"{_NS_MAIN}sheet"):
-        if rid is not None and el.get(f"{_NS_REL}id") == rid:
-            return el.get("name")
-    return None
