@@ -760,6 +760,22 @@ def test_cached_values_of_a_metered_project(tmp_path):
     assert at(f) == calc_cell("heat_supplied_gj") and "2170" in f.message("en") and "2070" in f.message("en")
 
 
+@pytest.mark.parametrize("how", ["deleted", "renamed"])
+def test_a_missing_calculation_sheet_is_said_as_such(good, how):
+    """Without its 核算 sheet the workbook's own results cannot be compared: a warning saying so (the data
+    is all there and the validator computes everything), not "Excel did not calculate the file"."""
+    if how == "deleted":
+        edit(good, lambda wb: wb.remove(wb[L.S_CALC]))
+    else:
+        edit(good, lambda wb: setattr(wb[L.S_CALC], "title", "我的核算"))
+    r = validate(good)
+    f = one(r, "recompute.no_calc_sheet")
+    assert f.severity is Severity.warning and f.clause == "6.2.3.3" and "核算" in f.message("zh")
+    assert only(r, "recompute.no_cached_value") == [] and only(r, "recompute.mismatch") == []
+    assert r.exit_code == 0
+    assert_example_results(r)
+
+
 def test_a_workbook_never_calculated_gets_one_info(good):
     r = validate(good)
     f = one(r, "recompute.no_cached_value")

@@ -169,6 +169,10 @@ _KINDS = [
                 "核算表有 {count} 个结果单元格没有 Excel 保存的计算值（{state_zh}）；报告中的结果由校验器按方法学计算",
                 "{count} result cells of the calculation sheet have no value saved by Excel ({state_en}); "
                 "the report's results are computed by the validator"),
+    FindingType("recompute.no_calc_sheet", W, "6.2.3.3",
+                "核算表（{sheet}）已被删除或改名，无法与工作簿自身的计算结果核对；报告中的结果由校验器按方法学计算",
+                "the calculation sheet ({sheet}) was deleted or renamed, so the workbook's own results cannot be "
+                "compared; the report's results are computed by the validator"),
     # --- across the files of one batch (validator) ---
     FindingType("batch.duplicate_declaration", E, "7.3.3",
                 "项目 {project_id} 的供暖期 {this_start} 至 {this_end} 与 {other}（{other_start} 至 {other_end}）重叠：同一项目同一时段的减排量不得重复申报",

@@ -285,6 +285,17 @@ def _personal_texts(read) -> dict[str, str] | None:
 _REL_TOL = 1e-9
 
 
+def _has_sheet(path: Path, sheet: str, parts: dict[str, str] | None) -> bool:
+    if parts is not None:
+        return sheet in parts
+    import zipfile
+
+    from hpcarbon.validator.cached import sheet_part
+
+    with zipfile.ZipFile(path) as zf:
+        return sheet_part(zf, sheet) is not None
+
+
 def _compare_cached(path: Path, accounting, read, parts: dict[str, str] | None = None) -> list[Finding]:
     """Recomputation (issue: validate, layer 4): the core's results vs what Excel cached. ``parts`` (tab
     name → zip member, from the container pass) saves parsing workbook.xml again."""
@@ -298,6 +309,9 @@ def _compare_cached(path: Path, accounting, read, parts: dict[str, str] | None =
     by_sheet: dict[str, set[str]] = {}
     for sheet, cell in cells.values():
         by_sheet.setdefault(sheet, set()).add(cell)
+    missing = [sheet for sheet in by_sheet if not _has_sheet(path, sheet, parts)]
+    if missing:  # deleted or renamed: nothing to compare, and not because Excel did not calculate
+        return [finding("recompute.no_calc_sheet", None, sheet="、".join(missing))]
     cached = {sheet: cached_values(path, sheet, refs, part=(parts or {}).get(sheet))
               for sheet, refs in by_sheet.items()}
     computed = res.to_dict() if res is not None else {}
