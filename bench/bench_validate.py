@@ -166,13 +166,25 @@ def layers(path: Path, repeat: int) -> dict[str, float]:
     return out
 
 
+#: Runs the command and writes "<seconds> <peak KB>" to argv[1]: a small interpreter in between, since a child
+#: forked straight from this (larger) process would count this process's pages in its max RSS.
+_WRAPPER = """import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{time.perf_counter() - start} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(args: list[str]) -> tuple[int, float, float]:
-    """(exit, wall seconds, peak RSS MB of the command and the workers it waited for)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([str(HPCARBON), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, time.perf_counter() - start, usage.ru_maxrss / 1024
+    """(exit, wall seconds, peak RSS MB of the command — for a batch, of its largest process: the command
+    and the workers it waited for)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        code = subprocess.call([sys.executable, "-c", _WRAPPER, peak.name, str(HPCARBON), *args])
+        seconds, kb = peak.read().split()
+    return code, float(seconds), int(kb) / 1024
 
 
 def batch(source: Path, count: int, folder: Path) -> dict:

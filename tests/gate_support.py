@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,21 +47,36 @@ class Run:
         return self.stdout + self.stderr
 
 
+#: Runs the command and writes "<seconds> <peak KB>" of it to argv[1]. A fresh small interpreter in between:
+#: a child forked straight from the test process would count the test process's pages in its max RSS.
+_WRAPPER = """import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{seconds} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_cli(*args, timeout: float = 60, python: list[str] | None = None) -> Run:
-    """``hpcarbon ARGS`` (or ``python ARGS``) as a child process: its own peak RSS comes from wait4."""
+    """``hpcarbon ARGS`` (or ``python ARGS``) as a child process, with its wall time and its own peak RSS
+    (wait4 in a small wrapper process); killed, with its wrapper, after ``timeout`` seconds."""
     cmd = [*python, *map(str, args)] if python else [str(HPCARBON), *map(str, args)]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        timer = threading.Timer(timeout, lambda: os.kill(proc.pid, signal.SIGKILL))
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        proc = subprocess.Popen([sys.executable, "-c", _WRAPPER, peak.name, *cmd], stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             timer.cancel()
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        measured = peak.read().split()
+        seconds, peak_kb = (float(measured[0]), int(measured[1])) if measured else (float(timeout), 0)
         out.seek(0)
         err.seek(0)
         return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   seconds, usage.ru_maxrss / 1024)
+                   seconds, peak_kb / 1024)
