@@ -61,3 +61,34 @@ def test_estimate_not_above_later_metered_or_order_reversed_passes():
         rec(0, "P-1", "2023-10-20", "2024-04-05", "metered", 2000.0),
         rec(1, "P-1", "2024-10-20", "2025-04-05", "estimated", 2900.0),  # the metered season came first
     ]) == {}
+
+
+def test_validate_command_applies_the_batch_checks(tmp_path):
+    """Two copies of the example in one batch: the same project and season twice (§7.3.3)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "workbook_templates/examples/example-declaration.xlsx"
+    for name in ("a.xlsx", "b.xlsx"):
+        shutil.copy(example, tmp_path / name)
+    run = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(tmp_path), "--format", "json", "--jobs", "2"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    reports = json.loads(run.stdout)
+    for report, other in zip(reports, ("b.xlsx", "a.xlsx")):
+        dup = [f for f in report["findings"] if f["code"] == "batch.duplicate_declaration"]
+        assert len(dup) == 1 and report["status"] == "fail"
+        assert dup[0]["clause"] == "7.3.3" and dup[0]["sheet"] == "项目信息" and other in dup[0]["message"]
+
+    one = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(tmp_path / "a.xlsx")],
+                         capture_output=True, text=True, timeout=120)
+    assert one.returncode == 0  # alone, the file passes
+
+    lines = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(tmp_path), "--format", "jsonl"],
+                           capture_output=True, text=True, timeout=120).stdout.splitlines()
+    objs = [json.loads(line) for line in lines]
+    assert [o.get("kind") for o in objs] == [None, None, "batch", "batch"]
+    assert {o["file"] for o in objs[2:]} == {str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx")}

@@ -15,7 +15,6 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
 from typing import Mapping
 
 from hpcarbon.model import BuildingType
@@ -116,7 +115,7 @@ def _parse_set(raw: dict, origin: str) -> ParameterSet:
         meter_cycle_source=cycles.get("source", ""),
         q_unit=q["unit"],
         q_source=q["source"],
-        q_rows=MappingProxyType(rows),
+        q_rows=rows,  # a plain dict (read-only by convention) so results pickle across --jobs workers
         origin=origin,
     )
 

@@ -87,7 +87,22 @@ def _job(args: tuple) -> dict:
     result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
                            force=force, annotate_name=annotate_name)
     return {"exit": result.exit_code, "json": result.report.to_dict(lang), "text": result.report.to_text(lang),
-            "summary": result.summary_row(), "output_error": result.extras.get("output_error")}
+            "summary": result.summary_row(), "output_error": result.extras.get("output_error"),
+            "season": result.season_record(), "result": result}
+
+
+def _apply_batch_findings(outcomes: list[dict], lang: str) -> dict[int, list]:
+    """§7.3.3 / §6.2.4.3 across the batch: add each file's cross-file findings to its report."""
+    from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
+
+    records = [SeasonRecord(index=i, **o["season"]) for i, o in enumerate(outcomes) if o and o["season"]]
+    extra = cross_file_findings(records)
+    for i, found in extra.items():
+        result = outcomes[i]["result"]
+        result.report.findings.extend(found)
+        outcomes[i].update(exit=result.exit_code, json=result.report.to_dict(lang), text=result.report.to_text(lang),
+                           summary=result.summary_row())
+    return extra
 
 
 class _Progress:
@@ -162,6 +177,13 @@ def cmd_validate(args) -> int:
                     emitted += 1
                 progress.step()
 
+    batch = _apply_batch_findings(outcomes, args.lang) if len(outcomes) > 1 else {}
+    if args.format == "jsonl":  # the per-file lines are out already: batch findings follow, one line per file
+        for i, found in sorted(batch.items()):
+            o = outcomes[i]["json"]
+            sys.stdout.write(json.dumps({"file": o["file"], "kind": "batch", "status": o["status"],
+                                         "findings": [f.to_dict(args.lang) for f in found]},
+                                        ensure_ascii=False) + "\n")
     done = [o for o in outcomes if o is not None]
     if args.format == "json":
         payload = done[0]["json"] if len(done) == 1 and not missing else [o["json"] for o in done]

@@ -47,6 +47,18 @@ class FileResult:
             return 2
         return 1 if self.report.status == "fail" else 0
 
+    def season_record(self) -> dict | None:
+        """What the batch checks across files need (validator.crossfile.SeasonRecord fields)."""
+        decl = self.report.declaration
+        if decl is None or self.unreadable:
+            return None
+        res = self.report.accounting.results if self.report.accounting else None
+        where = self.extras.get("locate", {})
+        return {"file": str(self.path), "sha256": self.report.meta.get("sha256", ""), "project_id": decl.project.id,
+                "start": decl.season.start, "end": decl.season.end, "method": res.method if res else None,
+                "heat_supplied_gj": res.heat_supplied_gj if res else None,
+                "project_id_cell": where.get("project.id"), "season_cell": where.get("season.start")}
+
     def summary_row(self) -> list:
         r = self.report
         decl = r.declaration
@@ -232,6 +244,7 @@ def _locate(f: Finding, read) -> Finding:
 
 def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: bool) -> FileResult:
     result = FileResult(path, report, False)
+    result.extras["locate"] = {p: read.locate(p) for p in ("project.id", "season.start")}
     if annotate_to is not None:
         from hpcarbon.validator.annotate import annotate_workbook
         from hpcarbon.validator.outputs import OutputExists
