@@ -251,9 +251,10 @@ CASES = [
          with_(onsite, remove_measurements("2025-02")),
          with_(onsite, remove_measurements("2025-02"), P("monthly[4].electricity_kwh.air", 0), P("areas[0].area_m2", 3800)),
          message="2025-02"),
-    Case("cop.measurement_frequency", "warning", "表8", "systems[0].cop.measurements",
+    # located at the month's first measurement: Oct is [0], Nov [1–2], Dec starts at [3], Jan at [6]
+    Case("cop.measurement_frequency", "warning", "表8", "systems[0].cop.measurements[3].date",
          with_(onsite, remove_measurements("2024-12", keep=2)), onsite, message="2024-12", name="december_3"),
-    Case("cop.measurement_frequency", "warning", "表8", "systems[0].cop.measurements",
+    Case("cop.measurement_frequency", "warning", "表8", "systems[0].cop.measurements[6].date",
          with_(onsite, remove_measurements("2025-01", keep=3)),
          with_(onsite, remove_measurements("2025-01", keep=3), P("monthly[3].extreme_weather", False),
                lambda d: [m.update(extreme_weather=False) for m in d["systems"][0]["cop"]["measurements"]]),
@@ -283,9 +284,10 @@ CASES = [
     Case("deviation.rechecked", "warning", "6.2.3.2", "recheck",
          with_(example, P("areas[0].area_m2", 6000), P("recheck", RECHECK)),
          with_(example, P("recheck", RECHECK)), message="2025-05-10"),
-    Case("recheck.incomplete", "error", "6.2.3.2", "recheck",
+    # located at the first empty field of the record
+    Case("recheck.incomplete", "error", "6.2.3.2", "recheck.by",
          with_(example, P("recheck", {**RECHECK, "by": None})), with_(example, P("recheck", RECHECK))),
-    Case("recheck.incomplete", "error", "6.2.3.2", "recheck",
+    Case("recheck.incomplete", "error", "6.2.3.2", "recheck.date",
          with_(example, P("recheck", {**RECHECK, "date": None, "note": ""})), with_(example, P("recheck", RECHECK)),
          name="date_and_note"),
     # ER < 0 needs COP < 0.4671e-3 / 0.9563 / (0.0036 × 0.11) ≈ 1.233 — always atypical for air.

@@ -320,8 +320,10 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType) -> Iter
     """表8: measurements per month by working condition, one more with extreme weather."""
     by_month = _measurements_by_month(decl, kind)
     extreme_by_month = defaultdict(bool)
-    for m in decl.system(kind).cop.measurements:
+    first_of_month: dict[str, int] = {}  # a month's findings sit at its first measurement
+    for j, m in enumerate(decl.system(kind).cop.measurements):
         extreme_by_month[m.date.strftime("%Y-%m")] |= m.extreme_weather
+        first_of_month.setdefault(m.date.strftime("%Y-%m"), j)
     t = _t(kind)
     for i, r in enumerate(decl.monthly):
         count = len(by_month.get(r.month, ()))
@@ -334,7 +336,8 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType) -> Iter
         required = required_measurements(month_no, r.extreme_weather or extreme_by_month[r.month])
         if count < required:
             cond = working_condition(month_no)
-            yield finding("cop.measurement_frequency", f"systems[{index}].cop.measurements", month=r.month,
+            yield finding("cop.measurement_frequency",
+                          f"systems[{index}].cop.measurements[{first_of_month[r.month]}].date", month=r.month,
                           count=count, required=required, condition_zh=CONDITION_LABEL[cond][0],
                           condition_en=CONDITION_LABEL[cond][1], **t)
 
@@ -386,8 +389,9 @@ def deviation_recheck(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     if rc.performed:
         missing = [(zh, en) for value, zh, en in ((rc.by, "复核人", "who"), (rc.date, "复核日期", "when"),
                                                   (rc.note, "复核内容", "what was reviewed")) if not value]
-        if missing:
-            yield finding("recheck.incomplete", "recheck", missing_zh="、".join(z for z, _ in missing),
+        if missing:  # located at the first field left empty
+            first = {"who": "recheck.by", "when": "recheck.date", "what was reviewed": "recheck.note"}[missing[0][1]]
+            yield finding("recheck.incomplete", first, missing_zh="、".join(z for z, _ in missing),
                           missing_en=", ".join(e for _, e in missing))
     res = ctx.accounting.results
     if res is None or res.deviation is None or not deviation_requires_recheck(res.deviation):
