@@ -66,8 +66,12 @@ class FileResult:
         c = {s.value: 0 for s in Severity}
         for f in r.findings:
             c[f.severity.value] += 1
-        return [str(self.path), r.meta.get("sha256", ""), decl.project.id if decl else "",
-                f"{decl.season.start}/{decl.season.end}" if decl else "", r.status if not self.unreadable else "unreadable",
+        # a declaration the model rejected still has the project id and season as typed, when readable
+        typed = self.extras.get("typed", {})
+        project_id = decl.project.id if decl else typed.get("project_id") or ""
+        season = f"{decl.season.start}/{decl.season.end}" if decl else typed.get("season") or ""
+        return [str(self.path), r.meta.get("sha256", ""), project_id, season,
+                r.status if not self.unreadable else "unreadable",
                 c["error"], c["warning"], res.get("baseline_emissions_t"), res.get("project_emissions_t"),
                 res.get("emission_reductions_t"), res.get("creditable_reductions_t")]
 
@@ -245,6 +249,13 @@ def _locate(f: Finding, read) -> Finding:
 def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: bool) -> FileResult:
     result = FileResult(path, report, False)
     result.extras["locate"] = {p: read.locate(p) for p in ("project.id", "season.start")}
+    if report.declaration is None and read.data:
+        typed_project = (read.data.get("project") or {}).get("id")
+        season = read.data.get("season") or {}
+        result.extras["typed"] = {
+            "project_id": typed_project if isinstance(typed_project, str) else None,
+            "season": f"{season.get('start')}/{season.get('end')}" if season.get("start") and season.get("end") else None,
+        }
     if annotate_to is not None:
         from hpcarbon.validator.annotate import annotate_workbook
         from hpcarbon.validator.outputs import OutputExists
