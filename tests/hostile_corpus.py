@@ -375,6 +375,24 @@ def foreign_workbook(base: Path, out: Path) -> Path:
     return out
 
 
+def wide_rows(base: Path, out: Path, sheet_name: str, width: int = 16_384) -> Path:
+    """Every row of a sheet widened to ``width`` cells (XFD): few rows, ~400 000 cells, 1.3 MB zipped."""
+    from openpyxl.utils import get_column_letter
+
+    part = sheet_part(base, sheet_name)
+    letters = [get_column_letter(i) for i in range(30, width + 1)]
+
+    def widen(m: re.Match) -> bytes:
+        row = m.group(1).decode()
+        extra = "".join(f'<c r="{c}{row}"><v>1</v></c>' for c in letters).encode()
+        return m.group(0)[: -len(b"</row>")] + extra + b"</row>"
+
+    def edit(name: str, data: bytes) -> bytes:
+        return re.sub(rb'<row r="(\d+)"[^>]*>.*?</row>', widen, data, flags=re.S) if name == part else data
+
+    return _rewrite_zip(base, out, edit)
+
+
 def _monthly_sheet(base: Path) -> str:
     from hpcarbon.workbook import layout as L
 
@@ -384,6 +402,7 @@ def _monthly_sheet(base: Path) -> str:
 WORKBOOK_LEVEL_CASES: dict[str, Callable[[Path, Path], Path]] = {
     "million-row-dimension.xlsx": lambda b, o: million_row_used_range(b, o, _monthly_sheet(b)),
     "million-rows-monthly.xlsx": lambda b, o: million_rows_of_data(b, o, _monthly_sheet(b)),
+    "wide-rows.xlsx": lambda b, o: wide_rows(b, o, _monthly_sheet(b)),
     "formula-webservice.xlsx": formula_webservice,
     "formula-dde.xlsx": formula_dde,
     "number-nan.xlsx": _number("NaN"),
@@ -436,6 +455,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "many-sheets.xlsx": (2, "file.too_many_sheets"),
     "million-row-dimension.xlsx": (2, "file.too_many_rows"),
     "million-rows-monthly.xlsx": (2, "file.too_many_rows"),
+    "wide-rows.xlsx": (2, "file.too_many_cells"),
     "formula-webservice.xlsx": (1, "workbook.formula_in_input"),
     "formula-dde.xlsx": (1, "workbook.formula_in_input"),
     "number-nan.xlsx": (2, "workbook.bad_cell_value"),

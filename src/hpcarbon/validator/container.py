@@ -115,6 +115,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.encrypted")
     total = 0
     rows_of: dict[str, int] = {}  # sheet part → rows it uses
+    cells = 0  # cell elements in all sheets (an upper bound: "<c" also starts <cols>, <cfRule> …)
     workbook_xml = b""
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
@@ -131,6 +132,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                     if real == 0 and (m := _DIMENSION.search(chunk[:4096])):
                         declared = int(m.group(1))
                     row_elements += chunk.count(b"<row")
+                    cells += chunk.count(b"<c") + chunk.count(b":c")  # <c …> and <x:c …>
                 real += len(chunk)
                 total += len(chunk)
                 if total > limits.max_uncompressed_bytes:
@@ -171,6 +173,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         part, rows = max(too_long.items(), key=lambda kv: kv[1])
         tab = next((name for name, member in (report.parts or {}).items() if member == part), part)
         return _stop(report, "file.too_many_rows", sheet=tab, rows=rows, limit=limits.max_rows)
+    if cells > limits.max_cells:
+        return _stop(report, "file.too_many_cells", count=cells, limit=limits.max_cells)
     if report.macro:
         report.findings.append(finding("file.macro"))
     if any(n.startswith("xl/externalLinks/") for n in names):

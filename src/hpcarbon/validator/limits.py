@@ -18,8 +18,11 @@ class Limits:
     max_zip_entries: int = 2000
     #: sheets in the workbook
     max_sheets: int = 50
-    #: rows read from any one sheet (the template's tables are far smaller)
+    #: rows any one sheet may use (the template's tables are far smaller)
     max_rows: int = 10_000
+    #: cells in all sheets together (the template has ~7 500; openpyxl parses ~100 000 cells a second, and
+    #: a few rows 16 384 cells wide would otherwise cost minutes)
+    max_cells: int = 200_000
     #: characters in one text cell
     max_text_chars: int = 10_000
     #: seconds for one file before it is given up as unreadable
