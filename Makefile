@@ -17,10 +17,11 @@ demo: setup
 	$(BIN)/hpcarbon validate workbook_templates/examples/example-declaration.xlsx
 
 test: setup
+	$(BIN)/ruff check src tests xladdin bench
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check src tests xladdin
+	$(BIN)/ruff check src tests xladdin bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

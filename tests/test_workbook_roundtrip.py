@@ -66,7 +66,8 @@ _positive = st.floats(min_value=1e-6, max_value=99.0, allow_nan=False, allow_inf
 _dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
 _types = st.lists(st.sampled_from(list(HeatPumpType)), unique=True, min_size=1, max_size=3).map(
     lambda ts: sorted(ts, key=L.TYPES.index))
-_maybe = lambda s: st.one_of(st.none(), s)
+def _maybe(s):
+    return st.one_of(st.none(), s)
 
 
 @st.composite

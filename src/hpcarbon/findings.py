@@ -103,7 +103,7 @@ def counts(findings) -> dict[str, int]:
     return out
 
 
-E, W, I = Severity.error, Severity.warning, Severity.info
+E, W, INFO = Severity.error, Severity.warning, Severity.info
 
 _KINDS = [
     # --- input that cannot be read as a declaration (JSON or workbook field level) ---
@@ -168,7 +168,7 @@ _KINDS = [
     FindingType("recompute.mismatch", E, "6.2.3.3",
                 "核算表中 {key} 的值 {cached} 与按方法学重新计算的 {computed} 不一致",
                 "the calculation sheet's {key}, {cached}, differs from the recomputed {computed}"),
-    FindingType("recompute.no_cached_value", I, "6.2.3.3",
+    FindingType("recompute.no_cached_value", INFO, "6.2.3.3",
                 "核算表有 {count} 个结果单元格没有 Excel 保存的计算值（{state_zh}）；报告中的结果由校验器按方法学计算",
                 "{count} result cells of the calculation sheet have no value saved by Excel ({state_en}); "
                 "the report's results are computed by the validator"),
@@ -302,7 +302,7 @@ _KINDS = [
     FindingType("area.q_above_table", E, "6.2.4.1",
                 "{building_zh}的单位面积热指标 {declared} W/m² 高于 CJJ/T 34-2022 推荐值下限 {lowest} W/m²（严禁高估）",
                 "heat index {declared} W/m² for {building_en} is above the lowest recommended value {lowest} W/m² of CJJ/T 34-2022 (never overestimate)"),
-    FindingType("area.q_below_table", I, "6.2.4.1",
+    FindingType("area.q_below_table", INFO, "6.2.4.1",
                 "{building_zh}的单位面积热指标 {declared} W/m² 低于推荐值下限 {lowest} W/m²，更保守，予以接受",
                 "heat index {declared} W/m² for {building_en} is below the lowest recommended {lowest} W/m²: more conservative, accepted"),
     FindingType("area.served_by_unknown_type", E, "6.2.2", "面积条目的供热热泵类型 {type_zh}不是本项目申报的类型",

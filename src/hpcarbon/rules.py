@@ -325,7 +325,7 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType) -> Iter
         extreme_by_month[m.date.strftime("%Y-%m")] |= m.extreme_weather
         first_of_month.setdefault(m.date.strftime("%Y-%m"), j)
     t = _t(kind)
-    for i, r in enumerate(decl.monthly):
+    for r in decl.monthly:
         count = len(by_month.get(r.month, ()))
         used = r.electricity_kwh.get(kind, 0.0)
         if count == 0:

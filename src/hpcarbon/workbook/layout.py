@@ -917,7 +917,7 @@ CALC_MONTHLY_COLUMNS = {HeatPumpType.ground: ("B", "C"), HeatPumpType.air: ("D",
 
 def calc_monthly_cells(row: int, index: int) -> list[CalcCell]:
     """Cells of one row of the calculation sheet's monthly block (aligned with the monthly table)."""
-    src_row = next(l.row for l in CALC_LINES if l.en == "How heat is known")
+    src_row = next(line.row for line in CALC_LINES if line.en == "How heat is known")
     m = MONTHLY.first_row + index
     cells = [CalcCell("A", f"=IF(LEN('{S_MONTHLY}'!$A{m})=0,\"\",'{S_MONTHLY}'!$A{m})")]
     elec_cols = {s.json_key: s.column for s in MONTHLY.slots if ".electricity_kwh." in s.path}
