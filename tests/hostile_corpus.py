@@ -393,6 +393,32 @@ def wide_rows(base: Path, out: Path, sheet_name: str, width: int = 16_384) -> Pa
     return _rewrite_zip(base, out, edit)
 
 
+def many_shared_strings(base: Path, out: Path, count: int = 1_000_000) -> Path:
+    """A shared-string table of a million random strings (6 MB zipped) that no cell uses: openpyxl loads
+    every one of them before reading a cell (~9 s, ~200 MB)."""
+    rnd = random.Random(11)
+    items = b"".join(b"<si><t>%08x</t></si>" % rnd.getrandbits(32) for _ in range(count))
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + items + b"</sst>"
+    with zipfile.ZipFile(base) as zf:
+        has_sst = "xl/sharedStrings.xml" in zf.namelist()
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/sharedStrings.xml":
+            return data.replace(b"</sst>", items + b"</sst>")
+        if has_sst:
+            return data
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", b'<Relationship Id="rIdHostileSst" Type="http://schemas.'
+                                b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                b'Target="sharedStrings.xml"/></Relationships>')
+        return data
+
+    return _rewrite_zip(base, out, edit, extra=None if has_sst else {"xl/sharedStrings.xml": sst})
+
+
 def _monthly_sheet(base: Path) -> str:
     from hpcarbon.workbook import layout as L
 
@@ -403,6 +429,7 @@ WORKBOOK_LEVEL_CASES: dict[str, Callable[[Path, Path], Path]] = {
     "million-row-dimension.xlsx": lambda b, o: million_row_used_range(b, o, _monthly_sheet(b)),
     "million-rows-monthly.xlsx": lambda b, o: million_rows_of_data(b, o, _monthly_sheet(b)),
     "wide-rows.xlsx": lambda b, o: wide_rows(b, o, _monthly_sheet(b)),
+    "million-shared-strings.xlsx": many_shared_strings,
     "formula-webservice.xlsx": formula_webservice,
     "formula-dde.xlsx": formula_dde,
     "number-nan.xlsx": _number("NaN"),
@@ -456,6 +483,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "million-row-dimension.xlsx": (2, "file.too_many_rows"),
     "million-rows-monthly.xlsx": (2, "file.too_many_rows"),
     "wide-rows.xlsx": (2, "file.too_many_cells"),
+    "million-shared-strings.xlsx": (2, "file.too_many_strings"),
     "formula-webservice.xlsx": (1, "workbook.formula_in_input"),
     "formula-dde.xlsx": (1, "workbook.formula_in_input"),
     "number-nan.xlsx": (2, "workbook.bad_cell_value"),

@@ -116,6 +116,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
     total = 0
     rows_of: dict[str, int] = {}  # sheet part → rows it uses
     cells = 0  # cell elements in all sheets (an upper bound: "<c" also starts <cols>, <cfRule> …)
+    strings = 0  # shared-string items, in whichever part holds them (openpyxl finds it by content type)
     workbook_xml = b""
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
@@ -133,6 +134,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                         declared = int(m.group(1))
                     row_elements += chunk.count(b"<row")
                     cells += chunk.count(b"<c") + chunk.count(b":c")  # <c …> and <x:c …>
+                elif is_xml:
+                    strings += chunk.count(b"<si") + chunk.count(b":si")  # <si> and <x:si>
                 real += len(chunk)
                 total += len(chunk)
                 if total > limits.max_uncompressed_bytes:
@@ -175,6 +178,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.too_many_rows", sheet=tab, rows=rows, limit=limits.max_rows)
     if cells > limits.max_cells:
         return _stop(report, "file.too_many_cells", count=cells, limit=limits.max_cells)
+    if strings > limits.max_cells:  # openpyxl loads the whole table up front: 1 M strings cost ~9 s, 200 MB
+        return _stop(report, "file.too_many_strings", count=strings, limit=limits.max_cells)
     if report.macro:
         report.findings.append(finding("file.macro"))
     if any(n.startswith("xl/externalLinks/") for n in names):
