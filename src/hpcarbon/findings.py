@@ -146,6 +146,10 @@ _KINDS = [
                 "共享字符串表含约 {count} 个字符串（上限 {limit}，即 max_cells），远超申报表模板，拒绝处理",
                 "the shared-string table holds about {count} strings (limit {limit}, max_cells), far beyond the "
                 "declaration template; refused"),
+    FindingType("file.too_many_styles", E, "7.3.2",
+                "工作簿含约 {count} 条样式记录（上限 {limit}），远超 Excel 自身的上限，拒绝处理",
+                "the workbook holds about {count} style records (limit {limit}), beyond what Excel itself allows; "
+                "refused"),
     FindingType("file.external_links", E, "6.2.3.3", "工作簿含外部链接，申报数据须全部保存在本文件中以便追溯",
                 "the workbook links to other files; every declared value must be kept in this file to be traceable"),
     FindingType("file.timeout", E, "7.3.2", "校验超时（超过 {seconds} 秒），文件可能异常",

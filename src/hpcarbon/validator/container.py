@@ -26,6 +26,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
+_STYLE_RECORDS = (b"<xf", b"<font", b"<fill", b"<border", b"<numFmt", b"<dxf",
+                  b":xf", b":font", b":fill", b":border", b":numFmt", b":dxf")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]{0,3}\$?[0-9]*:?\$?[A-Z]{0,3}\$?([0-9]+)"')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
 
@@ -117,6 +119,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
     rows_of: dict[str, int] = {}  # sheet part → rows it uses
     cells = 0  # cell elements in all sheets (an upper bound: "<c" also starts <cols>, <cfRule> …)
     strings = 0  # shared-string items, in whichever part holds them (openpyxl finds it by content type)
+    styles = 0  # style records, likewise
     workbook_xml = b""
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
@@ -136,6 +139,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                     cells += chunk.count(b"<c") + chunk.count(b":c")  # <c …> and <x:c …>
                 elif is_xml:
                     strings += chunk.count(b"<si") + chunk.count(b":si")  # <si> and <x:si>
+                    styles += sum(chunk.count(tag) for tag in _STYLE_RECORDS)
                 real += len(chunk)
                 total += len(chunk)
                 if total > limits.max_uncompressed_bytes:
@@ -180,6 +184,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.too_many_cells", count=cells, limit=limits.max_cells)
     if strings > limits.max_cells:  # openpyxl loads the whole table up front: 1 M strings cost ~9 s, 200 MB
         return _stop(report, "file.too_many_strings", count=strings, limit=limits.max_cells)
+    if styles > limits.max_styles:
+        return _stop(report, "file.too_many_styles", count=styles, limit=limits.max_styles)
     if report.macro:
         report.findings.append(finding("file.macro"))
     if any(n.startswith("xl/externalLinks/") for n in names):

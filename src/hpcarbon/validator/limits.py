@@ -23,6 +23,9 @@ class Limits:
     #: cells in all sheets together (the template has ~7 500; openpyxl parses ~100 000 cells a second, and
     #: a few rows 16 384 cells wide would otherwise cost minutes)
     max_cells: int = 200_000
+    #: style records (cell formats, fonts, fills, borders, number formats, differential formats) — Excel
+    #: itself allows 64 000 cell formats; openpyxl builds every record up front (100 000 take ~5 s, 200 MB)
+    max_styles: int = 65_000
     #: characters in one text cell
     max_text_chars: int = 10_000
     #: seconds for one file before it is given up as unreadable
