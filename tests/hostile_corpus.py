@@ -433,6 +433,22 @@ def style_bloat(base: Path, out: Path, count: int = 100_000) -> Path:
     return _rewrite_zip(base, out, edit)
 
 
+def many_defined_names(base: Path, out: Path, count: int = 300_000) -> Path:
+    """300 000 defined names in workbook.xml (~3 MB zipped): openpyxl builds each (~10 s, ~400 MB)."""
+    rnd = random.Random(9)
+    extra = b"".join(b"<definedName name=\"N%x\">Sheet!$A$%d</definedName>" % (rnd.getrandbits(40), rnd.randrange(1, 999))
+                     for _ in range(count))
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return data
+        if b"<definedNames>" in data:
+            return data.replace(b"<definedNames>", b"<definedNames>" + extra, 1)
+        return data.replace(b"</sheets>", b"</sheets><definedNames>" + extra + b"</definedNames>", 1)
+
+    return _rewrite_zip(base, out, edit)
+
+
 def _monthly_sheet(base: Path) -> str:
     from hpcarbon.workbook import layout as L
 
@@ -445,6 +461,7 @@ WORKBOOK_LEVEL_CASES: dict[str, Callable[[Path, Path], Path]] = {
     "wide-rows.xlsx": lambda b, o: wide_rows(b, o, _monthly_sheet(b)),
     "million-shared-strings.xlsx": many_shared_strings,
     "style-bloat.xlsx": style_bloat,
+    "many-defined-names.xlsx": many_defined_names,
     "formula-webservice.xlsx": formula_webservice,
     "formula-dde.xlsx": formula_dde,
     "number-nan.xlsx": _number("NaN"),
@@ -500,6 +517,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "wide-rows.xlsx": (2, "file.too_many_cells"),
     "million-shared-strings.xlsx": (2, "file.too_many_strings"),
     "style-bloat.xlsx": (2, "file.too_many_styles"),
+    "many-defined-names.xlsx": (2, "file.too_many_elements"),
     "formula-webservice.xlsx": (1, "workbook.formula_in_input"),
     "formula-dde.xlsx": (1, "workbook.formula_in_input"),
     "number-nan.xlsx": (2, "workbook.bad_cell_value"),

@@ -150,6 +150,10 @@ _KINDS = [
                 "工作簿含约 {count} 条样式记录（上限 {limit}），远超 Excel 自身的上限，拒绝处理",
                 "the workbook holds about {count} style records (limit {limit}), beyond what Excel itself allows; "
                 "refused"),
+    FindingType("file.too_many_elements", E, "7.3.2",
+                "工作簿在工作表之外含约 {count} 个 XML 元素（定义名称、关系、属性等，上限 {limit}），远超申报表模板，拒绝处理",
+                "the workbook holds about {count} XML elements outside its sheets (defined names, relationships, "
+                "properties …; limit {limit}), far beyond the declaration template; refused"),
     FindingType("file.external_links", E, "6.2.3.3", "工作簿含外部链接，申报数据须全部保存在本文件中以便追溯",
                 "the workbook links to other files; every declared value must be kept in this file to be traceable"),
     FindingType("file.timeout", E, "7.3.2", "校验超时（超过 {seconds} 秒），文件可能异常",

@@ -120,6 +120,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
     cells = 0  # cell elements in all sheets (an upper bound: "<c" also starts <cols>, <cfRule> …)
     strings = 0  # shared-string items, in whichever part holds them (openpyxl finds it by content type)
     styles = 0  # style records, likewise
+    elements = 0  # elements of the parts that are not sheets
     workbook_xml = b""
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
@@ -140,6 +141,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                 elif is_xml:
                     strings += chunk.count(b"<si") + chunk.count(b":si")  # <si> and <x:si>
                     styles += sum(chunk.count(tag) for tag in _STYLE_RECORDS)
+                    elements += chunk.count(b"<") - chunk.count(b"</")
                 real += len(chunk)
                 total += len(chunk)
                 if total > limits.max_uncompressed_bytes:
@@ -186,6 +188,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.too_many_strings", count=strings, limit=limits.max_cells)
     if styles > limits.max_styles:
         return _stop(report, "file.too_many_styles", count=styles, limit=limits.max_styles)
+    if elements > limits.max_elements:
+        return _stop(report, "file.too_many_elements", count=elements, limit=limits.max_elements)
     if report.macro:
         report.findings.append(finding("file.macro"))
     if any(n.startswith("xl/externalLinks/") for n in names):

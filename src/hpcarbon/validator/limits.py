@@ -26,6 +26,9 @@ class Limits:
     #: style records (cell formats, fonts, fills, borders, number formats, differential formats) — Excel
     #: itself allows 64 000 cell formats; openpyxl builds every record up front (100 000 take ~5 s, 200 MB)
     max_styles: int = 65_000
+    #: XML elements outside the sheets (workbook, its defined names, styles, shared strings, relationships,
+    #: properties …), which openpyxl builds up front (the template has ~1 100; 100 000 defined names take ~3 s)
+    max_elements: int = 200_000
     #: characters in one text cell
     max_text_chars: int = 10_000
     #: seconds for one file before it is given up as unreadable
