@@ -154,6 +154,10 @@ _KINDS = [
                 "工作簿在工作表之外含约 {count} 个 XML 元素（定义名称、关系、属性等，上限 {limit}），远超申报表模板，拒绝处理",
                 "the workbook holds about {count} XML elements outside its sheets (defined names, relationships, "
                 "properties …; limit {limit}), far beyond the declaration template; refused"),
+    FindingType("file.too_many_sheet_elements", E, "7.3.2",
+                "工作表共含约 {count} 个 XML 元素（上限 {limit}；如单元格内大量富文本片段），远超申报表模板，拒绝处理",
+                "the sheets hold about {count} XML elements (limit {limit}; e.g. thousands of rich-text runs in a "
+                "cell), far beyond the declaration template; refused"),
     FindingType("file.external_links", E, "6.2.3.3", "工作簿含外部链接，申报数据须全部保存在本文件中以便追溯",
                 "the workbook links to other files; every declared value must be kept in this file to be traceable"),
     FindingType("file.timeout", E, "7.3.2", "校验超时（超过 {seconds} 秒），文件可能异常",

@@ -26,6 +26,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>")  # <c r=…>, <c>, <c/>, <x:c …> (a tab after c: rare)
 _STYLE_RECORDS = (b"<xf", b"<font", b"<fill", b"<border", b"<numFmt", b"<dxf",
                   b":xf", b":font", b":fill", b":border", b":numFmt", b":dxf")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]{0,3}\$?[0-9]*:?\$?[A-Z]{0,3}\$?([0-9]+)"')
@@ -117,10 +118,11 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.encrypted")
     total = 0
     rows_of: dict[str, int] = {}  # sheet part → rows it uses
-    cells = 0  # cell elements in all sheets (an upper bound: "<c" also starts <cols>, <cfRule> …)
+    cells = 0  # cell elements in all sheets
     strings = 0  # shared-string items, in whichever part holds them (openpyxl finds it by content type)
     styles = 0  # style records, likewise
     elements = 0  # elements of the parts that are not sheets
+    sheet_elements = 0
     workbook_xml = b""
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
@@ -137,7 +139,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
                     if real == 0 and (m := _DIMENSION.search(chunk[:4096])):
                         declared = int(m.group(1))
                     row_elements += chunk.count(b"<row")
-                    cells += chunk.count(b"<c") + chunk.count(b":c")  # <c …> and <x:c …>
+                    cells += sum(chunk.count(tag) for tag in _CELL_TAGS)
+                    sheet_elements += chunk.count(b"<") - chunk.count(b"</")
                 elif is_xml:
                     strings += chunk.count(b"<si") + chunk.count(b":si")  # <si> and <x:si>
                     styles += sum(chunk.count(tag) for tag in _STYLE_RECORDS)
@@ -184,6 +187,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.too_many_rows", sheet=tab, rows=rows, limit=limits.max_rows)
     if cells > limits.max_cells:
         return _stop(report, "file.too_many_cells", count=cells, limit=limits.max_cells)
+    if sheet_elements > limits.max_sheet_elements:
+        return _stop(report, "file.too_many_sheet_elements", count=sheet_elements, limit=limits.max_sheet_elements)
     if strings > limits.max_cells:  # openpyxl loads the whole table up front: 1 M strings cost ~9 s, 200 MB
         return _stop(report, "file.too_many_strings", count=strings, limit=limits.max_cells)
     if styles > limits.max_styles:
