@@ -26,7 +26,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>")  # <c r=…>, <c>, <c/>, <x:c …> (a tab after c: rare)
+#: a cell's start tag as every writer spells it (<c r=…>, <x:c r=…>); a cell spelt otherwise (<c>, a tab) is still
+#: bounded by max_sheet_elements
+_CELL_TAGS = (b"<c ", b":c ")
 _STYLE_RECORDS = (b"<xf", b"<font", b"<fill", b"<border", b"<numFmt", b"<dxf",
                   b":xf", b":font", b":fill", b":border", b":numFmt", b":dxf")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]{0,3}\$?[0-9]*:?\$?[A-Z]{0,3}\$?([0-9]+)"')
@@ -171,15 +173,22 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
             if info.filename == "xl/workbook.xml":
                 report.sheet_count = len(re.findall(rb"<(?:\w+:)?sheet\s", data))
                 workbook_xml = data
+    if "xl/vbaProject.bin" in names:
+        report.macro = True
+    # counts first, so nothing below builds a tree of a stuffed part
+    if report.sheet_count > limits.max_sheets:
+        return _stop(report, "file.too_many_sheets", count=report.sheet_count, limit=limits.max_sheets)
+    if strings > limits.max_cells:  # openpyxl loads the whole table up front: 1 M strings cost ~9 s, 200 MB
+        return _stop(report, "file.too_many_strings", count=strings, limit=limits.max_cells)
+    if styles > limits.max_styles:
+        return _stop(report, "file.too_many_styles", count=styles, limit=limits.max_styles)
+    if elements > limits.max_elements:
+        return _stop(report, "file.too_many_elements", count=elements, limit=limits.max_elements)
     try:  # every part is well-formed by now; the relationships may still be missing or odd
         rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else None
         report.sheets, report.parts = sheets_of(workbook_xml, rels)
     except Exception:  # the reader will say what is wrong with the workbook
         report.sheets, report.parts = [], None
-    if "xl/vbaProject.bin" in names:
-        report.macro = True
-    if report.sheet_count > limits.max_sheets:
-        return _stop(report, "file.too_many_sheets", count=report.sheet_count, limit=limits.max_sheets)
     too_long = {part: rows for part, rows in rows_of.items() if rows > limits.max_rows}
     if too_long:
         part, rows = max(too_long.items(), key=lambda kv: kv[1])
@@ -189,12 +198,6 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.too_many_cells", count=cells, limit=limits.max_cells)
     if sheet_elements > limits.max_sheet_elements:
         return _stop(report, "file.too_many_sheet_elements", count=sheet_elements, limit=limits.max_sheet_elements)
-    if strings > limits.max_cells:  # openpyxl loads the whole table up front: 1 M strings cost ~9 s, 200 MB
-        return _stop(report, "file.too_many_strings", count=strings, limit=limits.max_cells)
-    if styles > limits.max_styles:
-        return _stop(report, "file.too_many_styles", count=styles, limit=limits.max_styles)
-    if elements > limits.max_elements:
-        return _stop(report, "file.too_many_elements", count=elements, limit=limits.max_elements)
     if report.macro:
         report.findings.append(finding("file.macro"))
     if any(n.startswith("xl/externalLinks/") for n in names):

@@ -28,7 +28,7 @@ class Limits:
     max_styles: int = 65_000
     #: XML elements outside the sheets (workbook, its defined names, styles, shared strings, relationships,
     #: properties …), which openpyxl builds up front (the template has ~1 100; 100 000 defined names take ~3 s)
-    max_elements: int = 200_000
+    max_elements: int = 100_000
     #: XML elements in all sheets together (the template has ~13 000; rich-text runs or empty tags in a cell
     #: are not cells, but openpyxl builds each: 150 000 runs take ~6 s, 340 MB)
     max_sheet_elements: int = 500_000

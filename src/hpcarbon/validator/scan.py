@@ -10,13 +10,14 @@ Every pattern tolerates a namespace prefix (``<x:c>``); nothing here builds an e
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import fromstring, iterparse
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.utils.exceptions import CellCoordinatesException
 
@@ -45,7 +46,6 @@ _MAX_REPORTED = 20
 def sheets_of(workbook_xml: bytes, rels_xml: bytes | None) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """From workbook.xml and its relationships: (name, state) of every sheet in order, and each sheet's
     tab name → zip member. Raises for XML that cannot be parsed."""
-    wb = fromstring(workbook_xml)
     targets = {}
     if rels_xml is not None:
         for rel in fromstring(rels_xml).iter(f"{_NS_PKG_REL}Relationship"):
@@ -53,12 +53,16 @@ def sheets_of(workbook_xml: bytes, rels_xml: bytes | None) -> tuple[list[tuple[s
             targets[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
                                       else posixpath.normpath(posixpath.join("xl", target)))
     states, parts = [], {}
-    for sheet in wb.iter(f"{_NS_MAIN}sheet"):
-        name = sheet.get("name", "")
-        states.append((name, sheet.get("state", "visible")))
-        part = targets.get(sheet.get(f"{_NS_REL}id"))
-        if part is not None:
-            parts[name] = part
+    # streamed, and only up to </sheets>: the defined names after it can be many
+    for _, el in iterparse(io.BytesIO(workbook_xml), events=("end",)):
+        if el.tag == f"{_NS_MAIN}sheet":
+            name = el.get("name", "")
+            states.append((name, el.get("state", "visible")))
+            part = targets.get(el.get(f"{_NS_REL}id"))
+            if part is not None:
+                parts[name] = part
+        elif el.tag == f"{_NS_MAIN}sheets":
+            break
     return states, parts
 
 
