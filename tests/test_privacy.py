@@ -5,7 +5,8 @@ mobile number; the same with an invalid ID; and one with errors in and around th
 stored as a number, a phone with letters, the name typed again beside its cell, the workbook's author
 property set to the name). Every output is searched: validate as text / json / jsonl in both languages,
 the annotated copy (every cell, comment and property read back, and every XML part of it byte by byte),
-the summary CSV, stderr, and ``compute`` on the JSON declarations (also malformed ones).
+the summary CSV, stderr, and ``compute`` on the JSON declarations (also malformed ones). The project is
+named after its owner, as households name theirs: the name is masked there too.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def secrets(rid: str) -> list[str]:
 def individual(rid: str) -> dict:
     d = example_data()
     d["project"]["owner"] = {"type": "individual", "name": NAME, "id_number": rid, "phone": PHONE}
+    d["project"]["name"] = f"{NAME}家空气源热泵供暖项目"  # a household project named after its owner
     return d
 
 

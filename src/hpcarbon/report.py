@@ -68,6 +68,37 @@ class Report:
     accounting: Accounting | None = None
     declaration: Declaration | None = None
     meta: dict[str, Any] = field(default_factory=dict)  # file, sha256, template_version …
+    #: an individual owner's name, ID and phone as typed → masked; None: taken from the declaration. Every
+    #: rendered string but the file's own path and hash goes through it (a project named after its owner,
+    #: a name echoed by a finding), so personal data never leaves unmasked (SPEC §10)
+    personal: dict[str, str] | None = None
+
+    def personal_texts(self) -> dict[str, str]:
+        if self.personal is not None:
+            pairs = self.personal
+        elif self.declaration is not None and self.declaration.project.owner.type is OwnerType.individual:
+            o = self.declaration.project.owner
+            pairs = {o.name: mask_name(o.name), o.id_number: mask_id(o.id_number), o.phone: mask_phone(o.phone)}
+        else:
+            return {}
+        # longest first (an ID before a name inside it); one character is no identifier and would mask text
+        return {raw: pairs[raw] for raw in sorted((r for r in pairs if r and len(r.strip()) > 1), key=len,
+                                                  reverse=True)}
+
+    def mask(self, value: Any, personal: dict[str, str] | None = None) -> Any:
+        """``value`` with personal data masked: strings, and the strings inside lists and dicts."""
+        personal = self.personal_texts() if personal is None else personal
+        if not personal:
+            return value
+        if isinstance(value, str):
+            for raw, masked in personal.items():
+                value = value.replace(raw, masked)
+            return value
+        if isinstance(value, list):
+            return [self.mask(v, personal) for v in value]
+        if isinstance(value, dict):
+            return {k: self.mask(v, personal) for k, v in value.items()}
+        return value
 
     @property
     def status(self) -> str:
@@ -93,6 +124,9 @@ class Report:
             "findings": [f.to_dict(lang) for f in self.findings],
             "trace": [s.to_dict() for s in self.accounting.trace] if self.accounting else [],
         })
+        personal = self.personal_texts()
+        if personal:
+            out = {k: v if k in _OWN_KEYS else self.mask(v, personal) for k, v in out.items()}
         return out
 
     def to_json(self, lang: str = "zh", indent: int | None = 2) -> str:
@@ -102,8 +136,10 @@ class Report:
         t = _T[lang]
         c = counts(self.findings)
         lines = [f"{t['verdict']}: {t[self.status]} — {t['counts'].format(**c)}"]
+        file_line = None
         if "file" in self.meta:
-            lines.append(f"{t['file']}: {self.meta['file']}" + (f"  sha256 {self.meta['sha256']}" if "sha256" in self.meta else ""))
+            file_line = f"{t['file']}: {self.meta['file']}" + (f"  sha256 {self.meta['sha256']}" if "sha256" in self.meta else "")
+            lines.append(file_line)
         if self.declaration is not None:
             d = self.declaration
             owner = owner_summary(d)
@@ -122,6 +158,9 @@ class Report:
                 if s.inputs:
                     lines.append("      " + "; ".join(f"{q.name} = {_fmt(q.value)} {q.unit}".rstrip() for q in s.inputs))
                 lines.append(f"      → {s.output.name} = {_fmt(s.output.value)} {s.output.unit}".rstrip())
+        personal = self.personal_texts()
+        if personal:  # every line but the file's own path
+            lines = [line if line is file_line else self.mask(line, personal) for line in lines]
         return _visible("\n".join(lines)) + "\n"
 
     def _results_lines(self, lang: str) -> list[str]:
@@ -176,6 +215,10 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 def _visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                           else f"\\u{ord(m.group()):04x}", text)
+
+
+#: report keys that name the submitted file itself, never masked (a path is the platform's, not the owner's)
+_OWN_KEYS = ("file", "sha256", "annotated")
 
 
 def _pad(text: str, width: int) -> str:

@@ -70,7 +70,7 @@ class FileResult:
         typed = self.extras.get("typed", {})
         project_id = decl.project.id if decl else typed.get("project_id") or ""
         season = f"{decl.season.start}/{decl.season.end}" if decl else typed.get("season") or ""
-        return [str(self.path), r.meta.get("sha256", ""), project_id, season,
+        return [str(self.path), r.meta.get("sha256", ""), r.mask(project_id), season,
                 r.status if not self.unreadable else "unreadable",
                 c["error"], c["warning"], res.get("baseline_emissions_t"), res.get("project_emissions_t"),
                 res.get("emission_reductions_t"), res.get("creditable_reductions_t")]
@@ -247,6 +247,9 @@ def _locate(f: Finding, read) -> Finding:
 
 
 def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: bool) -> FileResult:
+    personal = _personal_texts(read)
+    if personal is not None:  # an individual owner (or one whose type cannot be read): mask what was typed
+        report.personal = personal
     result = FileResult(path, report, False)
     result.extras["locate"] = {p: read.locate(p) for p in ("project.id", "season.start")}
     if report.declaration is None and read.data:
