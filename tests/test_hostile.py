@@ -10,6 +10,7 @@ canary's content in no output (nor opened at all).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -132,3 +133,17 @@ def test_limits_are_configurable(corpus):
     assert report["results"]["creditable_reductions_t"] == 147.82
     run = run_cli("validate", corpus["many-sheets.xlsx"], "--limit", "max_sheets=0")
     assert run.code == 2 and "limit" in run.stderr and "Traceback" not in run.output
+
+
+def test_every_limit_is_documented_in_the_readme():
+    """Each limit is a --limit option and a row of the README's limits table, with its default."""
+    from dataclasses import fields
+
+    from hpcarbon.validator.limits import DEFAULT_LIMITS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for f in fields(DEFAULT_LIMITS):
+        row = re.search(rf"^\| `{f.name}` \| ([0-9 .]+) \|", readme, re.MULTILINE)
+        assert row, f"{f.name} is not in the README's limits table"
+        assert float(row.group(1).replace(" ", "")) == getattr(DEFAULT_LIMITS, f.name), f.name
+        assert DEFAULT_LIMITS.with_overrides([f"{f.name}=7"]) != DEFAULT_LIMITS
