@@ -519,7 +519,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "zip-bomb.xlsx": (2, "file.zip_bomb"),
     "billion-laughs.xlsx": (2, "file.xml_doctype"),
     "xxe.xlsx": (2, "file.xml_doctype"),
-    "macro.xlsm": (0, "file.macro"),  # a warning: macros are never run (test_validate.py decides so)
+    "macro.xlsm": (1, "file.macro_code"),  # macro code is refused (never run); a macro-enabled format alone warns
     "many-sheets.xlsx": (2, "file.too_many_sheets"),
     "million-row-dimension.xlsx": (2, "file.too_many_rows"),
     "million-rows-monthly.xlsx": (2, "file.too_many_rows"),

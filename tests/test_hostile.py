@@ -1,8 +1,7 @@
 """Issue 7 — unbreakable at the gate: every case of the hostile corpus (tests/hostile_corpus.py, generated,
 nothing binary committed) through ``hpcarbon validate`` as a child process.
 
-For each case: the expected exit status (1 or 2; the macro workbook is the one accepted-with-a-warning
-case), the finding that says why, with its clause, in Chinese (``--lang zh``) and in English
+For each case: the expected exit status (1 or 2), the finding that says why, with its clause, in Chinese (``--lang zh``) and in English
 (``--lang en``); never a traceback; at most 10 s wall time and 500 MB peak memory per run; and the XXE
 canary's content in no output (nor opened at all).
 """
@@ -56,8 +55,7 @@ def test_hostile_file_gets_a_clear_bilingual_answer(corpus, name, tmp_path):
                  "--summary", tmp_path / "summary.csv")
     _assert_bounded(zh, name)
     assert zh.code == exit_code, (name, zh.output[-3000:])
-    if name != "macro.xlsm":  # a macro is never run: the workbook is validated with a warning (test_validate.py)
-        assert zh.code in (1, 2)
+    assert zh.code in (1, 2)
     report = json.loads(zh.stdout)
     hits = [f for f in report["findings"] if f["code"] == code]
     assert hits, (name, [f["code"] for f in report["findings"]])

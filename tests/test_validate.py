@@ -262,13 +262,26 @@ def macro_workbook(src: Path, out: Path) -> Path:
         extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504})
 
 
-def test_a_macro_workbook_warns_and_is_still_validated(good, tmp_path):
-    p = macro_workbook(good, tmp_path / "declaration.xlsm")
+def test_a_macro_enabled_workbook_without_code_warns_and_is_still_validated(good, tmp_path):
+    p = _with_parts(good, tmp_path / "declaration.xlsm", content_types=lambda x: x.replace(
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"))
     r = validate(p)
     f = one(r, "file.macro")
     assert f.severity is Severity.warning and f.clause == "7.3.2"
+    assert "file.macro_code" not in {x.code for x in r.report.findings}
     assert r.exit_code == 0 and r.report.status == "pass"
     assert_example_results(r)  # still validated all the way
+
+
+def test_a_workbook_with_macro_code_is_an_error_and_is_still_validated(good, tmp_path):
+    p = macro_workbook(good, tmp_path / "declaration.xlsm")
+    r = validate(p)
+    f = one(r, "file.macro_code")
+    assert f.severity is Severity.error and f.clause == "7.3.2" and "xl/vbaProject.bin" in f.message("en")
+    assert one(r, "file.macro").severity is Severity.warning
+    assert r.exit_code == 1 and r.report.status == "fail"
+    assert_example_results(r)  # never run, but the declaration is still validated all the way
 
 
 def test_a_macro_workbook_with_a_rule_error_still_gets_it(tmp_path):

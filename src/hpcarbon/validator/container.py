@@ -173,7 +173,10 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
             if info.filename == "xl/workbook.xml":
                 report.sheet_count = len(re.findall(rb"<(?:\w+:)?sheet\s", data))
                 workbook_xml = data
-    if "xl/vbaProject.bin" in names:
+    # [D] a macro-enabled format alone warns (issue: .xlsm warns); macro code itself is refused as an
+    # error (the hostile-file promise): it is never run, but a declaration must not carry it
+    vba_parts = sorted(n for n in names if n.lower().endswith("vbaproject.bin") or n.lower().endswith("vbadata.xml"))
+    if vba_parts:
         report.macro = True
     # counts first, so nothing below builds a tree of a stuffed part
     if report.sheet_count > limits.max_sheets:
@@ -200,6 +203,8 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -
         return _stop(report, "file.too_many_sheet_elements", count=sheet_elements, limit=limits.max_sheet_elements)
     if report.macro:
         report.findings.append(finding("file.macro"))
+    if vba_parts:
+        report.findings.append(finding("file.macro_code", part=", ".join(vba_parts)))
     if any(n.startswith("xl/externalLinks/") for n in names):
         report.findings.append(finding("file.external_links"))
     return report  # macro / external links: still read, but the verdict fails
