@@ -92,3 +92,24 @@ def test_validate_command_applies_the_batch_checks(tmp_path):
     objs = [json.loads(line) for line in lines]
     assert [o.get("kind") for o in objs] == [None, None, "batch", "batch"]
     assert {o["file"] for o in objs[2:]} == {str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx")}
+
+
+def test_jsonl_batch_findings_reach_the_summary_and_the_exit_status(tmp_path):
+    """jsonl keeps no reports in memory; the batch findings must still count (summary row, exit 1)."""
+    import csv
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "workbook_templates/examples/example-declaration.xlsx"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.xlsx", "b.xlsx"):
+        shutil.copy(example, folder / name)
+    summary = tmp_path / "summary.csv"
+    run = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(folder), "--format", "jsonl",
+                          "--jobs", "2", "--summary", str(summary)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    rows = list(csv.DictReader(summary.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["status"], r["errors"]) for r in rows] == [("fail", "1"), ("fail", "1")]

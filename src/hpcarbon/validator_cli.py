@@ -83,12 +83,12 @@ def _job(args: tuple) -> dict:
     """One file in a worker: returns plain data (pickles cheaply, renders in any format)."""
     from hpcarbon.validator import validate_file
 
-    path, limits, annotate_dir, annotate_name, force, lang = args
+    path, limits, annotate_dir, annotate_name, force, lang, keep = args
     result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
                            force=force, annotate_name=annotate_name)
     return {"exit": result.exit_code, "json": result.report.to_dict(lang), "text": result.report.to_text(lang),
             "summary": result.summary_row(), "output_error": result.extras.get("output_error"),
-            "season": result.season_record(), "result": result}
+            "season": result.season_record(), "result": result if keep else None}
 
 
 def _apply_batch_findings(outcomes: list[dict], lang: str) -> dict[int, list]:
@@ -99,9 +99,20 @@ def _apply_batch_findings(outcomes: list[dict], lang: str) -> dict[int, list]:
     extra = cross_file_findings(records)
     for i, found in extra.items():
         result = outcomes[i]["result"]
-        result.report.findings.extend(found)
-        outcomes[i].update(exit=result.exit_code, json=result.report.to_dict(lang), text=result.report.to_text(lang),
-                           summary=result.summary_row())
+        if result is not None:  # json / text: the report is rendered again with them
+            result.report.findings.extend(found)
+            outcomes[i].update(exit=result.exit_code, json=result.report.to_dict(lang),
+                               text=result.report.to_text(lang), summary=result.summary_row())
+            continue
+        # jsonl keeps no reports (constant memory per file): only the summary row and the exit status change
+        errors = sum(f.severity.value == "error" for f in found)
+        warnings = sum(f.severity.value == "warning" for f in found)
+        row = outcomes[i]["summary"]
+        row[5], row[6] = row[5] + errors, row[6] + warnings
+        if errors and row[4] == "pass":
+            row[4] = "fail"
+            outcomes[i]["exit"] = max(outcomes[i]["exit"], 1)
+            outcomes[i]["status"] = "fail"
     return extra
 
 
@@ -149,7 +160,10 @@ def cmd_validate(args) -> int:
         if _real(out) in inputs:
             return _usage_error(f"输出 {out} 是被校验的文件之一，不予覆盖 / the output {out} is one of the files "
                                 "being validated; it is never overwritten")
-    tasks = [(str(f), limits, args.annotate, name, args.force, args.lang) for f, name in zip(files, names)]
+    # jsonl streams each report as it is done and keeps only what the batch checks need; json and text
+    # print at the end, so they keep each file's report to add the batch findings to it
+    keep = args.format != "jsonl"
+    tasks = [(str(f), limits, args.annotate, name, args.force, args.lang, keep) for f, name in zip(files, names)]
     outcomes: list[dict | None] = [None] * len(tasks)
     progress = _Progress(len(tasks))
 
@@ -159,6 +173,7 @@ def cmd_validate(args) -> int:
         if args.format == "jsonl":
             sys.stdout.write(json.dumps(outcome["json"], ensure_ascii=False) + "\n")
             sys.stdout.flush()
+            outcome.update(file=outcome["json"]["file"], status=outcome["json"]["status"], json=None, text=None)
 
     if args.jobs == 1 or len(tasks) == 1:
         for i, t in enumerate(tasks):
@@ -180,7 +195,7 @@ def cmd_validate(args) -> int:
     batch = _apply_batch_findings(outcomes, args.lang) if len(outcomes) > 1 else {}
     if args.format == "jsonl":  # the per-file lines are out already: batch findings follow, one line per file
         for i, found in sorted(batch.items()):
-            o = outcomes[i]["json"]
+            o = outcomes[i]
             sys.stdout.write(json.dumps({"file": o["file"], "kind": "batch", "status": o["status"],
                                          "findings": [f.to_dict(args.lang) for f in found]},
                                         ensure_ascii=False) + "\n")
