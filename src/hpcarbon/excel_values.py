@@ -139,6 +139,13 @@ def excel_error(value: Any) -> str | None:
     return None
 
 
+def reject_excel_error(value: Any) -> None:
+    """Raise :class:`ExcelValueError` when ``value`` is an Excel error value (#N/A, #DIV/0! …)."""
+    error = excel_error(value)
+    if error:
+        raise ExcelValueError(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+
+
 def normalize_text(text: str) -> str:
     """Fold full-width and compatibility characters (NFKC), unify minus signs, trim white space."""
     return unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS).strip()
@@ -175,9 +182,7 @@ def to_number(value: Any) -> float | None:
     if isinstance(value, str):
         if not value.strip():
             return None
-        error = excel_error(value)
-        if error:
-            raise ExcelValueError(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        reject_excel_error(value)
         return parse_number_text(value)
     if isinstance(value, (date, datetime)):
         raise ExcelValueError(f"日期 {describe(value)} 不是数值", f"the date {describe(value)} is not a number")
@@ -202,9 +207,7 @@ def to_bool(value: Any) -> bool | None:
     if isinstance(value, str):
         if not value.strip():
             return None
-        error = excel_error(value)
-        if error:
-            raise ExcelValueError(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        reject_excel_error(value)
         word = normalize_text(value).lower()
         if word in _TRUE_WORDS:
             return True
@@ -242,9 +245,7 @@ def to_date(value: Any) -> date | None:
     if isinstance(value, str):
         if not value.strip():
             return None
-        error = excel_error(value)
-        if error:
-            raise ExcelValueError(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        reject_excel_error(value)
         match = _DATE_TEXT.match(normalize_text(value))
         if match:
             try:
@@ -263,9 +264,7 @@ def to_text(value: Any) -> str | None:
     if is_blank(value):
         return None
     if isinstance(value, str):
-        error = excel_error(value)
-        if error:
-            raise ExcelValueError(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        reject_excel_error(value)
         return normalize_text(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"

@@ -131,13 +131,18 @@ def _extent(sheet: str) -> tuple[int, int]:
 # Cell values
 # ---------------------------------------------------------------------------------------------
 
+def _no_excel_error(value: Any) -> None:
+    try:
+        xv.reject_excel_error(value)
+    except xv.ExcelValueError as exc:
+        raise _Unreadable(exc.zh, exc.en) from None
+
+
 def _text(value: Any, limit: int) -> str | None:
     if xv.is_blank(value):
         return None
     if isinstance(value, str):
-        error = xv.excel_error(value)
-        if error:
-            raise _Unreadable(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        _no_excel_error(value)
         text = value.strip()
     else:
         text = xv.to_text(value)
@@ -166,9 +171,7 @@ def _month(value: Any) -> str | None:
         d = xv.excel_serial_to_date(float(value))
         return f"{d.year:04d}-{d.month:02d}"
     if isinstance(value, str):
-        error = xv.excel_error(value)
-        if error:
-            raise _Unreadable(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        _no_excel_error(value)
         text = xv.normalize_text(value)
         m = _MONTH_TEXT.match(text)
         if m and 1 <= int(m["m"]) <= 12:
@@ -218,9 +221,7 @@ def _enum(value: Any, vocab: L.Vocab) -> Any:
     if xv.is_blank(value):
         return None
     if isinstance(value, str):
-        error = xv.excel_error(value)
-        if error:
-            raise _Unreadable(f"含 Excel 错误值 {error}", f"holds the Excel error {error}")
+        _no_excel_error(value)
         try:
             return vocab.parse(value)
         except KeyError:
