@@ -191,7 +191,8 @@ CASES = [
          with_(example, add_month("2025-05")), example, message="2025-05"),
     Case("monthly.duplicate", "error", "表5–表11", "monthly[7].month",
          with_(example, lambda d: d["monthly"].append(copy.deepcopy(d["monthly"][6]))), example, message="2025-04"),
-    Case("monthly.missing_month", "error", "表5–表11", "monthly",
+    # January deleted: the finding sits where it belongs, at February, now monthly[3]
+    Case("monthly.missing_month", "error", "表5–表11", "monthly[3].month",
          with_(example, D("monthly[3]")), example, message="2025-01"),
     # 0 kWh is a reading (the passing twin keeps d ≤ 10 % with 4 000 m²), an absent key is not
     Case("monthly.electricity_missing", "error", "表9–表11", "monthly[2].electricity_kwh.air",

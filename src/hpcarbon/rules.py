@@ -210,7 +210,10 @@ def monthly_coverage(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         reported.add(r.month)
     for m in months:
         if m not in seen:
-            yield finding("monthly.missing_month", "monthly", month=m)
+            # located where the month belongs: at the first later month entered, else the last one
+            later = [i for i, r in enumerate(decl.monthly) if r.month > m]
+            where = f"monthly[{later[0] if later else len(decl.monthly) - 1}].month"
+            yield finding("monthly.missing_month", where, month=m)
     plan = ctx.plan
     declared = set(decl.types)
     for i, r in enumerate(decl.monthly):
