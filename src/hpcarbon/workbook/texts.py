@@ -91,9 +91,9 @@ DECISIONS = [
      "COP must lie between 1 and 8; outside the typical band (air 1.5–4.5, ground 2.5–6.0, waste-heat water "
      "3.0–7.0) it is a warning."),
     ("text", "[D] 检定周期", "[D] Verification cycles",
-     "热量表 2 年（JJG 225）、电能表 6 年（JJG 596）；最近检定日期早于供暖期开始一个周期以上时给出警告。",
-     "Heat meters 2 years (JJG 225), electricity meters 6 years (JJG 596); a last verification more than one "
-     "cycle before the season is a warning."),
+     "热量表 2 年（JJG 225）、电能表 6 年（JJG 596）；检定周期在供暖期结束前届满时给出警告（整个供暖期的读数须来自检定有效期内的仪表）。",
+     "Heat meters 2 years (JJG 225), electricity meters 6 years (JJG 596); a cycle that runs out before the "
+     "season ends is a warning (every reading of the season must come from a meter within its cycle)."),
     ("text", "[D] 取整", "[D] Rounding",
      "全程不做中间取整；报告中热量保留 3 位小数（GJ）、排放保留 2 位（t CO2）；可签发减排量向下取整到 0.01 t，"
      "减排量为负时为 0。",
