@@ -17,14 +17,21 @@ def _err(message: str) -> None:
     sys.stderr.write(f"hpcarbon: {message}\n")
 
 
+def _refused(path: Path, force: bool) -> bool:
+    """True (and says so) when ``path`` exists and ``--force`` was not given — checked before any work."""
+    if path.exists() and not force:
+        _err(f"{path} 已存在，未覆盖；如需覆盖请加 --force / {path} exists and was not overwritten; add --force")
+        return True
+    return False
+
+
 def _write(path: Path, payload: bytes, force: bool) -> int:
     from hpcarbon.validator.outputs import OutputExists, atomic_write
 
     try:
         atomic_write(path, lambda p: p.write_bytes(payload), force=force)
-    except OutputExists:
-        _err(f"{path} 已存在，未覆盖；如需覆盖请加 --force / {path} exists and was not overwritten; "
-             "add --force to overwrite")
+    except OutputExists:  # appeared while we worked
+        _refused(path, force=False)
         return EXIT_UNREADABLE
     except OSError as exc:
         _err(f"无法写入 {path}：{exc.strerror or exc} / cannot write {path}: {exc.strerror or exc}")
@@ -48,8 +55,7 @@ def cmd_template(args) -> int:
     from hpcarbon.workbook.template import template_bytes
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        _err(f"{out} 已存在，未覆盖；如需覆盖请加 --force / {out} exists and was not overwritten; add --force")
+    if _refused(out, args.force):
         return EXIT_UNREADABLE
     code = _write(out, template_bytes(args.lang), args.force)
     if code == EXIT_OK:
@@ -74,8 +80,7 @@ def cmd_fill(args) -> int:
     from hpcarbon.workbook.fill import FillError, InputError, fill_bytes, load_json
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        _err(f"{out} 已存在，未覆盖；如需覆盖请加 --force / {out} exists and was not overwritten; add --force")
+    if _refused(out, args.force):
         return EXIT_UNREADABLE
     try:
         data = load_json(args.declaration)
