@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test lint clean
+.PHONY: setup system-deps demo test lint clean
 
 $(BIN)/hpcarbon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,10 @@ setup: $(BIN)/hpcarbon
 demo: setup
 	$(BIN)/hpcarbon validate workbook_templates/examples/example-declaration.xlsx
 
-test: setup
+system-deps:
+	tools/install-system-deps
+
+test: setup system-deps
 	$(BIN)/ruff check src tests xladdin bench
 	$(BIN)/python -m pytest -q
 
