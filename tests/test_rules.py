@@ -32,7 +32,7 @@ from builders import (
 )
 
 from hpcarbon import rules
-from hpcarbon.findings import CATALOG
+from hpcarbon.findings import CATALOG, Severity
 
 RECHECK = {"performed": True, "by": "王工", "date": "2025-05-10", "note": "复核 COP 检测报告与面积"}
 VALID_RESIDENT_ID = "22010219850312123" + iso7064_mod11_2("22010219850312123")  # → …1230, worked by hand:
@@ -253,9 +253,9 @@ CASES = [
          with_(onsite, remove_measurements("2025-02"), P("monthly[4].electricity_kwh.air", 0), P("areas[0].area_m2", 3800)),
          message="2025-02"),
     # located at the month's first measurement: Oct is [0], Nov [1–2], Dec starts at [3], Jan at [6]
-    Case("cop.measurement_frequency", "warning", "表8", "systems[0].cop.measurements[3].date",
+    Case("cop.measurement_frequency", "error", "表8", "systems[0].cop.measurements[3].date",
          with_(onsite, remove_measurements("2024-12", keep=2)), onsite, message="2024-12", name="december_3"),
-    Case("cop.measurement_frequency", "warning", "表8", "systems[0].cop.measurements[6].date",
+    Case("cop.measurement_frequency", "error", "表8", "systems[0].cop.measurements[6].date",
          with_(onsite, remove_measurements("2025-01", keep=3)),
          with_(onsite, remove_measurements("2025-01", keep=3), P("monthly[3].extreme_weather", False),
                lambda d: [m.update(extreme_weather=False) for m in d["systems"][0]["cop"]["measurements"]]),
@@ -452,6 +452,7 @@ def test_extreme_weather_from_the_measurement_flag_alone():
     remove_measurements("2025-01", keep=3)(d)
     f = [x for x in findings(d) if x.code == "cop.measurement_frequency"]
     assert len(f) == 1 and "3 on-site" in f[0].message("en") and "the 4 required" in f[0].message("en")
+    assert f[0].severity is Severity.error
 
 
 def test_result_not_computable_rule():
@@ -494,6 +495,41 @@ def test_table_8_minimum_per_month(month, index, minimum):
     if minimum == 1:  # none left in a month with electricity: an error, not a frequency note
         assert [(f.code, f.severity.value) for f in found] == [("cop.measurement_missing_month", "error")]
     else:
-        assert [(f.code, f.severity.value) for f in found] == [("cop.measurement_frequency", "warning")]
+        assert [(f.code, f.severity.value) for f in found] == [("cop.measurement_frequency", "error")]
         assert f"{minimum - 1} on-site COP measurements, fewer than the {minimum} required" in found[0].message("en")
     assert month in found[0].message("zh")
+
+
+# --- 表8 is a requirement (issue 13, ruling 1) -------------------------------------------------------------
+# Hand-worked from 表8: December is severe (3 a month), January severe with extreme weather (3 + 1 = 4),
+# November normal (2), October mild (1).
+def test_table_8_two_december_measurements_fail_with_month_count_required_and_why():
+    d = onsite()
+    remove_measurements("2024-12", keep=2)(d)
+    f = [x for x in findings(d) if x.code == "cop.measurement_frequency"]
+    assert len(f) == 1 and f[0].severity is Severity.error and f[0].clause == "表8"
+    assert f[0].message("en") == ("air-source heat pump 2024-12: 2 on-site COP measurements, fewer than the 3 "
+                                  "required by 表8 (severe conditions 3)")
+    assert f[0].message("zh") == "空气源热泵 2024-12 现场 COP 测量 2 次，少于表8要求的 3 次（严寒工况 3 次）"
+
+
+def test_table_8_three_january_measurements_with_extreme_weather_fail():
+    d = onsite()
+    remove_measurements("2025-01", keep=3)(d)  # January has extreme weather: 3 + 1 = 4 required
+    f = [x for x in findings(d) if x.code == "cop.measurement_frequency"]
+    assert len(f) == 1 and f[0].severity is Severity.error
+    assert f[0].message("en").endswith("3 on-site COP measurements, fewer than the 4 required by 表8 "
+                                       "(severe conditions 3, plus 1 for extreme weather)")
+    assert "极端天气另加 1 次" in f[0].message("zh")
+    assert rules.check(load(d)) and any(x.severity is Severity.error for x in rules.check(load(d)))
+
+
+def test_table_8_for_a_heat_metered_type_is_a_warning():
+    """Measurements of a heat-metered type feed no number: too few is a warning, not an error."""
+    d = metered_ground()
+    d["systems"][0]["cop"] = {"source": "onsite", "report_value": None, "report_no": None,
+                              "measurements": [{"date": "2024-11-08", "value": 3.2, "outdoor_temp_c": -5.0,
+                                                "extreme_weather": False}]}
+    f = [x for x in findings(d) if x.code == "cop.measurement_frequency"]
+    assert [(x.severity, x.params["month"], x.params["count"], x.params["required"]) for x in f] == [
+        (Severity.warning, "2024-11", 1, 2)]

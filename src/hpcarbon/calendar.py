@@ -19,7 +19,9 @@ RECORD_KEEPING_YEARS = 5
 _CONDITION_BY_MONTH = {10: WorkingCondition.mild, 4: WorkingCondition.mild,
                        11: WorkingCondition.normal, 3: WorkingCondition.normal,
                        12: WorkingCondition.severe, 1: WorkingCondition.severe, 2: WorkingCondition.severe}
-_MIN_MEASUREMENTS = {WorkingCondition.mild: 1, WorkingCondition.normal: 2, WorkingCondition.severe: 3}
+#: 表8 on-site COP measurements a month needs per working condition, and the extra one with extreme weather.
+MIN_MEASUREMENTS = {WorkingCondition.mild: 1, WorkingCondition.normal: 2, WorkingCondition.severe: 3}
+EXTREME_WEATHER_EXTRA = 1
 
 CONDITION_LABEL = {WorkingCondition.mild: ("温和", "mild"), WorkingCondition.normal: ("常规", "normal"),
                    WorkingCondition.severe: ("严寒", "severe")}
@@ -53,7 +55,7 @@ def working_condition(month: int) -> WorkingCondition:
 
 def required_measurements(month: int, extreme_weather: bool) -> int:
     """表8 minimum on-site COP measurements in a month; one more with extreme weather."""
-    return _MIN_MEASUREMENTS[working_condition(month)] + (1 if extreme_weather else 0)
+    return MIN_MEASUREMENTS[working_condition(month)] + (EXTREME_WEATHER_EXTRA if extreme_weather else 0)
 
 
 def add_years(day: date, years: int) -> date:

@@ -304,9 +304,12 @@ _KINDS = [
     FindingType("cop.measurement_missing_month", E, "表8",
                 "{type_zh} COP 采用现场测量，但 {month} 有耗电量却没有 COP 测量记录",
                 "{type_en} uses on-site COP, but {month} has electricity use and no COP measurement"),
-    FindingType("cop.measurement_frequency", W, "表8",
-                "{type_zh} {month} 现场 COP 测量 {count} 次，少于{condition_zh}工况要求的 {required} 次",
-                "{type_en} {month}: {count} on-site COP measurements, fewer than the {required} required ({condition_en} conditions)"),
+    # error when the type's COP comes from these measurements (it feeds formula (2)); a warning for a
+    # heat-metered type whose measurements are recorded but not used (rules.cop passes severity)
+    FindingType("cop.measurement_frequency", E, "表8",
+                "{type_zh} {month} 现场 COP 测量 {count} 次，少于表8要求的 {required} 次（{condition_zh}工况 {base} 次{extreme_zh}）",
+                "{type_en} {month}: {count} on-site COP measurements, fewer than the {required} required by 表8 "
+                "({condition_en} conditions {base}{extreme_en})"),
     FindingType("cop.measurement_outside_season", E, "表8", "{type_zh} COP 测量日期 {date} 不在供暖期内",
                 "{type_en}: COP measurement dated {date} is outside the season"),
     FindingType("cop.measurement_record_incomplete", W, "表8",

@@ -15,8 +15,8 @@ from typing import Callable, Iterable, Iterator
 
 from hpcarbon.accounting import TYPE_LABEL, Accounting, MeteringPlan, compute, metering_plan
 from hpcarbon.calendar import (
-    CONDITION_LABEL, TRACEABILITY_DATE, add_years, crediting_period, days_in_season, required_measurements,
-    season_months, working_condition,
+    CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
+    days_in_season, required_measurements, season_months, working_condition,
 )
 from hpcarbon.findings import Finding, Severity, finding
 from hpcarbon.formulas import deviation_requires_recheck
@@ -286,7 +286,10 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
                 yield finding("cop.onsite_lower_than_report", f"{path}.report_value", onsite=onsite,
                               report=c.report_value, **t)
         elif s.type in ctx.plan.unmetered or c.measurements:
-            yield from _onsite_frequency(decl, i, s.type)
+            # 表8 is a requirement where these measurements give the COP of formula (2); for a heat-metered
+            # type they are recorded but feed no number, so too few is a warning there
+            used = s.type in ctx.plan.unmetered
+            yield from _onsite_frequency(decl, i, s.type, Severity.error if used else Severity.warning)
 
 
 def _cop_value(path: str, what: str, value: float, kind: HeatPumpType) -> Iterator[Finding]:
@@ -319,8 +322,9 @@ def _seasonal_onsite_cop(decl: Declaration, kind: HeatPumpType) -> float | None:
     return math.fsum(means.values()) / len(means)
 
 
-def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType) -> Iterator[Finding]:
-    """表8: measurements per month by working condition, one more with extreme weather."""
+def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severity: Severity) -> Iterator[Finding]:
+    """表8: measurements per month by working condition, one more with extreme weather (the month's
+    record or any of its measurements says so)."""
     by_month = _measurements_by_month(decl, kind)
     extreme_by_month = defaultdict(bool)
     first_of_month: dict[str, int] = {}  # a month's findings sit at its first measurement
@@ -336,13 +340,17 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType) -> Iter
                 yield finding("cop.measurement_missing_month", f"systems[{index}].cop.measurements", month=r.month, **t)
             continue
         month_no = int(r.month[5:7])
-        required = required_measurements(month_no, r.extreme_weather or extreme_by_month[r.month])
+        extreme = r.extreme_weather or extreme_by_month[r.month]
+        required = required_measurements(month_no, extreme)
         if count < required:
             cond = working_condition(month_no)
+            extra = EXTREME_WEATHER_EXTRA if extreme else 0
             yield finding("cop.measurement_frequency",
-                          f"systems[{index}].cop.measurements[{first_of_month[r.month]}].date", month=r.month,
-                          count=count, required=required, condition_zh=CONDITION_LABEL[cond][0],
-                          condition_en=CONDITION_LABEL[cond][1], **t)
+                          f"systems[{index}].cop.measurements[{first_of_month[r.month]}].date", severity=severity,
+                          month=r.month, count=count, required=required, base=MIN_MEASUREMENTS[cond],
+                          condition_zh=CONDITION_LABEL[cond][0], condition_en=CONDITION_LABEL[cond][1],
+                          extreme_zh=f"，极端天气另加 {extra} 次" if extra else "",
+                          extreme_en=f", plus {extra} for extreme weather" if extra else "", **t)
 
 
 # --- areas and q: §6.2.2, §6.2.4.1, 表2 --------------------------------------------------------------------
