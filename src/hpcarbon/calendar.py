@@ -6,6 +6,7 @@ import calendar as _cal
 from datetime import date, timedelta
 
 from hpcarbon.model import Season, WorkingCondition
+from hpcarbon.vocabulary import month_key
 
 #: §5.3 traceability date: operation must start on or after it.
 TRACEABILITY_DATE = date(2023, 1, 1)
@@ -25,10 +26,6 @@ EXTREME_WEATHER_EXTRA = 1
 
 CONDITION_LABEL = {WorkingCondition.mild: ("温和", "mild"), WorkingCondition.normal: ("常规", "normal"),
                    WorkingCondition.severe: ("严寒", "severe")}
-
-
-def month_key(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
 
 
 def season_months(season: Season) -> list[str]:

@@ -50,6 +50,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from hpcarbon.vocabulary import NO_WORDS, YES_WORDS
+
 __all__ = [
     "EXCEL_ERRORS",
     "ExcelValueError",
@@ -89,8 +91,9 @@ _DATE_TEXT = re.compile(
     r"^(?P<y>[0-9]{4})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})\s*日?"
     r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
 )
-_TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "对", "采取节能措施", "节能"})
-_FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否", "未采取节能措施", "非节能", "不节能"})
+# the yes/no words of hpcarbon.vocabulary, and the energy-saving answers HP_Q_INDEX takes
+_TRUE_WORDS = frozenset(w.lower() for w in YES_WORDS) | {"采取节能措施", "节能"}
+_FALSE_WORDS = frozenset(w.lower() for w in NO_WORDS) | {"未采取节能措施", "非节能", "不节能"}
 #: Excel 1900 date system: serial 61 is 1900-03-01; serials 1–59 are one day off because Excel
 #: counts a 1900-02-29 that never existed (serial 60).
 _SERIAL_EPOCH = date(1899, 12, 30)

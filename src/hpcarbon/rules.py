@@ -22,6 +22,7 @@ from hpcarbon.findings import Finding, Severity, finding
 from hpcarbon.formulas import deviation_requires_recheck
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
 from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
+from hpcarbon import vocabulary
 from hpcarbon.privacy import mask_id, resident_id_problem, uscc_problem
 
 #: SPEC §5: a COP outside [1, 8] is implausible.
@@ -29,17 +30,8 @@ COP_PLAUSIBLE = (1.0, 8.0)
 #: SPEC §5 [D]: typical seasonal COP bands per type; outside is a warning.
 COP_TYPICAL = {HeatPumpType.air: (1.5, 4.5), HeatPumpType.ground: (2.5, 6.0), HeatPumpType.wastewater: (3.0, 7.0)}
 
-STATEMENTS = {  # field → (clause, zh, en)
-    "not_claimed_elsewhere": ("2.3", "该减排行为未在其他温室气体减排机制（如全国温室气体自愿减排）下核算并取得减排量",
-                              "the reduction is not claimed in any other mechanism (e.g. national CCER)"),
-    "refrigerant_compliant": ("2.1.2.1", "制冷剂符合国家相关法律法规要求", "refrigerants comply with national law"),
-    "standards_compliant": ("2.1.2.2", "热泵系统设计和实施符合现行国家和地方标准",
-                            "design and construction comply with national and local standards"),
-    "owner_qualified": ("2.2", "业主具备相应资格（企业：供暖经营资质或产权证明并建立台账；个人：建筑所有权及合作协议）",
-                        "the owner is qualified (enterprise: heating licence or property certificate, ledgers; "
-                        "individual: ownership and an agreement with a heating company or platform)"),
-    "data_authorised": ("7.3.1", "数据的收集与使用已获业主/用户授权", "data collection and use are authorised by the owner/user"),
-}
+#: field → (clause, zh, en): the texts live in hpcarbon.vocabulary (the workbook shows the same)
+STATEMENTS = {s.key: (s.clause, s.text_zh, s.text_en) for s in vocabulary.STATEMENTS}
 
 
 @dataclass

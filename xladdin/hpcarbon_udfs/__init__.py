@@ -39,6 +39,7 @@ import xlwings as xw
 from hpcarbon import excel_values as xv
 from hpcarbon import formulas
 from hpcarbon.parameters import ParameterError, set_in_force
+from hpcarbon.vocabulary import text_key
 
 __all__ = [
     "HP_BASELINE",
@@ -334,11 +335,10 @@ def HP_CREDITABLE(ER):
 
 # Building-type lookup tables, one per parameter set (kept for the set's lifetime).
 _BUILDING_LOOKUP: dict[int, tuple[object, dict[str, str]]] = {}
-_KEY_NOISE = str.maketrans("", "", " \t、,，/／;；·_-")
 
 
 def _building_key(text: str) -> str:
-    return xv.normalize_text(text).lower().translate(_KEY_NOISE)
+    return text_key(xv.normalize_text(text))
 
 
 def _building_lookup(pset) -> dict[str, str]:

@@ -1,0 +1,101 @@
+"""The words the methodology's declarations are written in, once, for the core, the workbook and the add-in.
+
+* :data:`YES` / :data:`NO` — the words a yes/no cell holds (the workbook's dropdown, the calculation
+  sheet's formulas compare against them), and :data:`YES_WORDS` / :data:`NO_WORDS`, every spelling read
+  as yes or no (the reader, the add-in's ``to_bool``).
+* :data:`STATEMENTS` — the written statements an owner affirms (§2.1.2, §2.2, §2.3, §7.3.1): their
+  declaration key, clause, short label and full text. The rules quote the text; the workbook shows it.
+* :data:`BUILDING_TYPES` — the building-type keys of 表2 (labels come with the parameter set's q table).
+* :func:`month_key` / :data:`MONTH_PATTERN` — how a month is written (``YYYY-MM``).
+* :func:`text_key` — the comparison key of a typed label (full-width folded, case-folded,
+  spaces and punctuation removed), so ``住 宅``, ``Residential`` and ``residential`` match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from hpcarbon.model import BuildingType
+
+# --- yes / no ------------------------------------------------------------------------------------
+
+#: What a yes/no cell of the workbook holds (dropdown), and what its formulas compare against.
+YES, NO = "是", "否"
+#: Every spelling read as yes / no (compared by :func:`text_key`, so case and full width do not matter).
+YES_WORDS: tuple[str, ...] = (YES, "yes", "true", "y", "t", "1", "有", "对", "√", "✓")
+NO_WORDS: tuple[str, ...] = (NO, "no", "false", "n", "f", "0", "无", "不", "×", "✗")
+
+_KEY_NOISE = str.maketrans("", "", " \t\u3000、,，/／;；·_-()（）")
+
+
+def text_key(text: str) -> str:
+    """Comparison key of a typed label: NFKC-folded, case-folded, spaces and punctuation removed."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_KEY_NOISE)
+
+
+def yes_no(text: str) -> bool | None:
+    """True / False for a yes or no word (any spelling of :data:`YES_WORDS` / :data:`NO_WORDS`), else None."""
+    key = text_key(text)
+    if key in _YES_KEYS:
+        return True
+    if key in _NO_KEYS:
+        return False
+    return None
+
+
+_YES_KEYS = frozenset(text_key(w) for w in YES_WORDS)
+_NO_KEYS = frozenset(text_key(w) for w in NO_WORDS)
+
+
+# --- written statements ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Statement:
+    key: str  # field of project.statements
+    clause: str
+    label_zh: str  # the short label of the workbook's row
+    label_en: str
+    text_zh: str  # what the owner affirms
+    text_en: str
+
+
+STATEMENTS: tuple[Statement, ...] = (
+    Statement("not_claimed_elsewhere", "2.3", "未在其他减排机制申报", "not claimed in any other mechanism",
+              "该减排行为未在其他温室气体减排机制（如全国温室气体自愿减排）下核算并取得减排量",
+              "the reduction has not been accounted or credited under any other mechanism (e.g. national CCER)"),
+    Statement("refrigerant_compliant", "2.1.2.1", "制冷剂符合法规", "refrigerants comply with law",
+              "热泵系统所有制冷装置使用的制冷剂均符合国家相关法律法规要求",
+              "every refrigerant used complies with national laws and regulations"),
+    Statement("standards_compliant", "2.1.2.2", "设计和实施符合标准", "design and construction meet standards",
+              "热泵系统设计和实施符合现行国家和地方相关标准",
+              "the system's design and construction comply with current national and local standards"),
+    Statement("owner_qualified", "2.2", "业主具备资格", "the owner is qualified",
+              "企业：独立法人、供暖经营资质或产权证明、建立台账；个人：建筑所有权、与供暖企业或监测平台的协议",
+              "enterprise: legal person, heating licence or property certificate, ledgers; individual: ownership, "
+              "agreement with a heating company or platform"),
+    Statement("data_authorised", "7.3.1", "数据收集已获授权", "data collection is authorised",
+              "供暖量、耗电量等数据的收集和使用已获业主/用户授权",
+              "collecting and using heat and electricity data is authorised by the owner/user"),
+)
+
+
+# --- building types, months ------------------------------------------------------------------------
+
+#: 表2 building-type keys, in the table's order (labels: the parameter set's q rows).
+BUILDING_TYPES: tuple[str, ...] = tuple(b.value for b in BuildingType)
+
+#: A month as written in a declaration and in the workbook's monthly table.
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_key(year: int, month: int) -> str:
+    """``2024, 10`` → ``2024-10``."""
+    return f"{year:04d}-{month:02d}"
+
+
+def month_of(day: date) -> str:
+    """The month key of a date."""
+    return month_key(day.year, day.month)

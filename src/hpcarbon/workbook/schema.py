@@ -1,0 +1,193 @@
+"""The workbook assembled: its sheets in order, the template version, and :data:`LAYOUT` — slots by
+path, tables, defined names, result cells. (Contents: :mod:`.sheets`, :mod:`.calc_sheet`.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from openpyxl.utils import get_column_letter
+
+from hpcarbon.workbook.calc_sheet import CALC_LINES, calc_monthly_names
+from hpcarbon.workbook.fields import SheetSpec, Slot, Table
+from hpcarbon.workbook.sheets import (
+    AREAS,
+    COP_FIRST_ROW,
+    MEASUREMENTS,
+    MONTHLY,
+    MONTHLY_FIRST_ROW,
+    AREA_FIRST_ROW,
+    PARAMETER_LINES,
+    PROJECT_LINES,
+    RECHECK_LINES,
+    S_AREAS,
+    S_CALC,
+    S_COP,
+    S_INSTRUCTIONS,
+    S_LISTS,
+    S_MONTHLY,
+    S_PARAMETERS,
+    S_PROJECT,
+    S_RECHECK,
+    S_SYSTEMS,
+    SYSTEM_LINES,
+    VERSION_CELL,
+    VERSION_NAME,
+    _range,
+)
+from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPES, VOCABS
+
+#: Stamped into every generated template (defined name ``HP_TEMPLATE_VERSION``); the reader
+#: refuses a workbook whose stamp it does not support. Bump the minor for a compatible change
+#: (new help text, styling), the major when a cell moves.
+TEMPLATE_VERSION = "1.0"
+SUPPORTED_TEMPLATE_VERSIONS = frozenset({"1.0"})
+
+
+SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec("instructions", S_INSTRUCTIONS, "长春市热泵供暖碳普惠申报表 — 填表说明",
+              "Changchun heat-pump heating carbon-inclusion declaration — instructions", "instructions",
+              (("A", 24), ("B", 110)), freeze=None),
+    SheetSpec("project", S_PROJECT, "项目信息", "Project information", "form",
+              (("A", 34), ("B", 42), ("C", 12), ("D", 64)),
+              headers=(("项目", "Item"), ("填写", "Value"), ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
+              note_zh="黄色单元格为填写项；红色＝必填未填。", note_en="Yellow cells are inputs; red = required and empty.",
+              lines=PROJECT_LINES, freeze="A4"),
+    SheetSpec("systems", S_SYSTEMS, "热泵系统与计量", "Heat-pump systems and meters", "grid",
+              (("A", 32), ("B", 20), ("C", 20), ("D", 20), ("E", 8), ("F", 58)),
+              headers=(("项目", "Item"), (TYPE_LABEL[TYPES[0]][0], "Ground source"),
+                       (TYPE_LABEL[TYPES[1]][0], "Air source"), (TYPE_LABEL[TYPES[2]][0], "Waste-heat water source"),
+                       ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
+              note_zh="每种热泵类型一列；未采用的类型填“否”或留空。",
+              note_en="One column per heat-pump type; leave unused types blank or “否”.",
+              lines=SYSTEM_LINES, landscape=True, freeze="B4"),
+    SheetSpec("monthly", S_MONTHLY, "月度监测数据", "Monthly monitoring data", "table",
+              (("A", 11), ("B", 11), ("C", 11), ("D", 9), ("E", 15), ("F", 15), ("G", 15), ("H", 13), ("I", 13),
+               ("J", 13), ("K", 13), ("L", 12)),
+              note_zh="供暖期内每个日历月一行（连续监测，至少每月记录一次）。耗电量空白＝缺读数，0＝读数为零。",
+              note_en="One row per calendar month of the season. Blank electricity = no reading; 0 = a reading of zero.",
+              table=MONTHLY, landscape=True, freeze=f"B{MONTHLY_FIRST_ROW}"),
+    SheetSpec("measurements", S_COP, "现场测量 COP 记录（表8）", "On-site COP measurements (table 8)", "table",
+              (("A", 18), ("B", 13), ("C", 12), ("D", 11), ("E", 10), ("F", 10), ("G", 10)),
+              note_zh="仅 COP 来源为“现场测量”的类型填写，每次测量一行。",
+              note_en="Only for types whose COP source is on-site measurement; one row per measurement.",
+              table=MEASUREMENTS, freeze=f"A{COP_FIRST_ROW}"),
+    SheetSpec("areas", S_AREAS, "供暖面积与热指标（面积法）", "Heated areas and heat index (area method)", "table",
+              (("A", 16), ("B", 10), ("C", 14), ("D", 12), ("E", 10), ("F", 10), ("G", 10), ("H", 11), ("I", 11),
+               ("J", 15)),
+              note_zh="无热量表的类型须按面积法校核（§6.2.3）；q 留空取表2 推荐值下限。",
+              note_en="Types without a heat meter are checked by the area method (§6.2.3); blank q = the table's lowest value.",
+              table=AREAS, landscape=True, freeze=f"A{AREA_FIRST_ROW}"),
+    SheetSpec("recheck", S_RECHECK, "参数复核记录", "Parameter re-check record", "form",
+              (("A", 30), ("B", 60), ("C", 8), ("D", 50)),
+              headers=(("项目", "Item"), ("填写", "Value"), ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
+              note_zh="电算法与面积法偏差超过 10% 时须重新核查参数并在此记录（§6.2.3.2）。",
+              note_en="When the two methods deviate by more than 10 %, re-check the parameters and record it here.",
+              lines=RECHECK_LINES, freeze="A4"),
+    SheetSpec("parameters", S_PARAMETERS, "参数（生效参数集，锁定）", "Parameters (the set in force, locked)", "form",
+              (("A", 34), ("B", 14), ("C", 14), ("D", 14), ("E", 62)),
+              headers=(("参数", "Parameter"), ("数值", "Value"), ("单位", "Unit"), ("条款", "Clause"),
+                       ("来源", "Source")),
+              note_zh="以下数值由参数集给定，不可修改；有更新版本时以最新发布数据为准（表1–表4 备注）。",
+              note_en="Values come from the parameter set and are locked; a newer published value supersedes them.",
+              lines=PARAMETER_LINES, freeze="A4"),
+    SheetSpec("calc", S_CALC, "核算（加载项 HP_* 函数计算）", "Calculation (HP_* add-in functions)", "calc",
+              (("A", 38), ("B", 16), ("C", 16), ("D", 15), ("E", 19), ("F", 11), ("G", 42), ("H", 11)),
+              headers=(("步骤", "Step"), (TYPE_LABEL[TYPES[0]][0], "Ground"), (TYPE_LABEL[TYPES[1]][0], "Air"),
+                       ("余热水源热泵", "Waste-heat"), ("结果", "Result"), ("单位", "Unit"), ("公式", "Formula"),
+                       ("条款", "Clause")),
+              note_zh="本表由加载项的 HP_* 函数计算；未安装加载项时显示 #NAME?，校验器 hpcarbon validate 仍会完整核算。",
+              note_en="Computed by the add-in's HP_* functions; without the add-in it shows #NAME?, and "
+                      "`hpcarbon validate` computes everything anyway.",
+              calc=CALC_LINES, landscape=True, freeze="B4"),
+    SheetSpec("lists", S_LISTS, "下拉列表", "Dropdown lists", "lists",
+              tuple((get_column_letter(i + 1), 24) for i in range(len(VOCABS))), hidden=True),
+)
+
+
+def _lists_ranges() -> dict[str, str]:
+    return {v.name: _range(S_LISTS, get_column_letter(i + 1), 2, get_column_letter(i + 1), 1 + len(v.options))
+            for i, v in enumerate(VOCABS)}
+
+
+@dataclass(frozen=True)
+class Layout:
+    sheets: tuple[SheetSpec, ...]
+
+    @cached_property
+    def by_key(self) -> dict[str, SheetSpec]:
+        return {s.key: s for s in self.sheets}
+
+    @cached_property
+    def slots(self) -> tuple[Slot, ...]:
+        """Every input slot, in schema order (sheet by sheet, top to bottom, left to right)."""
+        out: list[Slot] = []
+        for s in self.sheets:
+            for line in s.lines:
+                out += line.slots
+            if s.table:
+                out += s.table.slots
+        return tuple(out)
+
+    @cached_property
+    def by_path(self) -> dict[str, tuple[Slot, ...]]:
+        """Slots by path pattern (several for a systems row or a member list)."""
+        out: dict[str, list[Slot]] = {}
+        for slot in self.slots:
+            out.setdefault(slot.path, []).append(slot)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def tables(self) -> dict[str, Table]:
+        return {s.table.key: s.table for s in self.sheets if s.table}
+
+    @cached_property
+    def defined_names(self) -> dict[str, str]:
+        """Every defined name of the template → its reference (``'sheet'!$B$5`` or a range)."""
+        names: dict[str, str] = {VERSION_NAME: _range(VERSION_CELL[0], VERSION_CELL[1][0], int(VERSION_CELL[1][1:]),
+                                                     VERSION_CELL[1][0], int(VERSION_CELL[1][1:]))}
+        for slot in self.slots:
+            if slot.table:
+                t = self.tables[slot.table]
+                ref = _range(slot.sheet, slot.column, t.first_row, slot.column, t.last_row)
+            else:
+                ref = _range(slot.sheet, slot.column, slot.row, slot.column, slot.row)
+            _add_name(names, slot.name, ref)
+        for t in self.tables.values():
+            for c in t.computed:
+                _add_name(names, c.name, _range(t.sheet, c.column, t.first_row, c.column, t.last_row))
+        for line in CALC_LINES:
+            for c in line.cells:
+                if c.name:
+                    _add_name(names, c.name, _range(S_CALC, c.column, line.row, c.column, line.row))
+        for name, ref in calc_monthly_names().items():
+            _add_name(names, name, ref)
+        for name, ref in _lists_ranges().items():
+            _add_name(names, name, ref)
+        return names
+
+    @cached_property
+    def result_cells(self) -> dict[str, tuple[str, str]]:
+        """accounting.Results key → (sheet, cell) of the calculation cell that must equal it."""
+        out = {}
+        for line in CALC_LINES:
+            if line.result:
+                assert any(c.column == "E" for c in line.cells), line.en
+                out[line.result] = (S_CALC, f"E{line.row}")
+        return out
+
+    def sheet_of(self, top: str) -> str | None:
+        """The sheet holding a top-level JSON key."""
+        return _TOP_SHEET.get(top)
+
+
+def _add_name(names: dict[str, str], name: str, ref: str) -> None:
+    if name in names and names[name] != ref:
+        raise ValueError(f"defined name {name} declared twice ({names[name]} and {ref})")
+    names[name] = ref
+
+
+_TOP_SHEET = {"project": S_PROJECT, "season": S_PROJECT, "parameters": S_PARAMETERS, "systems": S_SYSTEMS,
+              "total_heat_meter": S_SYSTEMS, "monthly": S_MONTHLY, "areas": S_AREAS, "recheck": S_RECHECK}
+
+LAYOUT = Layout(SHEETS)
