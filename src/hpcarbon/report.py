@@ -164,6 +164,10 @@ class Report:
         return _visible("\n".join(lines)) + "\n"
 
     def _results_lines(self, lang: str) -> list[str]:
+        return [f"  {_pad(label, 26)} {shown}" for label, shown in self.result_rows(lang)]
+
+    def result_rows(self, lang: str) -> list[tuple[str, str]]:
+        """(label, value as shown) of every result there is, in the report's order and display rounding."""
         res = self.results_dict()
         if res is None:
             return []
@@ -189,7 +193,7 @@ class Report:
                 shown = f"{value:,.{digits}f} {unit}"
             else:
                 shown = str(value)
-            out.append(f"  {_pad(label_zh if zh else label_en, 26)} {shown}")
+            out.append((label_zh if zh else label_en, shown))
         return out
 
     def _findings_lines(self, lang: str) -> list[str]:

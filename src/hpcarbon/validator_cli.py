@@ -25,7 +25,8 @@ def add_validate_parser(sub) -> None:
     p = sub.add_parser("validate", help="校验申报工作簿 / validate declaration workbooks",
                        description="校验申报工作簿（无需 Excel）/ validate declaration workbooks headlessly")
     p.add_argument("paths", nargs="+", metavar="PATH", help="工作簿或其所在文件夹 / workbook or folder of workbooks")
-    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text", help="输出格式 output format")
+    p.add_argument("--format", choices=("text", "json", "jsonl", "html"), default="text",
+                   help="输出格式 output format (html: 可打印的双语报告 a printable bilingual page)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="报告语言 report language")
     p.add_argument("--annotate", metavar="DIR", help="写出标注副本的文件夹 / folder for annotated copies")
     p.add_argument("--summary", metavar="CSV", help="汇总表 CSV / one-row-per-file summary CSV")
@@ -203,6 +204,11 @@ def cmd_validate(args) -> int:
     if args.format == "json":
         payload = done[0]["json"] if len(done) == 1 and not missing else [o["json"] for o in done]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif args.format == "html":  # one self-contained page, every file's report in input order
+        from hpcarbon.html_report import render_document, report_view
+
+        sys.stdout.write(render_document([report_view(o["result"].report, unreadable=o["result"].unreadable)
+                                          for o in done]))
     elif args.format == "text":
         sep = "\n" + "=" * 72 + "\n"
         sys.stdout.write(sep.join(o["text"] for o in done))
