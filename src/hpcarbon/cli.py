@@ -80,6 +80,11 @@ def _plugins():
         out.append(validator_cli.add_validate_parser)
     except ImportError:
         pass
+    try:
+        from hpcarbon.registry import commands as registry_commands
+        out.append(registry_commands.add_registry_parser)
+    except ImportError:
+        pass
     return out
 
 

@@ -204,6 +204,48 @@ _KINDS = [
                 "本供暖期估算供热量 {estimate:.3f} GJ 高于后期热量表实测的 {metered:.3f} GJ（{other}，{later_start} 起），须修正前期估算",
                 "this season's estimated heat {estimate:.3f} GJ exceeds the {metered:.3f} GJ metered later ({other}, from {later_start}); "
                 "the earlier estimate must be corrected"),
+    # --- against everything the registry accepted before (registry, issue 11) ---
+    FindingType("registry.already_accepted", INFO, "7.3.3",
+                "该文件（同一 SHA-256）已于 {accepted_at} 受理为申报 #{other_id}，不再重复登记",
+                "this file (the same SHA-256) was accepted as declaration #{other_id} at {accepted_at}; nothing new is recorded"),
+    FindingType("registry.withdrawn_resubmitted", E, "7.3.3",
+                "该文件（同一 SHA-256）曾受理为申报 #{other_id}（{accepted_at}）并已撤回，不能原样再次受理",
+                "this file (the same SHA-256) was accepted as declaration #{other_id} ({accepted_at}) and withdrawn; "
+                "it cannot be accepted again as it is"),
+    FindingType("registry.duplicate_declaration", E, "7.3.3",
+                "项目 {project_id} 的供暖期 {this_start} 至 {this_end} 与登记簿中已受理的申报 #{other_id}（{other_file}，"
+                "{other_start} 至 {other_end}）重叠：同一项目同一时段的减排量不得重复申报",
+                "project {project_id}: season {this_start} to {this_end} overlaps declaration #{other_id} already accepted "
+                "in the registry ({other_file}, {other_start} to {other_end}); the same project must not be declared "
+                "twice for the same period"),
+    FindingType("registry.meter_claimed_elsewhere", E, "7.3.3",
+                "{meter_zh} {meter_id} 已在项目 {other_project} 的申报 #{other_id}（{other_start} 至 {other_end}）中申报，"
+                "供暖期重叠：同一设备的减排量不得重复申报",
+                "{meter_en} {meter_id} is already declared by project {other_project} (declaration #{other_id}, "
+                "{other_start} to {other_end}) for an overlapping season: the same equipment must not be claimed twice"),
+    FindingType("registry.address_claimed_elsewhere", W, "7.3.3",
+                "项目地址“{address}”与项目 {other_project} 的申报 #{other_id}（{other_start} 至 {other_end}）相同，"
+                "供暖期重叠：请核实是否同一建筑被重复申报",
+                "the project address \"{address}\" is that of project {other_project} (declaration #{other_id}, "
+                "{other_start} to {other_end}) for an overlapping season: check the same building is not claimed twice"),
+    FindingType("registry.estimate_after_metered", E, "6.2.4.3",
+                "{type_zh}在已受理的申报 #{other_id}（{other_start} 至 {other_end}）中已由热量表计量：安装热量表后"
+                "须采用计量供热量，不得再估算",
+                "the {type_en} was heat-metered in declaration #{other_id} already accepted ({other_start} to "
+                "{other_end}); once a heat meter is installed its metered heat must be used, not an estimate"),
+    FindingType("registry.estimate_above_later_metered", E, "6.2.4.3",
+                "本供暖期估算的每供暖小时供热量 {estimate_rate:.4f} GJ/h 高于登记簿中后期热量表实测的 {metered_rate:.4f} GJ/h"
+                "（申报 #{other_id}，{other_start} 起）：前期估算不得高于后期实测 [D]",
+                "this season's estimated heat per heating hour {estimate_rate:.4f} GJ/h exceeds the {metered_rate:.4f} "
+                "GJ/h metered later (declaration #{other_id}, from {other_start}); an estimate must not exceed later "
+                "measured heat [D]"),
+    FindingType("registry.corrects_earlier_estimate", W, "6.2.4.3",
+                "已受理的前期申报 #{other_id}（{other_start} 至 {other_end}）估算的每供暖小时供热量 {estimate_rate:.4f} GJ/h "
+                "高于本期实测的 {metered_rate:.4f} GJ/h：受理本申报时为其记录修正（供热量 {corrected_heat:.3f} GJ，可签发减排量 "
+                "{corrected_creditable:.2f} t CO₂）[D]",
+                "declaration #{other_id} accepted earlier ({other_start} to {other_end}) estimated {estimate_rate:.4f} "
+                "GJ/h per heating hour, above the {metered_rate:.4f} GJ/h metered this season: accepting this declaration "
+                "records its correction (heat {corrected_heat:.3f} GJ, creditable {corrected_creditable:.2f} t CO2) [D]"),
     # --- eligibility and periods ---
     FindingType("period.operation_before_traceability", E, "5.3",
                 "热泵实际开始运行日期 {operation_start} 早于可追溯期起点 {traceability}",

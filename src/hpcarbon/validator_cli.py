@@ -34,6 +34,8 @@ def add_validate_parser(sub) -> None:
     p.add_argument("--force", action="store_true", help="允许覆盖已有输出 / overwrite existing outputs")
     p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
                    help="调整资源限制 / change a resource limit (see README)")
+    p.add_argument("--registry", metavar="PATH|URL", help="同时与申报登记簿核对（§7.3.3、§6.2.4.3）/ also check "
+                   "against the declaration registry (SQLite file or postgresql+psycopg:// URL)")
     p.set_defaults(func=cmd_validate)
 
 
@@ -84,9 +86,12 @@ def _job(args: tuple) -> dict:
     """One file in a worker: returns plain data (pickles cheaply, renders in any format)."""
     from hpcarbon.validator import validate_file
 
-    path, limits, annotate_dir, annotate_name, force, lang, keep = args
+    path, limits, annotate_dir, annotate_name, force, lang, keep, registry = args
     result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
                            force=force, annotate_name=annotate_name)
+    if registry:  # the registry's findings join the file's own, in every output
+        from hpcarbon.registry.store import add_registry_findings
+        add_registry_findings(registry, result)
     return {"exit": result.exit_code, "json": result.report.to_dict(lang), "text": result.report.to_text(lang),
             "summary": result.summary_row(), "output_error": result.extras.get("output_error"),
             "season": result.season_record(), "result": result if keep else None}
@@ -152,6 +157,12 @@ def cmd_validate(args) -> int:
     if args.annotate and Path(args.annotate).exists() and not Path(args.annotate).is_dir():
         return _usage_error(f"--annotate 应为文件夹 / --annotate must be a folder: {args.annotate}")
 
+    if args.registry:  # a registry that cannot be used is a misuse, said once, before any file
+        from hpcarbon.registry import Registry, RegistryError
+        try:
+            Registry.open(args.registry).close()
+        except RegistryError as exc:
+            return _usage_error(str(exc))
     names = annotated_names(files)
     # a submitted file is never modified (SPEC §10), not even with --force: no output may land on an input
     inputs = {_real(f) for f in files}
@@ -164,7 +175,8 @@ def cmd_validate(args) -> int:
     # jsonl streams each report as it is done and keeps only what the batch checks need; json and text
     # print at the end, so they keep each file's report to add the batch findings to it
     keep = args.format != "jsonl"
-    tasks = [(str(f), limits, args.annotate, name, args.force, args.lang, keep) for f, name in zip(files, names)]
+    tasks = [(str(f), limits, args.annotate, name, args.force, args.lang, keep, args.registry)
+             for f, name in zip(files, names)]
     outcomes: list[dict | None] = [None] * len(tasks)
     progress = _Progress(len(tasks))
 

@@ -1,0 +1,190 @@
+"""Checks of one declaration against everything the registry accepted before (withdrawn ones excepted).
+
+Each check is one indexed look-up (project key, meter key, address key), never a scan, so a check costs
+the same with ten or a hundred thousand declarations on record:
+
+* §7.3.3 — the same project with an overlapping season → error; the same electricity or heat meter in
+  another project with an overlapping season → error (the same equipment claimed twice); the same
+  normalised address in another project with an overlapping season → warning;
+* §6.2.4.3 — once a type of a project is metered in an accepted season, a later season that estimates it
+  → error; an estimated season whose heat per heating hour exceeds an accepted *later* metered season's
+  → error; a metered season whose heat per heating hour is below an accepted *earlier* estimate's → the
+  earlier declaration gets a correction (recorded on accept, announced as a warning).
+
+[D] Seasons differ in length, so heat is compared per actual heating hour (Q / t, GJ/h, t of §6.2.4.2):
+the earlier estimate is corrected to ``Q' = t_earlier × Q_metered / t_metered`` when that is lower; BE, ER
+and the creditable amount follow with the earlier season's own parameter set and its PE unchanged. Only a
+season metered for every type (method ``metered``) corrects, or bounds, an estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, select
+
+from hpcarbon import formulas
+from hpcarbon.accounting import TYPE_LABEL
+from hpcarbon.findings import Finding, finding
+from hpcarbon.model import HeatPumpType
+from hpcarbon.registry.records import Record
+from hpcarbon.registry.schema import corrections, declaration_types, declarations, meters
+
+METER_KIND_LABEL = {"electricity": ("电表", "electricity meter"), "heat": ("热量表", "heat meter"),
+                    "total": ("总输出端热量表", "total-output heat meter")}
+#: meters of these kinds measure the same quantity: a heat meter and a total-output meter are both heat meters
+_MEASURES = {"electricity": "electricity", "heat": "heat", "total": "heat"}
+ESTIMATED_METHODS = ("estimated", "mixed")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """§6.2.4.3: an earlier estimate corrected by a later metered season."""
+
+    declaration_id: int  # the earlier, estimated declaration
+    heat_supplied_gj: float
+    baseline_emissions_t: float
+    emission_reductions_t: float
+    creditable_reductions_t: float
+    estimate_rate: float  # GJ/h, as it stood
+    metered_rate: float  # GJ/h, of the new metered season
+
+    def payload(self) -> dict:
+        return {"heat_supplied_gj": self.heat_supplied_gj, "baseline_emissions_t": self.baseline_emissions_t,
+                "emission_reductions_t": self.emission_reductions_t,
+                "creditable_reductions_t": self.creditable_reductions_t,
+                "estimate_gj_per_h": self.estimate_rate, "metered_gj_per_h": self.metered_rate}
+
+
+@dataclass
+class CheckOutcome:
+    findings: list[Finding]
+    corrections: list[Correction]
+    already: object | None = None  # the row of a declaration with the very same SHA-256, if any
+
+
+def _rate(heat_gj: float, hours: float) -> float | None:
+    return heat_gj / hours if hours > 0 else None
+
+
+def _overlaps(start: date, end: date):
+    return and_(declarations.c.season_start <= end, declarations.c.season_end >= start)
+
+
+def _type_field(rec: Record, kind: str) -> str:
+    for i, s in enumerate(rec.declaration.get("systems", [])):
+        if s.get("type") == kind:
+            return f"systems[{i}].heat_metered"
+    return "systems"
+
+
+def registry_findings(conn, rec: Record, sha256: str | None) -> CheckOutcome:
+    """Findings (not yet located) and the corrections accepting ``rec`` would record."""
+    found: list[Finding] = []
+    if sha256:
+        same = conn.execute(select(declarations.c.id, declarations.c.status, declarations.c.accepted_at)
+                            .where(declarations.c.sha256 == sha256)).first()
+        if same is not None:
+            code = "registry.already_accepted" if same.status == "accepted" else "registry.withdrawn_resubmitted"
+            return CheckOutcome([finding(code, other_id=same.id, accepted_at=same.accepted_at)], [], same)
+
+    accepted = declarations.c.status == "accepted"
+    project_rows = conn.execute(
+        select(declarations.c.id, declarations.c.file_name, declarations.c.season_start, declarations.c.season_end,
+               declarations.c.method, declarations.c.heating_hours, declarations.c.heat_supplied_gj,
+               declarations.c.ef_heat, declarations.c.project_emissions_t)
+        .where(declarations.c.project_key == rec.project_key, accepted)
+        .order_by(declarations.c.season_start)).all()
+    metered_types: dict[int, set[str]] = {}
+    if project_rows:
+        for t in conn.execute(select(declaration_types.c.declaration_id, declaration_types.c.type)
+                              .where(declaration_types.c.declaration_id.in_([r.id for r in project_rows]),
+                                     declaration_types.c.metered.is_(True))):
+            metered_types.setdefault(t.declaration_id, set()).add(t.type)
+
+    new_rate = _rate(rec.heat_supplied_gj, rec.heating_hours)
+    fixes: list[Correction] = []
+    for r in project_rows:
+        if r.season_start <= rec.season_end and r.season_end >= rec.season_start:
+            found.append(finding("registry.duplicate_declaration", "project.id", project_id=rec.project_id,
+                                 other_id=r.id, other_file=r.file_name, this_start=rec.season_start.isoformat(),
+                                 this_end=rec.season_end.isoformat(), other_start=r.season_start.isoformat(),
+                                 other_end=r.season_end.isoformat()))
+            continue
+        earlier = r.season_end < rec.season_start
+        if earlier:
+            for kind in rec.estimated_types:
+                if kind in metered_types.get(r.id, ()):
+                    label = TYPE_LABEL[HeatPumpType(kind)]
+                    found.append(finding("registry.estimate_after_metered", _type_field(rec, kind), type_zh=label[0],
+                                         type_en=label[1], other_id=r.id, other_start=r.season_start.isoformat(),
+                                         other_end=r.season_end.isoformat()))
+            if rec.method == "metered" and r.method in ESTIMATED_METHODS and new_rate is not None:
+                fix = _correction(conn, r, new_rate)
+                if fix is not None:
+                    fixes.append(fix)
+                    found.append(finding("registry.corrects_earlier_estimate", "season.start", other_id=r.id,
+                                         other_start=r.season_start.isoformat(), other_end=r.season_end.isoformat(),
+                                         estimate_rate=fix.estimate_rate, metered_rate=fix.metered_rate,
+                                         corrected_heat=fix.heat_supplied_gj,
+                                         corrected_creditable=fix.creditable_reductions_t))
+        elif rec.method in ESTIMATED_METHODS and r.method == "metered" and new_rate is not None:
+            later_rate = _rate(r.heat_supplied_gj, r.heating_hours)
+            if later_rate is not None and new_rate > later_rate:
+                found.append(finding("registry.estimate_above_later_metered", "season.start", estimate_rate=new_rate,
+                                     metered_rate=later_rate, other_id=r.id, other_start=r.season_start.isoformat()))
+
+    found += _meter_findings(conn, rec)
+    found += _address_findings(conn, rec)
+    return CheckOutcome(found, fixes)
+
+
+def _correction(conn, earlier, metered_rate: float) -> Correction | None:
+    """The correction of an earlier estimate by a metered season's heat per hour, if it is lower than the heat
+    the earlier declaration stands at now (its own, or its latest correction's)."""
+    standing = conn.execute(select(func.min(corrections.c.heat_supplied_gj))
+                            .where(corrections.c.declaration_id == earlier.id)).scalar()
+    heat = min(earlier.heat_supplied_gj, standing) if standing is not None else earlier.heat_supplied_gj
+    estimate_rate = _rate(heat, earlier.heating_hours)
+    if estimate_rate is None or estimate_rate <= metered_rate:
+        return None
+    corrected = metered_rate * earlier.heating_hours
+    be = formulas.baseline_emissions(corrected, earlier.ef_heat)
+    er = formulas.emission_reductions(be, earlier.project_emissions_t)
+    return Correction(earlier.id, corrected, be, er, formulas.creditable_reductions(er), estimate_rate, metered_rate)
+
+
+def _meter_findings(conn, rec: Record) -> list[Finding]:
+    if not rec.meters:
+        return []
+    rows = conn.execute(
+        select(meters.c.kind, meters.c.meter_key, meters.c.meter_id, declarations.c.id, declarations.c.project_id,
+               declarations.c.season_start, declarations.c.season_end)
+        .join(declarations, declarations.c.id == meters.c.declaration_id)
+        .where(meters.c.meter_key.in_(sorted({m.key for m in rec.meters})),
+               declarations.c.project_key != rec.project_key, declarations.c.status == "accepted",
+               _overlaps(rec.season_start, rec.season_end))
+        .order_by(declarations.c.id)).all()
+    out = []
+    for m in rec.meters:
+        for r in rows:
+            if r.meter_key == m.key and _MEASURES[r.kind] == _MEASURES[m.kind]:
+                zh, en = METER_KIND_LABEL[m.kind]
+                out.append(finding("registry.meter_claimed_elsewhere", m.field, meter_zh=zh, meter_en=en,
+                                   meter_id=m.meter_id, other_project=r.project_id, other_id=r.id,
+                                   other_start=r.season_start.isoformat(), other_end=r.season_end.isoformat()))
+    return out
+
+
+def _address_findings(conn, rec: Record) -> list[Finding]:
+    if not rec.address_key:
+        return []
+    rows = conn.execute(
+        select(declarations.c.id, declarations.c.project_id, declarations.c.season_start, declarations.c.season_end)
+        .where(declarations.c.address_key == rec.address_key, declarations.c.project_key != rec.project_key,
+               declarations.c.status == "accepted", _overlaps(rec.season_start, rec.season_end))
+        .order_by(declarations.c.id)).all()
+    return [finding("registry.address_claimed_elsewhere", "project.address", address=rec.address,
+                    other_project=r.project_id, other_id=r.id, other_start=r.season_start.isoformat(),
+                    other_end=r.season_end.isoformat()) for r in rows]
