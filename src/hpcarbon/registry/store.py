@@ -182,6 +182,7 @@ class Registry:
             if out.status != "accepted":
                 return out  # nothing written: the transaction ends empty
             out.declaration_id = self._record(conn, sub, rec, checked, operator.strip())
+        _hook("committed")
         return out
 
     def registry_findings(self, report: Report, locate=None) -> list[Finding]:
