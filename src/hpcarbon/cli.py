@@ -85,6 +85,7 @@ def _plugins():
         out.append(registry_commands.add_registry_parser)
     except ImportError:
         pass
+    from hpcarbon.service.command import add_serve_parser; out.append(add_serve_parser)  # noqa: E702
     return out
 
 

@@ -396,6 +396,11 @@ _KINDS = [
                 "template version {found} is not supported (supported: {supported}); fill a template made by "
                 "`hpcarbon template`"),
     FindingType("workbook.data_ignored", W, "6.2.3.3", "{field_label}：{reason_zh}", "{field_label}: {reason_en}"),
+    # --- the validation service (hpcarbon serve) ---
+    FindingType("service.worker_died", E, "7.3.2",
+                "校验本文件的进程异常终止（如超出内存上限），文件可能异常，未能完成校验",
+                "the process validating this file died (e.g. over its memory cap); the file is probably malformed "
+                "and was not validated"),
 ]
 
 CATALOG: dict[str, FindingType] = {k.code: k for k in _KINDS}
