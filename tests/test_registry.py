@@ -46,9 +46,32 @@ def only(outcome, code):
 def test_init_creates_the_schema_at_the_migration_head_and_reopens(tmp_path):
     path = tmp_path / "r.sqlite"
     with Registry.open(str(path), create=True) as r:
-        assert r.revision() == head_revision() == "0001"
+        assert r.revision() == head_revision() == "0002"
     with Registry.open(str(path)) as r:  # opening again changes nothing
-        assert r.revision() == "0001"
+        assert r.revision() == "0002"
+
+
+def test_a_registry_made_by_the_previous_schema_opens_in_this_version(tmp_path):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from hpcarbon.registry.database import alembic_config, make_engine, write_transaction
+
+    path = tmp_path / "old.sqlite"
+    engine = make_engine(str(path))
+    cfg = alembic_config()
+    with write_transaction(engine) as conn:  # the schema as version 0001 made it …
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    old = Registry(engine, str(path))  # … and a declaration accepted into it
+    assert old.revision() == "0001"
+    assert old.accept(write(tmp_path, example(), "a.json"), operator="王工").status == "accepted"
+    old.close()
+    with Registry.open(str(path)) as reg:  # this version migrates it on opening, the record intact
+        assert reg.revision() == "0002"
+        assert [r.id for r in reg.list()] == [1] and reg.verify().ok
+        indexes = {i["name"] for i in inspect(reg.engine).get_indexes("declarations")}
+        assert "ix_declarations_status" not in indexes and "ix_declarations_project" in indexes
 
 
 def test_missing_or_uninitialised_registry_is_refused_bilingually(tmp_path):

@@ -33,7 +33,7 @@ def url(cluster):
 
 def test_accept_duplicate_and_correction_on_postgresql(url, tmp_path):
     with Registry.open(url) as reg:
-        assert reg.engine.dialect.name == "postgresql" and reg.revision() == "0001"
+        assert reg.engine.dialect.name == "postgresql" and reg.revision() == "0002"
         assert reg.accept(write(tmp_path, example(), "a.json"), operator="王工").status == "accepted"
         d = example()
         d["monthly"][0]["outage_hours"] = 2

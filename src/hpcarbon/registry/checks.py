@@ -20,9 +20,7 @@ season metered for every type (method ``metered``) corrects, or bounds, an estim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from hpcarbon import formulas
 from hpcarbon.accounting import TYPE_LABEL
@@ -68,8 +66,28 @@ def _rate(heat_gj: float, hours: float) -> float | None:
     return heat_gj / hours if hours > 0 else None
 
 
-def _overlaps(start: date, end: date):
-    return and_(declarations.c.season_start <= end, declarations.c.season_end >= start)
+# The look-ups, built once (bound parameters): building a statement costs more than running it on an index.
+_d = declarations
+_OVERLAPS = and_(_d.c.season_start <= bindparam("end"), _d.c.season_end >= bindparam("start"))
+_SAME_FILE = select(_d.c.id, _d.c.status, _d.c.accepted_at).where(_d.c.sha256 == bindparam("sha256"))
+_PROJECT = (select(_d.c.id, _d.c.file_name, _d.c.season_start, _d.c.season_end, _d.c.method, _d.c.heating_hours,
+                   _d.c.heat_supplied_gj, _d.c.ef_heat, _d.c.project_emissions_t)
+            .where(_d.c.project_key == bindparam("project_key"), _d.c.status == "accepted")
+            .order_by(_d.c.season_start))
+_METERED_TYPES = (select(declaration_types.c.declaration_id, declaration_types.c.type)
+                  .where(declaration_types.c.declaration_id.in_(bindparam("ids", expanding=True)),
+                         declaration_types.c.metered.is_(True)))
+_STANDING = select(func.min(corrections.c.heat_supplied_gj)).where(corrections.c.declaration_id == bindparam("id"))
+_METERS = (select(meters.c.kind, meters.c.meter_key, meters.c.meter_id, _d.c.id, _d.c.project_id, _d.c.season_start,
+                  _d.c.season_end)
+           .join(_d, _d.c.id == meters.c.declaration_id)
+           .where(meters.c.meter_key.in_(bindparam("keys", expanding=True)),
+                  _d.c.project_key != bindparam("project_key"), _d.c.status == "accepted", _OVERLAPS)
+           .order_by(_d.c.id))
+_ADDRESS = (select(_d.c.id, _d.c.project_id, _d.c.season_start, _d.c.season_end)
+            .where(_d.c.address_key == bindparam("address_key"), _d.c.project_key != bindparam("project_key"),
+                   _d.c.status == "accepted", _OVERLAPS)
+            .order_by(_d.c.id))
 
 
 def _type_field(rec: Record, kind: str) -> str:
@@ -83,24 +101,15 @@ def registry_findings(conn, rec: Record, sha256: str | None) -> CheckOutcome:
     """Findings (not yet located) and the corrections accepting ``rec`` would record."""
     found: list[Finding] = []
     if sha256:
-        same = conn.execute(select(declarations.c.id, declarations.c.status, declarations.c.accepted_at)
-                            .where(declarations.c.sha256 == sha256)).first()
+        same = conn.execute(_SAME_FILE, {"sha256": sha256}).first()
         if same is not None:
             code = "registry.already_accepted" if same.status == "accepted" else "registry.withdrawn_resubmitted"
             return CheckOutcome([finding(code, other_id=same.id, accepted_at=same.accepted_at)], [], same)
 
-    accepted = declarations.c.status == "accepted"
-    project_rows = conn.execute(
-        select(declarations.c.id, declarations.c.file_name, declarations.c.season_start, declarations.c.season_end,
-               declarations.c.method, declarations.c.heating_hours, declarations.c.heat_supplied_gj,
-               declarations.c.ef_heat, declarations.c.project_emissions_t)
-        .where(declarations.c.project_key == rec.project_key, accepted)
-        .order_by(declarations.c.season_start)).all()
+    project_rows = conn.execute(_PROJECT, {"project_key": rec.project_key}).all()
     metered_types: dict[int, set[str]] = {}
     if project_rows:
-        for t in conn.execute(select(declaration_types.c.declaration_id, declaration_types.c.type)
-                              .where(declaration_types.c.declaration_id.in_([r.id for r in project_rows]),
-                                     declaration_types.c.metered.is_(True))):
+        for t in conn.execute(_METERED_TYPES, {"ids": [r.id for r in project_rows]}):
             metered_types.setdefault(t.declaration_id, set()).add(t.type)
 
     new_rate = _rate(rec.heat_supplied_gj, rec.heating_hours)
@@ -143,8 +152,7 @@ def registry_findings(conn, rec: Record, sha256: str | None) -> CheckOutcome:
 def _correction(conn, earlier, metered_rate: float) -> Correction | None:
     """The correction of an earlier estimate by a metered season's heat per hour, if it is lower than the heat
     the earlier declaration stands at now (its own, or its latest correction's)."""
-    standing = conn.execute(select(func.min(corrections.c.heat_supplied_gj))
-                            .where(corrections.c.declaration_id == earlier.id)).scalar()
+    standing = conn.execute(_STANDING, {"id": earlier.id}).scalar()
     heat = min(earlier.heat_supplied_gj, standing) if standing is not None else earlier.heat_supplied_gj
     estimate_rate = _rate(heat, earlier.heating_hours)
     if estimate_rate is None or estimate_rate <= metered_rate:
@@ -158,14 +166,8 @@ def _correction(conn, earlier, metered_rate: float) -> Correction | None:
 def _meter_findings(conn, rec: Record) -> list[Finding]:
     if not rec.meters:
         return []
-    rows = conn.execute(
-        select(meters.c.kind, meters.c.meter_key, meters.c.meter_id, declarations.c.id, declarations.c.project_id,
-               declarations.c.season_start, declarations.c.season_end)
-        .join(declarations, declarations.c.id == meters.c.declaration_id)
-        .where(meters.c.meter_key.in_(sorted({m.key for m in rec.meters})),
-               declarations.c.project_key != rec.project_key, declarations.c.status == "accepted",
-               _overlaps(rec.season_start, rec.season_end))
-        .order_by(declarations.c.id)).all()
+    rows = conn.execute(_METERS, {"keys": sorted({m.key for m in rec.meters}), "project_key": rec.project_key,
+                                  "start": rec.season_start, "end": rec.season_end}).all()
     out = []
     for m in rec.meters:
         for r in rows:
@@ -180,11 +182,8 @@ def _meter_findings(conn, rec: Record) -> list[Finding]:
 def _address_findings(conn, rec: Record) -> list[Finding]:
     if not rec.address_key:
         return []
-    rows = conn.execute(
-        select(declarations.c.id, declarations.c.project_id, declarations.c.season_start, declarations.c.season_end)
-        .where(declarations.c.address_key == rec.address_key, declarations.c.project_key != rec.project_key,
-               declarations.c.status == "accepted", _overlaps(rec.season_start, rec.season_end))
-        .order_by(declarations.c.id)).all()
+    rows = conn.execute(_ADDRESS, {"address_key": rec.address_key, "project_key": rec.project_key,
+                                   "start": rec.season_start, "end": rec.season_end}).all()
     return [finding("registry.address_claimed_elsewhere", "project.address", address=rec.address,
                     other_project=r.project_id, other_id=r.id, other_start=r.season_start.isoformat(),
                     other_end=r.season_end.isoformat()) for r in rows]

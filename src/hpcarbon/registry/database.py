@@ -92,7 +92,7 @@ def read_transaction(engine):
 
 
 # --- schema version (Alembic) ----------------------------------------------------------------------------
-def _alembic_config():
+def alembic_config():
     from alembic.config import Config
 
     cfg = Config()
@@ -103,7 +103,7 @@ def _alembic_config():
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(conn) -> str | None:
@@ -118,7 +118,7 @@ def upgrade(engine) -> tuple[str | None, str]:
     from alembic import command
     from alembic.script import ScriptDirectory
 
-    cfg = _alembic_config()
+    cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
     with read_transaction(engine) as conn:  # the usual case, without taking the write lock

@@ -53,7 +53,6 @@ declarations = Table(
     Index("ix_declarations_project", "project_key", "season_start"),
     Index("ix_declarations_address", "address_key", "season_start"),
     Index("ix_declarations_keep", "records_keep_until"),
-    Index("ix_declarations_status", "status", "project_key"),
 )
 
 declaration_types = Table(
