@@ -28,7 +28,7 @@ MAX_FILE = 400_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = start_server(tmp_path_factory.mktemp("service"), "--workers", "2", "--queue", "4", "--max-files", "5",
+    srv = start_server(tmp_path_factory.mktemp("service"), "--no-registry", "--workers", "2", "--queue", "4", "--max-files", "5",
                        "--max-request-mb", "1.5", "--limit", f"max_file_bytes={MAX_FILE}")
     yield srv
     srv.stop()

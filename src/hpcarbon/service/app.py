@@ -79,7 +79,8 @@ class Service:
             raise ApiError("busy", headers={"Retry-After": "5"})
         request.scope.setdefault("state", {})["files_validated"] = len(files)
         try:
-            jobs = [UploadJob(i, f.name, f.data, self.config.limits, annotate, lang, html) for i, f in enumerate(files)]
+            jobs = [UploadJob(i, f.name, f.data, self.config.limits, annotate, lang, html, self.config.registry)
+                    for i, f in enumerate(files)]
             outcomes = list(await asyncio.gather(*(self.pool.run(j, self._failure) for j in jobs)))
         finally:
             self.pool.release(len(files))

@@ -15,8 +15,11 @@ def add_serve_parser(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="监听地址 / address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="端口 / port (default 8000)")
     p.add_argument("--registry", metavar="DB", default=None,
-                   help="申报登记库（SQLite 路径或数据库 URL；默认环境变量 HPCARBON_REGISTRY）/ registry database "
-                        "(SQLite path or URL; default $HPCARBON_REGISTRY)")
+                   help="申报登记簿（SQLite 路径或数据库 URL；默认环境变量 HPCARBON_REGISTRY，否则工作目录下的 "
+                        "hpcarbon-registry.sqlite）/ registry database (SQLite path or URL; default $HPCARBON_REGISTRY, "
+                        "else hpcarbon-registry.sqlite in the working directory)")
+    p.add_argument("--no-registry", action="store_true",
+                   help="不接登记簿，只提供自查 / no registry: self-check only (declaration endpoints answer 503)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="校验进程数（默认 CPU 核数）/ validation worker processes (default: CPU count)")
     p.add_argument("--queue", type=int, default=None, metavar="N",
@@ -48,7 +51,7 @@ def cmd_serve(args) -> int:
         return 2
     config = ServiceConfig(workers=workers, queue_capacity=args.queue or max(64, 16 * workers), limits=limits,
                            max_files=args.max_files, max_request_bytes=int(args.max_request_mb * 1024 * 1024),
-                           tokens=ServiceConfig.tokens_from_env(), registry=ServiceConfig.registry_from_env(args.registry))
+                           tokens=ServiceConfig.tokens_from_env(), registry=None if args.no_registry else ServiceConfig.registry_from_env(args.registry))
     if config.registry is not None:
         problem = _open_registry(config.registry)
         if problem:

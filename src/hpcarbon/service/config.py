@@ -12,6 +12,8 @@ from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
 TOKENS_ENV = "HPCARBON_API_TOKENS"
 #: environment variable naming the registry database when --registry is not given
 REGISTRY_ENV = "HPCARBON_REGISTRY"
+#: the embedded default registry: a SQLite file in the working directory
+DEFAULT_REGISTRY_FILE = "hpcarbon-registry.sqlite"
 
 
 @dataclass(frozen=True)
@@ -40,5 +42,5 @@ class ServiceConfig:
 
     @staticmethod
     def registry_from_env(value: str | None, environ=os.environ) -> str | None:
-        chosen = value or environ.get(REGISTRY_ENV)
-        return str(Path(chosen)) if chosen and "://" not in chosen else chosen
+        chosen = value or environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY_FILE
+        return chosen if "://" in chosen else str(Path(chosen).resolve())

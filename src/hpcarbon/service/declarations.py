@@ -19,7 +19,6 @@ from hpcarbon.service.worker import UploadJob, render
 
 @dataclass(frozen=True)
 class AcceptJob(UploadJob):
-    registry: str = ""
     operator: str = ""
 
 

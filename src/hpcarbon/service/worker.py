@@ -30,6 +30,7 @@ class UploadJob:
     annotate: bool = False
     lang: str = "zh"
     html: bool = False
+    registry: str | None = None  # with a registry, its checks (§7.3.3, §6.2.4.3) join the file's findings
 
 
 @dataclass
@@ -99,6 +100,10 @@ def run_upload(job: UploadJob) -> UploadOutcome:
         path.write_bytes(job.data)
         result = validate_file(path, limits=job.limits, annotate_dir=root / "annotated" if job.annotate else None,
                                annotate_name="annotated.xlsx")
+        if job.registry:
+            from hpcarbon.registry.store import add_registry_findings
+
+            add_registry_findings(job.registry, result)
         report = result.report
         name = report.mask(job.name)  # a file named after its owner is masked like any other text
         data, view = render(report, name, str(path), job.lang, job.html, result.unreadable)
