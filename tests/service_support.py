@@ -67,3 +67,19 @@ def start_server(folder: Path, *args: str, tokens: str = TOKEN, env: dict | None
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"hpcarbon serve did not answer within 60 s: {log.read_text()}")
+
+
+# --- jobs for the pool tests (module level: the worker processes import them by name) ----------------------
+def misbehaving_job(job):
+    """``crash``: the worker dies; ``hang``: it never answers; ``raise``: the job raises; else an answer."""
+    import time
+
+    if job.data == b"crash":
+        os._exit(3)
+    if job.data == b"hang":
+        time.sleep(600)
+    if job.data == b"raise":
+        raise ValueError("a bug")
+    if job.data == b"memory":
+        return len(bytearray(900 * 1024 * 1024))
+    return ("ok", job.index, os.getpid())

@@ -98,6 +98,8 @@ class ValidationPool:
         except BrokenProcessPool:
             self._replace_broken(pool)
             return await self._isolated(fn, job, timeout, on_failure)
+        except Exception:  # the job itself raised (it should not: the gate answers every file): still an answer
+            return on_failure(job, "died")
 
     async def _isolated(self, fn: Callable, job: UploadJob, timeout: float, on_failure):
         """Validate again in a process of its own: only the file that kills it is answered as such."""
@@ -108,7 +110,7 @@ class ValidationPool:
         except asyncio.TimeoutError:
             self._kill(alone)
             return on_failure(job, "timeout")
-        except BrokenProcessPool:
+        except Exception:  # BrokenProcessPool: this file killed its own process
             return on_failure(job, "died")
         finally:
             alone.shutdown(wait=False, cancel_futures=True)
