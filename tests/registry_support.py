@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from builders import example, iso7064_mod11_2, set_heat, shift_years
@@ -16,6 +19,27 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: metered air heat of the season after the example (GJ); Σ = 100+350+450+480+420+519.2+100 = 2 419.2 GJ
 METERED_AIR_GJ = [100, 350, 450, 480, 420, 519.2, 100]
+
+
+_TEMPLATE: dict[str, bytes] = {}
+
+
+def fresh_registry(folder: Path, name: str = "registry.sqlite") -> Path:
+    """A new, initialised SQLite registry: ``registry init`` once per test session, copied for each test
+    (running the migrations costs more than the test that follows)."""
+    from hpcarbon.registry import Registry
+
+    if "bytes" not in _TEMPLATE:
+        seed = Path(tempfile.mkdtemp(prefix="registry-seed-")) / "seed.sqlite"
+        Registry.open(str(seed), create=True).close()
+        con = sqlite3.connect(seed)  # fold the WAL into the file, so one file is the whole registry
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        _TEMPLATE["bytes"] = seed.read_bytes()
+        shutil.rmtree(seed.parent, ignore_errors=True)
+    path = Path(folder) / name
+    path.write_bytes(_TEMPLATE["bytes"])
+    return path
 
 
 def write(folder: Path, data: dict, name: str) -> Path:

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 from builders import EF_HEAT, example, floor_cents, pe_formula, shift_years
-from registry_support import individual, next_season_metered, other_project, write
+from registry_support import fresh_registry, individual, next_season_metered, other_project, write
 from sqlalchemy import text
 
 from hpcarbon.cli import main
@@ -27,7 +27,7 @@ EXAMPLE_HOURS = 4032.0  # (12 + 30 + 31 + 31 + 28 + 31 + 5) days × 24 h
 
 @pytest.fixture
 def reg(tmp_path):
-    r = Registry.open(str(tmp_path / "registry.sqlite"), create=True)
+    r = Registry.open(str(fresh_registry(tmp_path)))
     yield r
     r.close()
 

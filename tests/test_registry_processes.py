@@ -9,7 +9,7 @@ import json
 
 import pytest
 from builders import example, shift_years
-from registry_support import run, start, write
+from registry_support import fresh_registry, run, start, write
 from validate_support import filled, schema_cell
 
 from hpcarbon.cli import main
@@ -19,9 +19,7 @@ from hpcarbon.registry.store import TEST_HOOK_ENV
 
 @pytest.fixture
 def db(tmp_path):
-    path = tmp_path / "registry.sqlite"
-    Registry.open(str(path), create=True).close()
-    return path
+    return fresh_registry(tmp_path)
 
 
 @pytest.mark.parametrize("point", ["archived", "declared", "recorded"])
