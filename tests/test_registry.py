@@ -417,3 +417,17 @@ def test_backup_is_a_consistent_copy_and_never_overwrites(reg, tmp_path):
     reg.backup(copy, force=True)
     with Registry.open(str(copy)) as r2:
         assert len(r2.list()) == 2
+
+
+def test_check_of_several_files_checks_them_against_each_other_too(reg, tmp_path):
+    reg.accept(write(tmp_path, other_project(example()), "old.json"), operator="王工")
+    a = write(tmp_path, example(), "a.json")
+    d = example()
+    d["monthly"][0]["outage_hours"] = 2  # the same project and season as a.json: accepting both would refuse one
+    b = write(tmp_path, d, "b.json")
+    c = write(tmp_path, shift_years(example(), 1), "c.json")
+    outcomes = reg.check_batch([a, b, c])
+    assert [o.status for o in outcomes] == ["refused", "refused", "passed"]
+    assert codes(outcomes[0]) == codes(outcomes[1]) == ["batch.duplicate_declaration"]
+    assert "b.json" in outcomes[0].report.findings[0].message("en")
+    assert [r.file_name for r in reg.list()] == ["old.json"]  # nothing recorded

@@ -175,7 +175,16 @@ def cmd_accept(args) -> int:
 
 @_guarded
 def cmd_check(args) -> int:
-    return _each(args, lambda reg, f: reg.check(f))
+    files, missing = _existing(args.files)
+    if not files:
+        return EXIT_UNUSABLE
+    reg = _open(args)
+    try:
+        outcomes = reg.check_batch(files)  # checked against the registry and against each other
+    finally:
+        reg.close()
+    _emit_outcomes(outcomes, args)
+    return _exit(outcomes, missing)
 
 
 @_guarded

@@ -158,7 +158,31 @@ class Registry:
     # -- check and accept -----------------------------------------------------------------------------------
     def check(self, path: Path) -> Outcome:
         """Everything :meth:`accept` does but recording."""
-        sub = validate_submission(path)
+        return self._check(validate_submission(path))
+
+    def check_batch(self, paths: list[Path]) -> list[Outcome]:
+        """:meth:`check` of several files, which are also checked against each other (the batch checks of
+        ``hpcarbon validate``): accepting them one after another would refuse the later of two overlapping."""
+        from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
+
+        subs = [validate_submission(p) for p in paths]
+        outcomes = [self._check(sub) for sub in subs]
+        records = []
+        for i, sub in enumerate(subs):
+            decl, res = sub.report.declaration, _results(sub)
+            if decl is None or sub.unreadable:
+                continue
+            records.append(SeasonRecord(i, str(sub.path), sub.sha256 or "", decl.project.id, decl.season.start,
+                                        decl.season.end, res.method if res else None,
+                                        res.heat_supplied_gj if res else None, sub.locate("project.id"),
+                                        sub.locate("season.start")))
+        for i, found in cross_file_findings(records).items():
+            outcomes[i].report.findings.extend(f if f.location is not None else f.located(None, None) for f in found)
+            if outcomes[i].status == "passed" and outcomes[i].report.status == "fail":
+                outcomes[i].status = "refused"
+        return outcomes
+
+    def _check(self, sub: Submission) -> Outcome:
         if sub.unreadable or not _computable(sub):
             return _outcome(sub, None)
         rec = record_of(sub.report.declaration, sub.report.accounting)
@@ -420,6 +444,11 @@ class Registry:
         finally:
             raw.close()
         os.replace(tmp, dest)
+
+
+def _results(sub: Submission):
+    acc = sub.report.accounting
+    return acc.results if acc is not None else None
 
 
 def _computable(sub: Submission) -> bool:
