@@ -96,12 +96,18 @@ def _open(args, create: bool = False):
 def _guarded(run):
     """Run a command body; a registry that cannot be used is answered bilingually with exit 2."""
     def wrapper(args) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from hpcarbon.registry import RegistryError
+        from hpcarbon.registry.database import database_reason
 
         try:
             return run(args)
         except RegistryError as exc:
             return _err(str(exc))
+        except SQLAlchemyError as exc:  # the database failed mid-command (disk full, connection lost …)
+            return _err(f"登记簿数据库出错，本次操作未生效：{database_reason(exc)} / the registry's database failed; "
+                        f"nothing of this command took effect: {database_reason(exc)}")
     wrapper.__doc__ = run.__doc__
     return wrapper
 

@@ -36,6 +36,9 @@ def is_url(location: str) -> bool:
 def database_url(location: str) -> str:
     """A --registry value as a SQLAlchemy URL: a URL as given, a path as a SQLite file."""
     if is_url(location):
+        scheme, rest = location.split("://", 1)
+        if scheme in ("postgresql", "postgres"):  # the driver installed with hpcarbon (psycopg 3), not psycopg2
+            return f"postgresql+psycopg://{rest}"
         return location
     return "sqlite:///" + str(Path(location).expanduser().resolve())
 
@@ -151,7 +154,11 @@ def open_engine(location: str, create: bool = False):
                                 f"run `hpcarbon registry init` first")
         if create and not path.parent.exists():
             raise RegistryError(f"文件夹 {path.parent} 不存在 / the folder {path.parent} does not exist")
-    engine = make_engine(location)
+    try:
+        engine = make_engine(location)
+    except Exception as exc:  # an unknown scheme or driver, a malformed URL
+        raise RegistryError(f"无法识别登记簿地址 {_shown(location)}：{exc} / not a usable registry location "
+                            f"{_shown(location)}: {exc}") from exc
     try:
         if not create:
             with read_transaction(engine) as conn:
@@ -167,11 +174,16 @@ def open_engine(location: str, create: bool = False):
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError):
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
-            raise RegistryError(f"无法打开登记簿 {_shown(location)}：{reason} / cannot open the registry "
-                                f"{_shown(location)}: {reason}") from exc
+            raise RegistryError(f"无法打开登记簿 {_shown(location)}：{database_reason(exc)} / cannot open the registry "
+                                f"{_shown(location)}: {database_reason(exc)}") from exc
         raise
     return engine
+
+
+def database_reason(exc: Exception) -> str:
+    """The database's own first line about an error (the driver's message), without SQLAlchemy's wrapping."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return (text.splitlines() or ["?"])[0][:300]
 
 
 def _shown(location: str) -> str:
