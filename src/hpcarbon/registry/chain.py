@@ -37,7 +37,10 @@ def event_hash(seq: int, kind: str, declaration_id: int, at: str, operator: str,
 
 def row_digest(row) -> str:
     """SHA-256 of a row's canonical JSON (every column but those an event of its own changes)."""
-    data = {k: v for k, v in row._mapping.items() if k not in _NOT_DIGESTED}
+    return _digest({k: v for k, v in row._mapping.items() if k not in _NOT_DIGESTED})
+
+
+def _digest(data: dict) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
@@ -68,71 +71,79 @@ class Problem:
 
 
 def verify_chain(conn) -> Iterator[Problem]:
-    """Recompute the chain event by event (streamed: memory does not grow with the registry); yields what does
-    not match, the first bad event first. Then every row the events vouch for is compared with its digest."""
+    """Recompute the chain event by event, then compare every row the events vouch for with its digest; yields
+    what does not match, the first bad event first. Every pass streams: memory does not grow with the registry."""
     prev = GENESIS
     expected_seq = 1
-    digests: dict[int, str] = {}  # declaration id → record digest (two hex strings per declaration: small)
-    withdrawn: set[int] = set()
-    correction_digests: dict[int, str] = {}  # event seq → correction row digest
-    first_bad: int | None = None
-    rows = conn.execution_options(yield_per=1000).execute(select(events).order_by(events.c.seq))
-    for e in rows:
-        try:
-            payload = json.loads(e.payload)
-        except ValueError:
-            payload = None
+    for e in conn.execution_options(yield_per=1000).execute(select(events).order_by(events.c.seq)):
+        payload = _payload(e.payload)
         recomputed = (event_hash(e.seq, e.kind, e.declaration_id, e.at, e.operator, payload, e.prev_hash)
                       if payload is not None else None)
-        if first_bad is None:
-            if e.seq != expected_seq:
-                first_bad = e.seq
-                yield Problem(f"事件序号不连续：应为 {expected_seq}，实为 {e.seq}（有事件被删除或插入）",
-                              f"event numbers break: expected {expected_seq}, found {e.seq} (an event was deleted or "
-                              f"inserted)", e.seq, e.declaration_id)
-            elif e.prev_hash != prev or recomputed != e.hash:
-                first_bad = e.seq
-                yield Problem(f"事件 #{e.seq}（{e.kind}，申报 #{e.declaration_id}）与哈希链不符：该事件或其前一事件被改动",
-                              f"event #{e.seq} ({e.kind}, declaration #{e.declaration_id}) does not match the hash "
-                              f"chain: it or the event before it was altered", e.seq, e.declaration_id)
+        if e.seq != expected_seq:
+            yield Problem(f"事件序号不连续：应为 {expected_seq}，实为 {e.seq}（有事件被删除或插入）",
+                          f"event numbers break: expected {expected_seq}, found {e.seq} (an event was deleted or "
+                          f"inserted)", e.seq, e.declaration_id)
+            break
+        if e.prev_hash != prev or recomputed != e.hash:
+            yield Problem(f"事件 #{e.seq}（{e.kind}，申报 #{e.declaration_id}）与哈希链不符：该事件或其前一事件被改动",
+                          f"event #{e.seq} ({e.kind}, declaration #{e.declaration_id}) does not match the hash "
+                          f"chain: it or the event before it was altered", e.seq, e.declaration_id)
+            break
         prev, expected_seq = e.hash, e.seq + 1
+    yield from _verify_rows(conn)
+
+
+def _payload(text: str) -> dict | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _verify_rows(conn) -> Iterator[Problem]:
+    """Each declaration row beside its ``accepted`` event (and whether a ``withdrawn`` event exists), each
+    correction row beside its ``corrected`` event: index look-ups joined, streamed in id order."""
+    accepted = events.alias("accepted_event")
+    withdrawn = (select(events.c.seq).where(events.c.declaration_id == declarations.c.id, events.c.kind == "withdrawn")
+                 .exists())
+    q = (select(declarations, accepted.c.payload.label("accepted_payload"), withdrawn.label("has_withdrawn"))
+         .outerjoin(accepted, (accepted.c.declaration_id == declarations.c.id) & (accepted.c.kind == "accepted"))
+         .order_by(declarations.c.id))
+    for row in conn.execution_options(yield_per=500).execute(q):
+        payload = _payload(row.accepted_payload) if row.accepted_payload is not None else None
+        record = {k: v for k, v in row._mapping.items() if k in declarations.c and k not in _NOT_DIGESTED}
         if payload is None:
-            continue
-        if e.kind == "accepted":
-            digests[e.declaration_id] = payload.get("record_sha256")
-        elif e.kind == "withdrawn":
-            withdrawn.add(e.declaration_id)
-        elif e.kind == "corrected":
-            correction_digests[e.seq] = payload.get("correction_sha256")
-    yield from _verify_rows(conn, digests, withdrawn, correction_digests)
-
-
-def _verify_rows(conn, digests: dict[int, str], withdrawn: set[int], correction_digests: dict[int, str]):
-    seen: set[int] = set()
-    for row in conn.execution_options(yield_per=500).execute(select(declarations).order_by(declarations.c.id)):
-        seen.add(row.id)
-        expected = digests.get(row.id)
-        if expected is None:
             yield Problem(f"申报 #{row.id} 没有受理事件：该记录未经登记簿受理写入",
                           f"declaration #{row.id} has no accepted event: it was not written by accepting",
                           declaration=row.id)
-        elif row_digest(row) != expected:
+        elif _digest(record) != payload.get("record_sha256"):
             yield Problem(f"申报 #{row.id} 的记录与其受理事件中的摘要不符：记录被改动",
                           f"declaration #{row.id} does not match the digest in its accepted event: the row was altered",
                           declaration=row.id)
-        if (row.status == "withdrawn") != (row.id in withdrawn):
+        if (row.status == "withdrawn") != bool(row.has_withdrawn):
             yield Problem(f"申报 #{row.id} 的状态 {row.status} 与事件记录不符",
                           f"declaration #{row.id} has status {row.status}, which the events do not record",
                           declaration=row.id)
-    for missing in sorted(set(digests) - seen):
-        yield Problem(f"申报 #{missing} 已受理但记录缺失（被删除）", f"declaration #{missing} was accepted but its row is "
-                      "missing (deleted)", declaration=missing)
-    for row in conn.execute(select(corrections).order_by(corrections.c.id)):
-        expected = correction_digests.pop(row.event_seq, None)
-        if expected is None or row_digest(row) != expected:
+    orphans = (select(events.c.seq, events.c.declaration_id)
+               .where(events.c.kind == "accepted",
+                      ~select(declarations.c.id).where(declarations.c.id == events.c.declaration_id).exists())
+               .order_by(events.c.seq))
+    for e in conn.execute(orphans):
+        yield Problem(f"申报 #{e.declaration_id} 已受理但记录缺失（被删除）", f"declaration #{e.declaration_id} was "
+                      "accepted but its row is missing (deleted)", e.seq, e.declaration_id)
+    fixes = (select(corrections, events.c.payload.label("event_payload"), events.c.kind.label("event_kind"))
+             .outerjoin(events, events.c.seq == corrections.c.event_seq).order_by(corrections.c.id))
+    for row in conn.execution_options(yield_per=500).execute(fixes):
+        payload = _payload(row.event_payload) if row.event_payload is not None else None
+        record = {k: v for k, v in row._mapping.items() if k in corrections.c}
+        if row.event_kind != "corrected" or payload is None or _digest(record) != payload.get("correction_sha256"):
             yield Problem(f"申报 #{row.declaration_id} 的修正记录（事件 #{row.event_seq}）与事件不符：记录被改动",
                           f"the correction of declaration #{row.declaration_id} (event #{row.event_seq}) does not "
                           f"match its event: the row was altered", row.event_seq, row.declaration_id)
-    for seq in sorted(correction_digests):
-        yield Problem(f"事件 #{seq} 记录的修正缺失（被删除）", f"the correction recorded by event #{seq} is missing "
-                      "(deleted)", seq)
+    lost = (select(events.c.seq).where(events.c.kind == "corrected",
+                                       ~select(corrections.c.id).where(corrections.c.event_seq == events.c.seq).exists())
+            .order_by(events.c.seq))
+    for e in conn.execute(lost):
+        yield Problem(f"事件 #{e.seq} 记录的修正缺失（被删除）", f"the correction recorded by event #{e.seq} is missing "
+                      "(deleted)", e.seq)
