@@ -28,6 +28,8 @@ from builders import (
     results,
 )
 
+from hpcarbon.accounting import Missing
+
 EF_HEAT = F("0.11")
 EF_ELEC = F("0.4671")
 ONE_MINUS_TD = 1 - F("4.37") / 100  # 0.9563
@@ -215,7 +217,10 @@ def test_d_onsite_cop_month_by_month():
     assert acc.results.creditable_reductions_t == 133.45
     step = {s.step: s for s in acc.trace}["heat_elec.air"]
     assert step.clause == "6.2.1" and "Σ_m" in step.formula
-    assert len(step.inputs) == 7
+    # the trace keeps the numbers: each month's W and mean COP, as numbers (rendered only at output time)
+    assert [q.name for q in step.inputs[:2]] == ["2024-10 W", "2024-10 COP_mean"]
+    assert [q.value for q in step.inputs[0::2]] == EXAMPLE_KWH
+    assert [q.value for q in step.inputs[1::2]] == [pytest.approx(float(F(c)), rel=1e-15) for c in means]
     assert findings(d) == []
 
 
@@ -353,7 +358,8 @@ def test_h_several_building_types_with_table_defaults():
     assert acc.results.creditable_reductions_t == 138.68
     step = {s.step: s for s in acc.trace}["heat_area"]
     assert step.clause == "6.2.2"
-    assert [q.value for q in step.inputs[:-1]] == ["40 × 2000", "60 × 1000", "55 × 500", "115 × 150"]
+    assert [q.value for q in step.inputs[:-1]] == [40, 2000, 60, 1000, 55, 500, 115, 150]
+    assert [q.unit for q in step.inputs[:2]] == ["W/m²", "m²"] and step.inputs[-1].value == 4032
     assert findings(d) == []
 
 
@@ -426,13 +432,32 @@ def test_crediting_period_and_record_keeping(start, end, keep):
 
 
 # --- not computable ------------------------------------------------------------------------------------------------
-def test_missing_reading_makes_results_not_computable():
+def test_missing_reading_blanks_only_the_results_that_need_it():
+    """December's air electricity is missing: W (so PE, ER) and the electricity method (so Q, BE) cannot be
+    formed; t, Q_area and the periods can. The accounting names the input by the rule's code."""
     d = example()
     del d["monthly"][2]["electricity_kwh"]["air"]
     acc = account(d)
-    assert acc.results is None
-    assert acc.not_computable == [("2024-12 缺少空气源热泵耗电量", "2024-12 has no electricity reading for air-source heat pump",
-                                   "monthly[2].electricity_kwh.air")]
+    r = acc.results
+    lacking = (Missing("monthly.electricity_missing", "monthly[2].electricity_kwh.air"),)
+    for key in ("electricity_kwh", "heat_elec_method_gj", "heat_supplied_gj", "baseline_emissions_t",
+                "project_emissions_t", "emission_reductions_t", "creditable_reductions_t", "deviation"):
+        assert getattr(r, key) is None and r.unavailable[key] == lacking, key
+    # Q_area = 40 × 5 000 × 4 032 × 3.6e-6 = 2 903.04 GJ (formula (3), hand-worked)
+    assert r.heat_area_method_gj == approx(F("2903.04")) and r.heating_hours == 4032
+    assert r.crediting_period_end == date(2038, 10, 19)
+    assert acc.missing == list(lacking)
+
+
+def test_metered_project_keeps_baseline_when_electricity_is_missing():
+    """Metered heat needs no electricity: BE = 2 070 × 0.11 = 227.7 t stands; PE and ER do not."""
+    d = metered_ground()
+    del d["monthly"][0]["electricity_kwh"]["ground"]
+    r = results(d)
+    assert r.heat_supplied_gj == 2070 and r.baseline_emissions_t == approx(F("227.7"))
+    assert r.project_emissions_t is None and r.emission_reductions_t is None
+    assert r.unavailable["project_emissions_t"] == (Missing("monthly.electricity_missing",
+                                                            "monthly[0].electricity_kwh.ground"),)
 
 
 def test_zero_is_a_reading():
@@ -447,8 +472,12 @@ def test_no_parameter_set_before_2023():
     d = example()
     d["season"] = {"start": "2022-10-20", "end": "2023-04-05"}
     acc = account(d)
-    assert acc.results is None and acc.parameters is None
-    assert acc.not_computable[0][2] == "season.start"
+    assert acc.parameters is None
+    r = acc.results
+    no_set = (Missing("parameters.no_set_in_force", "season.start"),)
+    assert r.baseline_emissions_t is None and r.unavailable["baseline_emissions_t"] == no_set
+    assert r.parameter_version is None and r.unavailable["project_emissions_t"] == no_set
+    assert r.heating_hours == 4032 and r.electricity_kwh == 320_000  # need no parameter
 
 
 def test_example_hours_constant_is_the_calendar():

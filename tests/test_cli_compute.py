@@ -19,7 +19,7 @@ RESULT_KEYS = {"heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj",
                "creditable_reductions_t", "crediting_period_end", "records_keep_until"}
 # further result keys the report documents as additions to the contract (report.EXTRA_RESULT_KEYS)
 EXTRA_RESULT_KEYS = {"estimate_basis", "heating_hours", "electricity_kwh", "electricity_by_type_kwh",
-                     "crediting_period_start", "parameter_version"}
+                     "crediting_period_start", "parameter_version", "unavailable"}
 FINDING_KEYS = {"code", "severity", "clause", "message", "field"}
 TRACE_KEYS = {"step", "clause", "title_zh", "title_en", "formula", "inputs", "output"}
 
@@ -124,13 +124,19 @@ def test_warnings_only_exit_0(tmp_path):
 
 
 def test_not_computable_text(tmp_path):
+    """A missing December reading blanks W (PE, ER) and Q_elec (Q, BE) — and nothing else."""
     d = example()
     del d["monthly"][2]["electricity_kwh"]["air"]
     p = run("compute", write(tmp_path, d), "--lang", "en")
     assert p.returncode == 1
-    assert "cannot be computed" in p.stdout and "monthly.electricity_missing" in p.stdout
+    assert "cannot be computed, lacking: monthly[2].electricity_kwh.air" in p.stdout
+    assert "monthly.electricity_missing" in p.stdout and "2,903.040 GJ" in p.stdout  # Q_area = 40 × 5 000 × 4 032 × 3.6e-6
     rep = json.loads(run("compute", write(tmp_path, d), "--format", "json").stdout)
-    assert rep["results"] is None
+    res = rep["results"]
+    assert res["baseline_emissions_t"] is None and res["emission_reductions_t"] is None
+    assert res["unavailable"]["project_emissions_t"] == [{"code": "monthly.electricity_missing",
+                                                          "field": "monthly[2].electricity_kwh.air"}]
+    assert res["heat_area_method_gj"] == pytest.approx(2903.04, rel=1e-12) and res["heating_hours"] == 4032
 
 
 def test_infinite_deviation_is_shown(tmp_path):
@@ -158,7 +164,7 @@ def test_missing_file_exit_2(tmp_path, fmt):
     assert "找不到文件" in p.stdout and "no such file" in p.stdout
 
 
-@pytest.mark.parametrize("content", ["{", "[]", "\u00ff\u00fe", "{\"project\": NaN}", ""])
+@pytest.mark.parametrize("content", ["{", "[]", "\u00ff\u00fe", "{\"name\": \"not a declaration\"}", ""])
 def test_unreadable_content_exit_2(tmp_path, content):
     f = tmp_path / "d.json"
     f.write_text(content, encoding="latin-1")
@@ -171,15 +177,31 @@ def test_unreadable_content_exit_2(tmp_path, content):
             _bilingual(msg[0])
 
 
-def test_schema_error_exit_2_with_path(tmp_path):
+def test_field_error_exit_1_with_path_and_results_as_far_as_they_go(tmp_path):
+    """A readable declaration with an invalid value is exit 1 with its finding (not 2); the results that do
+    not need the value are computed (Q_area 2 903.04 GJ, t 4 032 h), those that do are null and say why."""
     f = write(tmp_path, put(example(), "monthly[2].electricity_kwh.air", "lots"))
     p = run("compute", f, "--format", "json")
-    assert p.returncode == 2
+    assert p.returncode == 1
     rep = json.loads(p.stdout)
-    assert rep["status"] == "fail" and rep["results"] is None
+    assert rep["status"] == "fail"
     assert [(x["code"], x["field"]) for x in rep["findings"]] == [("field.invalid", "monthly[2].electricity_kwh.air")]
+    res = rep["results"]
+    assert res["project_emissions_t"] is None and res["unavailable"]["project_emissions_t"] == [
+        {"code": "field.invalid", "field": "monthly[2].electricity_kwh.air"}]
+    assert res["heat_area_method_gj"] == pytest.approx(2903.04, rel=1e-12)
     en = json.loads(run("compute", f, "--format", "json", "--lang", "en").stdout)["findings"][0]["message"]
     assert en == "monthly[2].electricity_kwh.air must be a number"
+
+
+def test_nan_section_is_a_field_error_exit_1(tmp_path):
+    f = tmp_path / "d.json"
+    f.write_text('{"project": NaN}', encoding="utf-8")
+    p = run("compute", f, "--format", "json")
+    assert p.returncode == 1
+    rep = json.loads(p.stdout)
+    assert ("field.invalid", "project") in {(x["code"], x["field"]) for x in rep["findings"]}
+    assert rep["results"] is None  # no season, no systems: nothing to account
 
 
 def test_usage_error_exit_2():

@@ -111,10 +111,10 @@ def test_unknown_heat_pump_type_key(tmp_path):
 
 def test_missing_owner(tmp_path):
     d = drop(example(), "project.owner")
-    f, zh, en = _one(_load_dict(tmp_path, d))
+    f, zh, en = _one(_load_dict(tmp_path, d), "field.required")
     assert f.field == "project.owner"
     assert f.clause == "2.2"
-    assert "缺少必填字段" in zh and "required field is missing" in en
+    assert zh == "必填项 project.owner 未填写" and en == "required field project.owner is empty"
 
 
 def test_season_end_before_start(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from gate_support import filled, run_cli
 
 from hpcarbon.validator import validate_file
-from hpcarbon.validator.outputs import OutputExists, atomic_write, atomic_write_text
+from hpcarbon.files import OutputExists, atomic_write, atomic_write_text
 
 
 def sha256(path: Path) -> str:

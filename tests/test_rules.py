@@ -343,7 +343,7 @@ def test_every_rule_code_has_a_case():
     source = Path(rules.__file__).read_text(encoding="utf-8")
     emitted = set(re.findall(r'finding\(\s*"([a-z_.]+)"', source))
     assert emitted <= set(CATALOG)
-    covered = {c.code for c in CASES} | {"result.not_computable"}  # the last one: tests below
+    covered = {c.code for c in CASES}
     assert emitted == covered, emitted ^ covered
 
 
@@ -455,17 +455,42 @@ def test_extreme_weather_from_the_measurement_flag_alone():
     assert f[0].severity is Severity.error
 
 
-def test_result_not_computable_rule():
-    """The rule reports every reason the accounting gives; the full check drops those another error explains."""
-    d = drop(example(), "monthly[2].electricity_kwh.air")
-    decl = load(d)
-    only_results = rules.check(decl, rules=[rules.results])
-    assert [(f.code, f.severity.value, f.clause, f.field) for f in only_results] == [
-        ("result.not_computable", "error", "6.2.3.3", "monthly[2].electricity_kwh.air")]
-    assert "2024-12" in only_results[0].message("zh") and "cannot be completed" in only_results[0].message("en")
-    full = rules.check(decl)
-    assert [f.code for f in full] == ["monthly.electricity_missing"]
-    assert rules.check(load(example()), rules=[rules.results]) == []
+NOT_COMPUTABLE = {  # a declaration lacking an input → the (code, field) the accounting names for it
+    "reading": (with_(example, D("monthly[2].electricity_kwh.air")),
+                ("monthly.electricity_missing", "monthly[2].electricity_kwh.air")),
+    "heat": (with_(metered_ground, D("monthly[1].heat_gj.ground")), ("monthly.heat_missing", "monthly[1].heat_gj.ground")),
+    "total": (with_(coupled_total_meter, P("monthly[0].total_heat_gj", None)),
+              ("monthly.total_heat_missing", "monthly[0].total_heat_gj")),
+    "no_cop": (with_(example, P("systems[0].cop", None)), ("cop.missing", "systems[0].cop.source")),
+    "no_report_cop": (with_(example, P("systems[0].cop.report_value", None)),
+                      ("cop.report_value_missing", "systems[0].cop.report_value")),
+    "cop_month": (with_(onsite, remove_measurements("2025-02")),
+                  ("cop.measurement_missing_month", "systems[0].cop.measurements")),
+    "no_area": (with_(example, P("areas", [])), ("area.missing", "areas")),
+    "served_by": (with_(mixed, P("areas[0].served_by", None)), ("area.served_by_required", "areas[0].served_by")),
+    "no_parameters": (with_(example, P("season", {"start": "2022-10-20", "end": "2023-04-05"}),
+                            P("project.operation_start", "2022-10-20")),
+                      ("parameters.no_set_in_force", "season.start")),
+}
+
+
+@pytest.mark.parametrize("name", NOT_COMPUTABLE)
+def test_rules_report_every_input_the_accounting_lacks(name):
+    """The rules own detection: each input a result lacks is an error finding with the same code and
+    field (the accounting only names it), and no finding of its own repeats it."""
+    build, expected = NOT_COMPUTABLE[name]
+    decl = load(build())
+    ctx = rules.make_context(decl)
+    assert expected in {(m.code, m.field) for m in ctx.accounting.missing}
+    errors = {(f.code, f.field) for f in rules.check(decl, ctx) if f.severity is Severity.error}
+    for m in ctx.accounting.missing:
+        assert (m.code, m.field) in errors, (m, errors)
+
+
+def test_complete_declarations_lack_nothing():
+    for build in (example, metered_ground, coupled_total_meter, onsite, mixed):
+        acc = rules.make_context(load(build())).accounting
+        assert acc.missing == [] and acc.results.unavailable == {}
 
 
 def test_mixed_project_all_area_served_by_metered_types():

@@ -681,15 +681,6 @@ def test_validation_asks_to_save_first(tmp_path):
     assert_message(rows[1][0], "save the workbook first")
 
 
-def test_validation_without_validator_installed(saved_workbook, monkeypatch):
-    monkeypatch.setitem(sys.modules, "hpcarbon.validator", None)  # import → ModuleNotFoundError
-    book = fake_book(saved_workbook)
-    rows = U.write_validation_results(book)
-    assert rows[0][:2] == ["hpcarbon 校验结果 / validation results", str(saved_workbook)]
-    assert_message(rows[1][0], "校验器尚未安装", "not installed yet")
-    assert [s.name for s in book.sheets] == ["申报表", "计算", U.RESULTS_SHEET]  # added at the end
-
-
 def test_validation_writes_findings(saved_workbook, monkeypatch):
     found = [
         finding("monthly.missing_month", month="2025-01").located("月度数据", "C9"),

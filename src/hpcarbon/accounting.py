@@ -1,8 +1,10 @@
 """Declaration → results, with the full calculation trace that §6.2.3.3 requires be kept.
 
 The accounting computes from the data *as declared*; judging the data is the rules' job
-(:mod:`hpcarbon.rules`). Where a number cannot be formed at all (no COP, a missing reading, no
-parameter set in force …) the results are ``None`` and the reasons are returned, never a guess.
+(:mod:`hpcarbon.rules`), and they alone report problems. Each result is computed as far as its own
+inputs allow: a result whose input is missing or invalid is ``None`` and :attr:`Results.unavailable`
+says which inputs, by the catalogue code a rule (or the field validation) reports them with —
+never a guess, and never a blank where the number does not depend on the problem.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 
 from hpcarbon import formulas
 from hpcarbon.calendar import crediting_period, records_keep_until
@@ -29,6 +31,8 @@ TYPE_SYMBOL = {HeatPumpType.ground: "gs", HeatPumpType.air: "as", HeatPumpType.w
 
 @dataclass(frozen=True)
 class Quantity:
+    """A named value of the trace, kept as the number (or date, text) it is; rendered at output time."""
+
     name: str
     value: Any
     unit: str = ""
@@ -48,18 +52,52 @@ class TraceStep:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["output"]["value"] = _json_number(d["output"]["value"])
+        d["output"]["value"] = json_value(d["output"]["value"])
         for q in d["inputs"]:
-            q["value"] = _json_number(q["value"])
+            q["value"] = json_value(q["value"])
         return d
 
 
-def _json_number(v):
+def json_value(v):
+    """A result or trace value as JSON holds it: full precision; ∞ (one method gives 0) as null, dates ISO."""
     if isinstance(v, float) and not math.isfinite(v):
         return None  # JSON has no infinity; the formula text says why
     if isinstance(v, date):
         return v.isoformat()
     return v
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An input a result needs that is absent or invalid: the catalogue code the rules (or the field
+    validation) report it by, and the field's JSON path. The accounting detects nothing itself: the
+    finding with this code and field says what is wrong and where."""
+
+    code: str
+    field: str | None
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "field": self.field}
+
+
+@dataclass(frozen=True)
+class _Unknown:
+    """A value that cannot be formed, and the inputs it lacks."""
+
+    missing: tuple[Missing, ...]
+
+
+def _unknown(*values) -> _Unknown | None:
+    """The union of what the unknown ``values`` lack (in order, once each); None when all are known."""
+    out: dict[Missing, None] = {}
+    for v in values:
+        if isinstance(v, _Unknown):
+            out.update(dict.fromkeys(v.missing))
+    return _Unknown(tuple(out)) if out else None
+
+
+def _lacking(code: str, path: str | None) -> _Unknown:
+    return _Unknown((Missing(code, path),))
 
 
 @dataclass(frozen=True)
@@ -97,276 +135,338 @@ def group_key(types) -> str:
 
 @dataclass
 class Results:
-    parameter_version: str
-    heating_hours: float
-    heat_supplied_gj: float
+    """Every result of the accounting; ``None`` where :attr:`unavailable` says which inputs it lacks."""
+
+    parameter_version: str | None
+    heating_hours: float | None
+    heat_supplied_gj: float | None
     heat_elec_method_gj: float | None
     heat_area_method_gj: float | None
     deviation: float | None
     method: str  # metered | estimated | mixed
-    estimate_basis: str | None  # electricity | area | None when nothing is estimated
-    heat_by_type_gj: dict[str, float]
-    electricity_kwh: float
-    electricity_by_type_kwh: dict[str, float]
-    baseline_emissions_t: float
-    project_emissions_t: float
-    emission_reductions_t: float
-    creditable_reductions_t: float
-    crediting_period_start: date
-    crediting_period_end: date
-    records_keep_until: date
+    estimate_basis: str | None  # electricity | area | None when nothing is estimated (or not known)
+    heat_by_type_gj: dict[str, float]  # the parts that are known; they sum to Q when Q is known
+    electricity_kwh: float | None
+    electricity_by_type_kwh: dict[str, float]  # the types whose every reading is known
+    baseline_emissions_t: float | None
+    project_emissions_t: float | None
+    emission_reductions_t: float | None
+    creditable_reductions_t: float | None
+    crediting_period_start: date | None
+    crediting_period_end: date | None
+    records_keep_until: date | None
+    #: result key → the inputs it lacks (only for results that are None because of them)
+    unavailable: dict[str, tuple[Missing, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {k: _json_number(v) for k, v in asdict(self).items()}
+        out = {k: json_value(v) for k, v in asdict(self).items() if k != "unavailable"}
+        out["unavailable"] = {k: [m.to_dict() for m in v] for k, v in self.unavailable.items()}
+        return out
 
 
 @dataclass
 class Accounting:
-    results: Results | None
+    results: Results | None  # None only when there is no declaration to account
     trace: list[TraceStep] = field(default_factory=list)
-    #: why the results could not be formed: (reason_zh, reason_en, field path)
-    not_computable: list[tuple[str, str, str | None]] = field(default_factory=list)
     parameters: ParameterSet | None = None
 
-
-class _Stop(Exception):
-    pass
+    @property
+    def missing(self) -> list[Missing]:
+        """Every input some result lacks, once each."""
+        if self.results is None:
+            return []
+        return list(dict.fromkeys(m for ms in self.results.unavailable.values() for m in ms))
 
 
 class _Run:
-    def __init__(self, decl: Declaration, params: ParameterSet | None):
+    def __init__(self, decl: Declaration, params: ParameterSet | None, invalid: Mapping[str, str]):
         self.decl = decl
         self.params = params
+        self.invalid = invalid
         self.trace: list[TraceStep] = []
-        self.problems: list[tuple[str, str, str | None]] = []
 
-    def step(self, step, clause, title_zh, title_en, formula, inputs, name, value, unit):
-        self.trace.append(TraceStep(step, clause, title_zh, title_en, formula, tuple(inputs), Quantity(name, value, unit)))
-        return value
+    def record(self, *, step: str, clause: str, title_zh: str, title_en: str, formula: str,
+               inputs: list[Quantity] | tuple[Quantity, ...], output: Quantity):
+        """Keep one step of the trace and return its output value."""
+        self.trace.append(TraceStep(step=step, clause=clause, title_zh=title_zh, title_en=title_en, formula=formula,
+                                    inputs=tuple(inputs), output=output))
+        return output.value
 
-    def problem(self, zh, en, path=None):
-        self.problems.append((zh, en, path))
+    def invalid_under(self, path: str) -> _Unknown | None:
+        """The invalid fields at or under ``path`` (a field the validation refused is no input)."""
+        hits = [Missing(code, p) for p, code in self.invalid.items()
+                if p == path or p.startswith((path + ".", path + "["))]
+        return _Unknown(tuple(hits)) if hits else None
 
-    # --- monthly data -------------------------------------------------------------------
-    def electricity_series(self, kind: HeatPumpType) -> list[tuple[str, float]]:
-        out = []
-        for i, rec in enumerate(self.decl.monthly):
-            w = rec.electricity_kwh.get(kind)
-            if w is None:
-                zh, en = TYPE_LABEL[kind]
-                self.problem(f"{rec.month} 缺少{zh}耗电量", f"{rec.month} has no electricity reading for {en}",
-                             f"monthly[{i}].electricity_kwh.{kind.value}")
-                continue
-            out.append((rec.month, w))
-        return out
-
-    def cop_series(self, kind: HeatPumpType, months: list[str]) -> list[float] | None:
-        system = self.decl.system(kind)
-        zh, en = TYPE_LABEL[kind]
-        idx = self.decl.systems.index(system)
-        cop = system.cop
-        if cop is None:
-            self.problem(f"{zh}缺少 COP", f"{en} has no COP", f"systems[{idx}].cop.source")
-            return None
-        if cop.source is CopSource.test_report:
-            if cop.report_value is None:
-                self.problem(f"{zh}缺少检测报告 COP 值", f"{en} has no test-report COP", f"systems[{idx}].cop.report_value")
-                return None
-            return [cop.report_value] * len(months)
-        by_month: dict[str, list[float]] = defaultdict(list)
-        for m in cop.measurements:
-            by_month[m.date.strftime("%Y-%m")].append(m.value)
-        out = []
-        for month in months:
-            values = by_month.get(month)
-            out.append(formulas.mean_cop(values) if values else math.nan)
-        return out
+    def reading(self, path: str, value: float | None, missing_code: str) -> float | _Unknown:
+        """A declared number: unknown when its field is invalid, or absent (reported by ``missing_code``)."""
+        bad = self.invalid_under(path)
+        if bad:
+            return bad
+        return _lacking(missing_code, path) if value is None else value
 
 
-def compute(decl: Declaration, params: ParameterSet | None = None) -> Accounting:
-    """Account one declaration: Q per type, Q_elec, Q_area, deviation, BE, PE, ER, creditable ER."""
+def compute(decl: Declaration, params: ParameterSet | None = None, invalid: Mapping[str, str] | None = None) -> Accounting:
+    """Account one declaration: Q per type, Q_elec, Q_area, deviation, BE, PE, ER, creditable ER.
+
+    ``invalid``: JSON path → finding code of the fields the validation refused (their values in ``decl``
+    are placeholders, see :mod:`hpcarbon.admission`); a result that needs one of them is None.
+    """
     if params is None:
         try:
             params = set_in_force(decl.season.start)
         except ParameterError:
             params = None
-    run = _Run(decl, params)
-    try:
-        results = _account(run)
-    except _Stop:
-        results = None
-    if run.problems:
-        results = None
-    return Accounting(results=results, trace=run.trace, not_computable=run.problems, parameters=params)
+    run = _Run(decl, params, invalid or {})
+    return Accounting(results=_account(run), trace=run.trace, parameters=params)
+
+
+def _known(value):
+    return None if isinstance(value, _Unknown) else value
 
 
 def _account(run: _Run) -> Results:
-    decl, p = run.decl, run.params
-    if p is None:
-        run.problem(f"供暖期开始日 {decl.season.start} 没有生效的参数集",
-                    f"no parameter set is in force on {decl.season.start}", "season.start")
-        raise _Stop
-    run.step("parameters", "7.1", "生效参数集", "parameter set in force", f"set {p.version}, effective {p.effective_from}",
-             [Quantity("EF_heat", p.ef_heat.value, p.ef_heat.unit), Quantity("EF_elec", p.ef_elec.value, p.ef_elec.unit),
-              Quantity("TD", p.td_percent.value, p.td_percent.unit)], "version", p.version, "")
+    decl = run.decl
+    unavailable: dict[str, tuple[Missing, ...]] = {}
 
-    # t — actual heating hours (§6.2.2, §6.2.4.2)
-    hours = formulas.heating_hours((r.heating_hours, r.outage_hours) for r in decl.monthly)
-    run.step("heating_hours", "6.2.4.2", "实际供暖小时数 t", "actual heating hours t", "t = Σ_m (heating_hours_m − outage_hours_m)",
-             [Quantity(f"{r.month} h−outage", r.heating_hours - r.outage_hours, "h") for r in decl.monthly],
-             "t", hours, "h")
+    def result(key: str, value):
+        if isinstance(value, _Unknown):
+            unavailable[key] = value.missing
+            return None
+        return value
 
+    p: ParameterSet | _Unknown = run.params if run.params is not None else _lacking("parameters.no_set_in_force",
+                                                                                    "season.start")
+    if isinstance(p, ParameterSet):
+        run.record(step="parameters", clause="7.1", title_zh="生效参数集", title_en="parameter set in force",
+                   formula=f"set {p.version}, effective {p.effective_from}",
+                   inputs=[Quantity("EF_heat", p.ef_heat.value, p.ef_heat.unit),
+                           Quantity("EF_elec", p.ef_elec.value, p.ef_elec.unit),
+                           Quantity("TD", p.td_percent.value, p.td_percent.unit)],
+                   output=Quantity("version", p.version))
+
+    hours = _heating_hours(run)
     plan = metering_plan(decl)
-    heat_by_type: dict[str, float] = {}
-
-    # electricity per type (表9–11), used by PE and by the electricity method
-    electricity: dict[HeatPumpType, list[tuple[str, float]]] = {}
-    for kind in decl.types:
-        series = run.electricity_series(kind)
-        electricity[kind] = series
-        run.step(f"electricity.{kind.value}", "表9–表11", f"{TYPE_LABEL[kind][0]}耗电量 W{TYPE_SYMBOL[kind]}",
-                 f"electricity W{TYPE_SYMBOL[kind]}, {TYPE_LABEL[kind][1]}", "W = Σ_m W_m",
-                 [Quantity(m, w, "kWh") for m, w in series], f"W{TYPE_SYMBOL[kind]}",
-                 math.fsum(w for _, w in series), "kWh")
-
-    # metered heat (表5–7)
+    electricity = {kind: _electricity(run, kind) for kind in decl.types}
+    heat_by_type: dict[str, float | _Unknown] = {}
     for kind in plan.own_meter:
-        readings = []
-        for i, r in enumerate(decl.monthly):
-            if kind not in r.heat_gj:
-                zh, en = TYPE_LABEL[kind]
-                run.problem(f"{r.month} 缺少{zh}热量表读数", f"{r.month} has no heat reading for {en}",
-                            f"monthly[{i}].heat_gj.{kind.value}")
-                continue
-            readings.append((r.month, r.heat_gj[kind]))
-        q = run.step(f"heat_metered.{kind.value}", "表5–表7", f"{TYPE_LABEL[kind][0]}热量表计量供热量 Q{TYPE_SYMBOL[kind]}",
-                     f"metered heat Q{TYPE_SYMBOL[kind]}, {TYPE_LABEL[kind][1]}", "Q = Σ_m heat_meter_m",
-                     [Quantity(m, v, "GJ") for m, v in readings], f"Q{TYPE_SYMBOL[kind]}",
-                     math.fsum(v for _, v in readings), "GJ")
-        heat_by_type[kind.value] = q
+        heat_by_type[kind.value] = _metered_heat(run, kind)
     if plan.total_meter:
-        readings = []
-        for i, r in enumerate(decl.monthly):
-            if r.total_heat_gj is None:
-                run.problem(f"{r.month} 缺少总输出端热量表读数", f"{r.month} has no total-output heat reading",
-                            f"monthly[{i}].total_heat_gj")
-                continue
-            readings.append((r.month, r.total_heat_gj))
-        key = group_key(plan.total_meter)
-        heat_by_type[key] = run.step("heat_metered.total", "表5–表7", f"总输出端热量表计量供热量（{key}）",
-                                     f"total-output meter heat ({key})", "Q = Σ_m total_heat_meter_m",
-                                     [Quantity(m, v, "GJ") for m, v in readings], f"Q[{key}]",
-                                     math.fsum(v for _, v in readings), "GJ")
+        heat_by_type[group_key(plan.total_meter)] = _total_meter_heat(run, plan)
 
     heat_elec = heat_area = dev = None
     basis = None
     if plan.unmetered:
         heat_elec, per_type_elec = _electricity_method(run, plan, electricity)
-        heat_area = _area_method(run, plan, hours)
-        if heat_elec is None or heat_area is None:
-            raise _Stop
-        estimate = run.step("heat_conservative", "6.2.3.2", "保守取值 Q估 = min(Q电, Q面)",
-                            "conservative estimate Q_est = min(Q_elec, Q_area)", "Q_est = min(Q_elec, Q_area)",
-                            [Quantity("Q_elec", heat_elec, "GJ"), Quantity("Q_area", heat_area, "GJ")], "Q_est",
-                            formulas.conservative_heat(heat_elec, heat_area), "GJ")
-        dev = run.step("deviation", "6.2.3.2", "两种方法偏差 d", "deviation between the methods d",
-                       "d = |Q_elec − Q_area| / min(Q_elec, Q_area) [D]; d > 10 % → 复核 re-check",
-                       [Quantity("Q_elec", heat_elec, "GJ"), Quantity("Q_area", heat_area, "GJ")], "d",
-                       formulas.deviation(heat_elec, heat_area), "")
-        if heat_elec <= heat_area:
-            basis = "electricity"
-            heat_by_type.update(per_type_elec)
+        heat_area = _area_method(run, plan, hours, p)
+        lacking = _unknown(heat_elec, heat_area)
+        if lacking:  # the conservative rule needs both methods
+            estimate = dev = lacking
+            heat_by_type[group_key(plan.unmetered)] = lacking
         else:
-            basis = "area"
-            heat_by_type[group_key(plan.unmetered)] = estimate
+            pair = [Quantity("Q_elec", heat_elec, "GJ"), Quantity("Q_area", heat_area, "GJ")]
+            estimate = run.record(step="heat_conservative", clause="6.2.3.2", title_zh="保守取值 Q估 = min(Q电, Q面)",
+                                  title_en="conservative estimate Q_est = min(Q_elec, Q_area)",
+                                  formula="Q_est = min(Q_elec, Q_area)", inputs=pair,
+                                  output=Quantity("Q_est", formulas.conservative_heat(heat_elec, heat_area), "GJ"))
+            threshold = f"{formulas.DEVIATION_RECHECK_THRESHOLD:.0%}"
+            dev = run.record(step="deviation", clause="6.2.3.2", title_zh="两种方法偏差 d",
+                             title_en="deviation between the methods d",
+                             formula=f"d = |Q_elec − Q_area| / min(Q_elec, Q_area) [D]; d > {threshold} → 复核 re-check",
+                             inputs=pair, output=Quantity("d", formulas.deviation(heat_elec, heat_area)))
+            if heat_elec <= heat_area:
+                basis = "electricity"
+                heat_by_type.update(per_type_elec)
+            else:
+                basis = "area"
+                heat_by_type[group_key(plan.unmetered)] = estimate
 
-    heat_total = math.fsum(heat_by_type.values())
-    run.step("heat_supplied", "6.2", "供暖期总供热量 Qgs+Qas+Qws", "heat supplied Qgs+Qas+Qws", "Q = Σ Q[source]",
-             [Quantity(f"Q[{k}]", v, "GJ") for k, v in heat_by_type.items()], "Q", heat_total, "GJ")
-    be = run.step("baseline", "6.2", "基准线排放 BE，公式（1）", "baseline emissions BE, formula (1)",
-                  "BE = (Qgs + Qas + Qws) × EF_heat",
-                  [Quantity("Q", heat_total, "GJ"), Quantity("EF_heat", p.ef_heat.value, p.ef_heat.unit)], "BE",
-                  formulas.baseline_emissions(heat_total, p.ef_heat.value), "t CO2")
+    heat_total: float | _Unknown = _unknown(*heat_by_type.values()) or run.record(
+        step="heat_supplied", clause="6.2", title_zh="供暖期总供热量 Qgs+Qas+Qws", title_en="heat supplied Qgs+Qas+Qws",
+        formula="Q = Σ Q[source]", inputs=[Quantity(f"Q[{k}]", v, "GJ") for k, v in heat_by_type.items()],
+        output=Quantity("Q", math.fsum(heat_by_type.values()), "GJ"))
+    be = _unknown(heat_total, p) or run.record(
+        step="baseline", clause="6.2", title_zh="基准线排放 BE，公式（1）", title_en="baseline emissions BE, formula (1)",
+        formula="BE = (Qgs + Qas + Qws) × EF_heat",
+        inputs=[Quantity("Q", heat_total, "GJ"), Quantity("EF_heat", p.ef_heat.value, p.ef_heat.unit)],
+        output=Quantity("BE", formulas.baseline_emissions(heat_total, p.ef_heat.value), "t CO2"))
 
-    w_by_type = {k.value: math.fsum(w for _, w in s) for k, s in electricity.items()}
-    w_total = math.fsum(w_by_type.values())
-    pe = run.step("project", "6.3", "项目排放 PE，公式（4）", "project emissions PE, formula (4)",
-                  "PE = (Wgs + Was + Wws) / (1 − TD/100) × 10⁻³ × EF_elec",
-                  [Quantity("W", w_total, "kWh"), Quantity("TD", p.td_percent.value, "%"),
-                   Quantity("EF_elec", p.ef_elec.value, p.ef_elec.unit)], "PE",
-                  formulas.project_emissions(w_total, p.td_percent.value, p.ef_elec.value), "t CO2")
-    er = run.step("reductions", "6.4", "减排量 ER，公式（5）", "emission reductions ER, formula (5)", "ER = BE − PE",
-                  [Quantity("BE", be, "t CO2"), Quantity("PE", pe, "t CO2")], "ER",
-                  formulas.emission_reductions(be, pe), "t CO2")
-    credit = run.step("creditable", "9 [D]", "可签发减排量（向下取整至 0.01 t，负值取 0）",
-                      "creditable reductions (rounded down to 0.01 t, 0 when negative)", "floor(ER, 0.01), ≥ 0",
-                      [Quantity("ER", er, "t CO2")], "ER_creditable", formulas.creditable_reductions(er), "t CO2")
-    start, end = crediting_period(decl.project.operation_start)
-    keep = records_keep_until(decl.project.operation_start)
-    run.step("periods", "5.2, 7.3.2", "计入期与台账保存期限", "crediting period and record keeping",
-             "crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y",
-             [Quantity("operation_start", decl.project.operation_start)], "records_keep_until", keep, "")
+    w_by_type = {k.value: math.fsum(w for _, w in s) for k, s in electricity.items() if not isinstance(s, _Unknown)}
+    w_total = _unknown(*electricity.values()) or math.fsum(w_by_type.values())
+    pe = _unknown(w_total, p) or run.record(
+        step="project", clause="6.3", title_zh="项目排放 PE，公式（4）", title_en="project emissions PE, formula (4)",
+        formula="PE = (Wgs + Was + Wws) / (1 − TD/100) × 10⁻³ × EF_elec",
+        inputs=[Quantity("W", w_total, "kWh"), Quantity("TD", p.td_percent.value, "%"),
+                Quantity("EF_elec", p.ef_elec.value, p.ef_elec.unit)],
+        output=Quantity("PE", formulas.project_emissions(w_total, p.td_percent.value, p.ef_elec.value), "t CO2"))
+    er = _unknown(be, pe) or run.record(
+        step="reductions", clause="6.4", title_zh="减排量 ER，公式（5）", title_en="emission reductions ER, formula (5)",
+        formula="ER = BE − PE", inputs=[Quantity("BE", be, "t CO2"), Quantity("PE", pe, "t CO2")],
+        output=Quantity("ER", formulas.emission_reductions(be, pe), "t CO2"))
+    credit = _unknown(er) or run.record(
+        step="creditable", clause="9 [D]", title_zh="可签发减排量（向下取整至 0.01 t，负值取 0）",
+        title_en="creditable reductions (rounded down to 0.01 t, 0 when negative)", formula="floor(ER, 0.01), ≥ 0",
+        inputs=[Quantity("ER", er, "t CO2")], output=Quantity("ER_creditable", formulas.creditable_reductions(er),
+                                                               "t CO2"))
+
+    op_bad = run.invalid_under("project.operation_start")
+    start = end = keep = op_bad
+    if not op_bad:
+        op = decl.project.operation_start
+        start, end = crediting_period(op)
+        keep = run.record(step="periods", clause="5.2, 7.3.2", title_zh="计入期与台账保存期限",
+                          title_en="crediting period and record keeping",
+                          formula="crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y",
+                          inputs=[Quantity("operation_start", op)],
+                          output=Quantity("records_keep_until", records_keep_until(op)))
     return Results(
-        parameter_version=p.version, heating_hours=hours, heat_supplied_gj=heat_total,
-        heat_elec_method_gj=heat_elec, heat_area_method_gj=heat_area, deviation=dev, method=plan.method,
-        estimate_basis=basis, heat_by_type_gj=heat_by_type, electricity_kwh=w_total, electricity_by_type_kwh=w_by_type,
-        baseline_emissions_t=be, project_emissions_t=pe, emission_reductions_t=er, creditable_reductions_t=credit,
-        crediting_period_start=start, crediting_period_end=end, records_keep_until=keep,
+        parameter_version=result("parameter_version", p if isinstance(p, _Unknown) else p.version),
+        heating_hours=result("heating_hours", hours),
+        heat_supplied_gj=result("heat_supplied_gj", heat_total),
+        heat_elec_method_gj=result("heat_elec_method_gj", heat_elec) if plan.unmetered else None,
+        heat_area_method_gj=result("heat_area_method_gj", heat_area) if plan.unmetered else None,
+        deviation=result("deviation", dev) if plan.unmetered else None,
+        method=plan.method, estimate_basis=basis,
+        heat_by_type_gj={k: v for k, v in heat_by_type.items() if not isinstance(v, _Unknown)},
+        electricity_kwh=result("electricity_kwh", w_total), electricity_by_type_kwh=w_by_type,
+        baseline_emissions_t=result("baseline_emissions_t", be), project_emissions_t=result("project_emissions_t", pe),
+        emission_reductions_t=result("emission_reductions_t", er),
+        creditable_reductions_t=result("creditable_reductions_t", credit),
+        crediting_period_start=result("crediting_period_start", start),
+        crediting_period_end=result("crediting_period_end", end),
+        records_keep_until=result("records_keep_until", keep),
+        unavailable=unavailable,
     )
 
 
-def _electricity_method(run: _Run, plan: MeteringPlan, electricity) -> tuple[float | None, dict[str, float]]:
+def _heating_hours(run: _Run) -> float | _Unknown:
+    """t — actual heating hours (§6.2.2, §6.2.4.2)."""
+    recs = run.decl.monthly
+    lacking = _unknown(*(run.invalid_under(f"monthly[{i}].{name}") for i in range(len(recs))
+                         for name in ("heating_hours", "outage_hours")))
+    if lacking:
+        return lacking
+    return run.record(step="heating_hours", clause="6.2.4.2", title_zh="实际供暖小时数 t", title_en="actual heating hours t",
+                      formula="t = Σ_m (heating_hours_m − outage_hours_m)",
+                      inputs=[Quantity(f"{r.month} h−outage", r.heating_hours - r.outage_hours, "h") for r in recs],
+                      output=Quantity("t", formulas.heating_hours((r.heating_hours, r.outage_hours) for r in recs), "h"))
+
+
+def _electricity(run: _Run, kind: HeatPumpType) -> list[tuple[str, float]] | _Unknown:
+    """The type's monthly electricity (表9–11), used by PE and by the electricity method."""
+    values = [(rec.month, run.reading(f"monthly[{i}].electricity_kwh.{kind.value}", rec.electricity_kwh.get(kind),
+                                      "monthly.electricity_missing")) for i, rec in enumerate(run.decl.monthly)]
+    lacking = _unknown(*(w for _, w in values))
+    if lacking:
+        return lacking
+    sym = TYPE_SYMBOL[kind]
+    run.record(step=f"electricity.{kind.value}", clause="表9–表11", title_zh=f"{TYPE_LABEL[kind][0]}耗电量 W{sym}",
+               title_en=f"electricity W{sym}, {TYPE_LABEL[kind][1]}", formula="W = Σ_m W_m",
+               inputs=[Quantity(m, w, "kWh") for m, w in values],
+               output=Quantity(f"W{sym}", math.fsum(w for _, w in values), "kWh"))
+    return values
+
+
+def _metered_heat(run: _Run, kind: HeatPumpType) -> float | _Unknown:
+    """Heat of a type with its own meter (表5–7)."""
+    values = [(r.month, run.reading(f"monthly[{i}].heat_gj.{kind.value}", r.heat_gj.get(kind), "monthly.heat_missing"))
+              for i, r in enumerate(run.decl.monthly)]
+    lacking = _unknown(*(v for _, v in values))
+    if lacking:
+        return lacking
+    sym = TYPE_SYMBOL[kind]
+    return run.record(step=f"heat_metered.{kind.value}", clause="表5–表7",
+                      title_zh=f"{TYPE_LABEL[kind][0]}热量表计量供热量 Q{sym}",
+                      title_en=f"metered heat Q{sym}, {TYPE_LABEL[kind][1]}", formula="Q = Σ_m heat_meter_m",
+                      inputs=[Quantity(m, v, "GJ") for m, v in values],
+                      output=Quantity(f"Q{sym}", math.fsum(v for _, v in values), "GJ"))
+
+
+def _total_meter_heat(run: _Run, plan: MeteringPlan) -> float | _Unknown:
+    """Heat of the coupled types under the total-output meter (表5–7 note)."""
+    values = [(r.month, run.reading(f"monthly[{i}].total_heat_gj", r.total_heat_gj, "monthly.total_heat_missing"))
+              for i, r in enumerate(run.decl.monthly)]
+    lacking = _unknown(*(v for _, v in values))
+    if lacking:
+        return lacking
+    key = group_key(plan.total_meter)
+    return run.record(step="heat_metered.total", clause="表5–表7", title_zh=f"总输出端热量表计量供热量（{key}）",
+                      title_en=f"total-output meter heat ({key})", formula="Q = Σ_m total_heat_meter_m",
+                      inputs=[Quantity(m, v, "GJ") for m, v in values],
+                      output=Quantity(f"Q[{key}]", math.fsum(v for _, v in values), "GJ"))
+
+
+def _monthly_cops(run: _Run, kind: HeatPumpType, series: list[tuple[str, float]]) -> list[float] | _Unknown:
+    """The COP of each month of ``series`` (表8): the test report's, or the month's mean on-site COP
+    (NaN for a month without a measurement and without electricity: it adds no heat)."""
+    idx = run.decl.types.index(kind)
+    path = f"systems[{idx}].cop"
+    bad = run.invalid_under(path)
+    if bad:
+        return bad
+    cop = run.decl.systems[idx].cop
+    if cop is None:
+        return _lacking("cop.missing", f"{path}.source")
+    if cop.source is CopSource.test_report:
+        if cop.report_value is None:
+            return _lacking("cop.report_value_missing", f"{path}.report_value")
+        return [cop.report_value] * len(series)
+    by_month: dict[str, list[float]] = defaultdict(list)
+    for m in cop.measurements:
+        by_month[m.date.strftime("%Y-%m")].append(m.value)
+    out = []
+    for month, w in series:
+        values = by_month.get(month)
+        if not values and w > 0:
+            return _lacking("cop.measurement_missing_month", f"{path}.measurements")
+        out.append(formulas.mean_cop(values) if values else math.nan)
+    return out
+
+
+def _electricity_method(run: _Run, plan: MeteringPlan, electricity) -> tuple[float | _Unknown, dict[str, float]]:
     """§6.2.1, formula (2) per unmetered type (month by month), then summed (§6.2.3.1)."""
-    per_type: dict[str, float] = {}
-    ok = True
+    per_type: dict[str, float | _Unknown] = {}
     for kind in plan.unmetered:
         series = electricity[kind]
-        months = [m for m, _ in series]
-        cops = run.cop_series(kind, months)
-        if cops is None:
-            ok = False
+        cops = series if isinstance(series, _Unknown) else _monthly_cops(run, kind, series)
+        if isinstance(cops, _Unknown):
+            per_type[kind.value] = cops
             continue
-        used_w, used_cop = [], []
-        for (month, w), c in zip(series, cops):
-            if math.isnan(c):
-                if w > 0:
-                    zh, en = TYPE_LABEL[kind]
-                    run.problem(f"{zh} {month} 有耗电量但无 COP 测量", f"{en} {month} has electricity but no COP measurement",
-                                f"systems[{run.decl.types.index(kind)}].cop.measurements")
-                    ok = False
-                continue  # no electricity and no measurement: the month adds no heat
-            used_w.append(w)
-            used_cop.append(c)
         sym = TYPE_SYMBOL[kind]
-        title = (f"电算法 {TYPE_LABEL[kind][0]} Q{sym}，公式（2）", f"electricity method Q{sym}, {TYPE_LABEL[kind][1]}, formula (2)")
-        if run.decl.system(kind).cop.source is CopSource.test_report:
+        title = dict(title_zh=f"电算法 {TYPE_LABEL[kind][0]} Q{sym}，公式（2）",
+                     title_en=f"electricity method Q{sym}, {TYPE_LABEL[kind][1]}, formula (2)")
+        cop = run.decl.system(kind).cop
+        if cop.source is CopSource.test_report:
             # one COP for the season: formula (2) exactly as written, W × COP × 0.0036
-            w_total = math.fsum(used_w)
-            report_cop = run.decl.system(kind).cop.report_value
-            q = run.step(f"heat_elec.{kind.value}", "6.2.1", *title, "Q = W × COP × 0.0036",
-                         [Quantity(f"W{sym}", w_total, "kWh"), Quantity("COP (检测报告 test report)", report_cop, "")],
-                         f"Q{sym}_elec", formulas.heat_by_electricity(w_total, report_cop), "GJ")
-        else:
-            used_months = [m for (m, _), c in zip(series, cops) if not math.isnan(c)]
-            q = run.step(f"heat_elec.{kind.value}", "6.2.1", *title, "Q = Σ_m W_m × COP_m × 0.0036 [D]",
-                         [Quantity(f"{m}: W × COP_mean", f"{w:g} × {c:.4g}", "kWh × -")
-                          for m, w, c in zip(used_months, used_w, used_cop)],
-                         f"Q{sym}_elec", formulas.heat_by_electricity_monthly(used_w, used_cop), "GJ")
-        per_type[kind.value] = q
-    if not ok:
-        return None, per_type
-    total = run.step("heat_elec", "6.2.3.1", "电算法合计 Q电", "electricity method total Q_elec", "Q_elec = Σ_types Qw",
-                     [Quantity(f"Q[{k}]", v, "GJ") for k, v in per_type.items()], "Q_elec",
-                     math.fsum(per_type.values()), "GJ")
+            w_total = math.fsum(w for _, w in series)
+            per_type[kind.value] = run.record(
+                step=f"heat_elec.{kind.value}", clause="6.2.1", **title, formula="Q = W × COP × 0.0036",
+                inputs=[Quantity(f"W{sym}", w_total, "kWh"), Quantity("COP (检测报告 test report)", cop.report_value)],
+                output=Quantity(f"Q{sym}_elec", formulas.heat_by_electricity(w_total, cop.report_value), "GJ"))
+            continue
+        used = [(m, w, c) for (m, w), c in zip(series, cops) if not math.isnan(c)]
+        inputs = []
+        for m, w, c in used:
+            inputs += [Quantity(f"{m} W", w, "kWh"), Quantity(f"{m} COP_mean", c)]
+        per_type[kind.value] = run.record(
+            step=f"heat_elec.{kind.value}", clause="6.2.1", **title, formula="Q = Σ_m W_m × COP_m × 0.0036 [D]",
+            inputs=inputs, output=Quantity(f"Q{sym}_elec", formulas.heat_by_electricity_monthly(
+                [w for _, w, _ in used], [c for _, _, c in used]), "GJ"))
+    lacking = _unknown(*per_type.values())
+    if lacking:
+        return lacking, {}
+    total = run.record(step="heat_elec", clause="6.2.3.1", title_zh="电算法合计 Q电", title_en="electricity method total Q_elec",
+                       formula="Q_elec = Σ_types Qw", inputs=[Quantity(f"Q[{k}]", v, "GJ") for k, v in per_type.items()],
+                       output=Quantity("Q_elec", math.fsum(per_type.values()), "GJ"))
     return total, per_type
 
 
-def _area_method(run: _Run, plan: MeteringPlan, hours: float) -> float | None:
+def _area_method(run: _Run, plan: MeteringPlan, hours, p) -> float | _Unknown:
     """§6.2.2, formula (3) over the area heated by the unmetered types."""
-    decl, p = run.decl, run.params
-    if not decl.areas:
-        run.problem("未填写供暖面积，无法按面积法校核", "no heated area is given for the area method", "areas")
-        return None
+    decl = run.decl
+    bad = run.invalid_under("areas")
+    if bad:
+        return bad
     metered = set(plan.own_meter) | set(plan.total_meter)
     unmetered = set(plan.unmetered)
     entries = []
@@ -374,17 +474,21 @@ def _area_method(run: _Run, plan: MeteringPlan, hours: float) -> float | None:
         if metered:
             served = set(a.served_by or ())
             if not served or (served & metered and served & unmetered):
-                run.problem("混合计量项目的面积条目须注明供热热泵类型，且不能同时由计量与未计量类型供热",
-                            "in a mixed project each area entry must name the types that heat it, not both kinds",
-                            f"areas[{i}].served_by")
-                return None
+                return _lacking("area.served_by_required", f"areas[{i}].served_by")
             if not served <= unmetered:
                 continue  # heated by metered types: its heat is already measured
-        lowest = p.q_lowest(a.building_type.value, a.energy_saving)
-        q = a.q_w_per_m2 if a.q_w_per_m2 is not None else lowest
-        entries.append((f"{a.building_type.value}{'' if a.energy_saving else ' (not energy-saving)'}", q, a.area_m2))
-    return run.step("heat_area", "6.2.2", "面积法 Q面，公式（3）", "area method Q_area, formula (3)",
-                    "Q_area = (Σ q_i × A_i) × t × 3.6×10⁻⁶",
-                    [Quantity(f"{name}: q × A", f"{q:g} × {a:g}", "W/m² × m²") for name, q, a in entries]
-                    + [Quantity("t", hours, "h")], "Q_area",
-                    formulas.heat_by_area_entries([(q, a) for _, q, a in entries], hours), "GJ")
+        entries.append((i, a))
+    if not entries:
+        return _lacking("area.missing", "areas")
+    lacking = _unknown(hours, p)
+    if lacking:
+        return lacking
+    inputs, pairs = [], []
+    for i, a in entries:
+        q = a.q_w_per_m2 if a.q_w_per_m2 is not None else p.q_lowest(a.building_type.value, a.energy_saving)
+        name = f"areas[{i}] {a.building_type.value}{'' if a.energy_saving else ' (not energy-saving)'}"
+        inputs += [Quantity(f"{name} q", q, "W/m²"), Quantity(f"{name} A", a.area_m2, "m²")]
+        pairs.append((q, a.area_m2))
+    return run.record(step="heat_area", clause="6.2.2", title_zh="面积法 Q面，公式（3）", title_en="area method Q_area, formula (3)",
+                      formula="Q_area = (Σ q_i × A_i) × t × 3.6×10⁻⁶", inputs=inputs + [Quantity("t", hours, "h")],
+                      output=Quantity("Q_area", formulas.heat_by_area_entries(pairs, hours), "GJ"))

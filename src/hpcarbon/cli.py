@@ -1,32 +1,53 @@
-"""The ``hpcarbon`` command: compute, template, fill, validate.
+"""The ``hpcarbon`` command: compute, template, fill, validate (and what other subsystems register).
 
-Exit status: 0 no error finding; 1 error findings; 2 input that cannot be read, or misuse.
-Every message a user sees is bilingual; no traceback reaches the terminal.
+Exit status: :mod:`hpcarbon.exit_codes`. Every message a user sees is bilingual; no traceback reaches
+the terminal. Start-up stays light: each subcommand's parser module imports nothing heavy at its top (no
+openpyxl, validator, database or web framework); the implementation is imported when the command runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from hpcarbon import __version__
+from hpcarbon.exit_codes import ExitCode
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+#: (module, function) adding a subcommand's parser to argparse's subparsers. A subsystem registers its
+#: commands with one line here; the module must import nothing heavy at its top.
+PARSERS = (
+    ("hpcarbon.cli", "add_compute_parser"),
+    ("hpcarbon.workbook.commands", "add_template_parser"),
+    ("hpcarbon.workbook.commands", "add_fill_parser"),
+    ("hpcarbon.validator_cli", "add_validate_parser"),
+    ("hpcarbon.registry.commands", "add_registry_parser"),
+    ("hpcarbon.service.command", "add_serve_parser"),
+)
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # misuse: bilingual, exit 2
         self.print_usage(sys.stderr)
         sys.stderr.write(f"hpcarbon: 命令用法错误 / usage error: {message}\n")
-        raise SystemExit(EXIT_UNREADABLE)
+        raise SystemExit(ExitCode.UNREADABLE)
 
 
-def _add_output_options(p: argparse.ArgumentParser) -> None:
+def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式 output format")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="报告语言 report language")
 
 
+def add_compute_parser(sub) -> None:
+    p = sub.add_parser("compute", help="核算一份 JSON 申报 / account a JSON declaration")
+    p.add_argument("declaration", help="申报 JSON 文件 / declaration JSON file")
+    add_output_options(p)
+    p.set_defaults(func=cmd_compute)
+
+
 def cmd_compute(args) -> int:
+    """Exit 2 when the file is not a declaration at all; 1 with its findings when fields are invalid or
+    rules broken — the results are still computed as far as their own inputs allow."""
     from hpcarbon.declaration_io import load_json_declaration
     from hpcarbon.report import Report
     from hpcarbon.rules import check, make_context
@@ -35,15 +56,18 @@ def cmd_compute(args) -> int:
     meta = {"file": args.declaration}
     if loaded.sha256:
         meta["sha256"] = loaded.sha256  # SPEC §10: every report carries the file's SHA-256
-    if loaded.declaration is None:
-        report = Report(findings=loaded.findings, meta=meta)
-        _emit(report, args)
-        return EXIT_UNREADABLE
-    ctx = make_context(loaded.declaration)
-    report = Report(findings=check(loaded.declaration, ctx), accounting=ctx.accounting,
-                    declaration=loaded.declaration, meta=meta)
+    findings, accounting = list(loaded.findings), None
+    decl = loaded.declaration or loaded.draft
+    if decl is not None:
+        ctx = make_context(decl, invalid=loaded.invalid)
+        findings += check(decl, ctx)
+        accounting = ctx.accounting
+    report = Report(findings=findings, accounting=accounting, declaration=decl, meta=meta,
+                    personal=loaded.personal, invalid_fields=frozenset(loaded.invalid))
     _emit(report, args)
-    return EXIT_FINDINGS if report.status == "fail" else EXIT_OK
+    if not loaded.readable:
+        return ExitCode.UNREADABLE
+    return ExitCode.FINDINGS if report.status == "fail" else ExitCode.OK
 
 
 def _emit(report, args) -> None:
@@ -58,50 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
                      "Changchun heat-pump heating carbon-inclusion methodology V01: accounting and validation")
     parser.add_argument("--version", action="version", version=f"hpcarbon {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = sub.add_parser("compute", help="核算一份 JSON 申报 / account a JSON declaration")
-    p.add_argument("declaration", help="申报 JSON 文件 / declaration JSON file")
-    _add_output_options(p)
-    p.set_defaults(func=cmd_compute)
-    for register in _plugins():
-        register(sub)
+    for module, function in PARSERS:
+        getattr(importlib.import_module(module), function)(sub)
     return parser
 
 
-def _plugins():
-    """Commands that live with their subsystem (workbook template/fill, validator)."""
-    out = []
-    try:
-        from hpcarbon.workbook import commands as wb
-        out += [wb.add_template_parser, wb.add_fill_parser]
-    except ImportError:
-        pass
-    try:
-        from hpcarbon import validator_cli
-        out.append(validator_cli.add_validate_parser)
-    except ImportError:
-        pass
-    try:
-        from hpcarbon.registry import commands as registry_commands
-        out.append(registry_commands.add_registry_parser)
-    except ImportError:
-        pass
-    from hpcarbon.service.command import add_serve_parser; out.append(add_serve_parser)  # noqa: E702
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
     except KeyboardInterrupt:
         sys.stderr.write("已中断 / interrupted\n")
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        return ExitCode.OK
     except Exception as exc:  # the last guard: a bug must still answer bilingually, without a traceback
         sys.stderr.write(f"hpcarbon: 内部错误 / internal error: {type(exc).__name__}: {exc}\n")
-        return EXIT_UNREADABLE
+        return ExitCode.UNREADABLE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,10 @@
-"""Reading a declaration from its JSON interchange form (SPEC §11), with bilingual, located errors."""
+"""Reading a declaration from its JSON interchange form (SPEC §11), with bilingual, located errors.
+
+:func:`read_json` is the one way a JSON file is read (``compute``, ``fill``): one size limit and one
+NaN/Infinity policy — JSON has no such numbers, but Python's parser reads them; they are kept as floats
+and refused by the model *at their field*, so the error says where (``monthly[2].electricity_kwh.air``
+must be a finite number) rather than only a line and column.
+"""
 
 from __future__ import annotations
 
@@ -6,59 +12,86 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
-
+from hpcarbon.admission import admit
 from hpcarbon.errors import validation_findings
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import Declaration
+from hpcarbon.privacy import mask_id, mask_name, mask_phone
 
 #: A declaration JSON larger than this is refused unread (a season is a few kB).
 MAX_JSON_BYTES = 20 * 1024 * 1024
+#: The sections of a declaration (SPEC §11): a JSON object with none of them is not a declaration at all.
+SECTIONS = frozenset(Declaration.model_fields)
+
+
+@dataclass(frozen=True)
+class JsonFile:
+    """A JSON file as read: its data, or why it cannot be read (zh, en); the SHA-256 of its bytes."""
+
+    data: Any = None
+    problem: tuple[str, str] | None = None
+    sha256: str | None = None
+
+
+def read_json(path: str | Path) -> JsonFile:
+    """Read and parse a JSON file (UTF-8, BOM allowed; at most :data:`MAX_JSON_BYTES`). Never raises."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            return JsonFile(problem=(f"找不到文件 {path}", f"no such file {path}"))
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            return JsonFile(problem=(f"文件过大（{size} 字节，上限 {MAX_JSON_BYTES}）",
+                                     f"file too large ({size} bytes, limit {MAX_JSON_BYTES})"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        return JsonFile(problem=(f"无法打开文件：{exc.strerror}", f"cannot open the file: {exc.strerror}"))
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return JsonFile(problem=(f"不是 UTF-8 文本（第 {exc.start} 字节）", f"not UTF-8 text (byte {exc.start})"),
+                        sha256=digest)
+    try:
+        return JsonFile(data=json.loads(text, parse_constant=float), sha256=digest)
+    except ValueError as exc:
+        where = f"{getattr(exc, 'lineno', '?')}:{getattr(exc, 'colno', '?')}"
+        return JsonFile(problem=(f"JSON 格式错误（第 {where} 处）：{getattr(exc, 'msg', exc)}",
+                                 f"malformed JSON at line:column {where}: {getattr(exc, 'msg', exc)}"), sha256=digest)
+    except RecursionError:
+        return JsonFile(problem=("JSON 嵌套过深", "JSON nested too deeply"), sha256=digest)
 
 
 @dataclass
 class Loaded:
+    """A JSON declaration as loaded. ``readable`` False: not a declaration at all (exit 2). Otherwise
+    ``findings`` are its field errors (exit 1 when any), ``declaration`` the strict model (None when a field
+    is invalid) and ``draft``/``invalid`` what the accounting can still use (:mod:`hpcarbon.admission`)."""
+
     declaration: Declaration | None
-    findings: list[Finding] = field(default_factory=list)  # why it could not be read
+    findings: list[Finding] = field(default_factory=list)
     sha256: str | None = None  # of the file's bytes, for the report (SPEC §10)
+    draft: Declaration | None = None
+    invalid: dict[str, str] = field(default_factory=dict)
+    readable: bool = True
+    #: an owner that is not a valid enterprise, as typed → masked (SPEC §10): the draft holds placeholders
+    #: where the owner's fields are invalid, so they cannot be masked from it
+    personal: dict[str, str] | None = None
 
 
-def _unreadable(zh: str, en: str) -> Loaded:
-    return Loaded(None, [finding("input.unreadable", reason=f"{zh} / {en}")])
+def _unreadable(zh: str, en: str, sha256: str | None = None) -> Loaded:
+    return Loaded(None, [finding("input.unreadable", reason=f"{zh} / {en}")], sha256=sha256, readable=False)
 
 
 def load_json_declaration(path: str | Path) -> Loaded:
-    path = Path(path)
-    try:
-        if not path.is_file():
-            return _unreadable(f"找不到文件 {path}", f"no such file {path}")
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            return _unreadable(f"文件过大（{size} 字节，上限 {MAX_JSON_BYTES}）", f"file too large ({size} bytes, limit {MAX_JSON_BYTES})")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return _unreadable(f"无法打开文件：{exc.strerror}", f"cannot open the file: {exc.strerror}")
-    loaded = _parse(raw)
-    loaded.sha256 = hashlib.sha256(raw).hexdigest()
+    read = read_json(path)
+    if read.problem is not None:
+        return _unreadable(*read.problem, sha256=read.sha256)
+    loaded = declaration_from_data(read.data)
+    loaded.sha256 = read.sha256
     return loaded
-
-
-def _parse(raw: bytes) -> Loaded:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return _unreadable(f"不是 UTF-8 文本（第 {exc.start} 字节）", f"not UTF-8 text (byte {exc.start})")
-    try:
-        # NaN / Infinity are read here and refused by the model at their field, so the error has a path
-        data = json.loads(text, parse_constant=float)
-    except ValueError as exc:
-        where = f"{getattr(exc, 'lineno', '?')}:{getattr(exc, 'colno', '?')}"
-        return _unreadable(f"JSON 格式错误（第 {where} 处）：{getattr(exc, 'msg', exc)}",
-                           f"malformed JSON at line:column {where}: {getattr(exc, 'msg', exc)}")
-    except RecursionError:
-        return _unreadable("JSON 嵌套过深", "JSON nested too deeply")
-    return declaration_from_data(data)
 
 
 def declaration_from_data(data) -> Loaded:
@@ -70,11 +103,28 @@ def declaration_from_data(data) -> Loaded:
     """
     if not isinstance(data, dict):
         return _unreadable("顶层应为对象（project、season …）", "the top level must be an object (project, season …)")
+    if not SECTIONS & set(data):
+        return _unreadable("不是申报：没有 project、season、systems、monthly 等任何一部分",
+                           "not a declaration: none of its sections (project, season, systems, monthly …)")
     try:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=True)
+        json.dumps(data, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError, RecursionError):
         return _unreadable("内容不是 JSON 数据", "the content is not JSON data")
-    try:
-        return Loaded(Declaration.model_validate_json(text, strict=True))
-    except ValidationError as exc:
-        return Loaded(None, validation_findings(exc))
+    admitted = admit(data, strict_json=True)
+    return Loaded(admitted.declaration, validation_findings(admitted.errors), draft=admitted.draft,
+                  invalid=admitted.invalid, personal=_personal_texts(data))
+
+
+def _personal_texts(data: dict) -> dict[str, str] | None:
+    """Every text typed in the owner's fields → masked, unless the owner is plainly an enterprise (an
+    individual's name may sit in any of them when the types are wrong, e.g. a name typed as the type)."""
+    owner = (data.get("project") or {}).get("owner") if isinstance(data.get("project"), dict) else None
+    if not isinstance(owner, dict) or owner.get("type") == "enterprise":
+        return None
+    out: dict[str, str] = {}
+    for key, masker in (("name", mask_name), ("id_number", mask_id), ("phone", mask_phone), ("type", mask_name)):
+        values = owner.get(key)
+        for raw in values if isinstance(values, list) else [values]:
+            if isinstance(raw, str) and raw.strip() and raw.strip() not in ("individual", "enterprise"):
+                out[raw.strip()] = masker(raw.strip())
+    return out

@@ -103,10 +103,16 @@ def reason(err: dict) -> tuple[str, str]:
     return "取值无效", str(err.get("msg", "invalid value"))
 
 
-def validation_findings(exc: ValidationError) -> list[Finding]:
+def validation_findings(errors: ValidationError | list[dict]) -> list[Finding]:
+    """Findings of pydantic's errors (a ValidationError or its ``errors()`` without the input values)."""
+    if isinstance(errors, ValidationError):
+        errors = errors.errors(include_url=False, include_input=False)
     out = []
-    for err in exc.errors(include_url=False, include_input=False):
+    for err in errors:
         path = path_of(err.get("loc", ()))
+        if err.get("type") == "missing":  # one code for a missing required field, JSON or workbook
+            out.append(finding("field.required", path or None, clause=clause_of(path), field_label=path))
+            continue
         zh, en = reason(err)
         out.append(finding("field.invalid", path or None, clause=clause_of(path), field_label=path,
                            reason_zh=zh, reason_en=en))

@@ -215,11 +215,6 @@ class MonthlyRecord(Strict):
     heat_gj: dict[HeatPumpType, Gj] = Field(default_factory=dict)
     total_heat_gj: Optional[Gj] = None
 
-    @property
-    def year_month(self) -> tuple[int, int]:
-        y, m = self.month.split("-")
-        return int(y), int(m)
-
 
 class AreaEntry(Strict):
     """One heated-area entry (formula (3), 表2)."""

@@ -20,17 +20,20 @@ from hpcarbon.privacy import mask_id, mask_name, mask_phone
 RESULT_KEYS = ("heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation", "method",
                "heat_by_type_gj", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t",
                "creditable_reductions_t", "crediting_period_end", "records_keep_until")
-#: Further result keys the JSON carries besides the contract's.
+#: Further result keys the JSON carries besides the contract's; ``unavailable`` maps each result that is
+#: null to the inputs it lacks ({code, field}: the finding reporting each of them).
 EXTRA_RESULT_KEYS = ("estimate_basis", "heating_hours", "electricity_kwh", "electricity_by_type_kwh",
-                     "crediting_period_start", "parameter_version")
+                     "crediting_period_start", "parameter_version", "unavailable")
 
 _T = {
     "zh": {"pass": "通过", "fail": "未通过", "verdict": "结论", "results": "核算结果", "findings": "发现的问题",
-           "trace": "计算过程", "none": "无", "not_computable": "无法核算（见下方错误）", "project": "项目",
+           "trace": "计算过程", "none": "无", "not_computable": "无法核算（见下方错误）", "lacking": "无法核算，缺少：",
+           "project": "项目",
            "season": "供暖期", "owner": "业主", "file": "文件", "counts": "错误 {error}，警告 {warning}，提示 {info}",
            "general": "（整体）"},
     "en": {"pass": "PASS", "fail": "FAIL", "verdict": "Verdict", "results": "Results", "findings": "Findings",
            "trace": "Calculation trace", "none": "none", "not_computable": "cannot be computed (see the errors below)",
+           "lacking": "cannot be computed, lacking:",
            "project": "Project", "season": "Season", "owner": "Owner", "file": "File",
            "counts": "{error} errors, {warning} warnings, {info} infos", "general": "(general)"},
 }
@@ -53,13 +56,19 @@ _METHOD = {"metered": ("热量表计量", "metered"), "estimated": ("估算", "e
            "electricity": ("电算法", "electricity method"), "area": ("面积法", "area method")}
 
 
-def owner_summary(decl: Declaration) -> dict:
-    """Owner as it may appear in a report: an individual's name, ID and phone masked (SPEC §10)."""
+def owner_summary(decl: Declaration, invalid: frozenset[str] = frozenset()) -> dict:
+    """Owner as it may appear in a report: an individual's name, ID and phone masked (SPEC §10); a field the
+    validation refused (a placeholder stands there) is None."""
     o = decl.project.owner
     if o.type is OwnerType.individual:
-        return {"type": o.type.value, "name": mask_name(o.name), "id_number": mask_id(o.id_number),
-                "phone": mask_phone(o.phone)}
-    return {"type": o.type.value, "name": o.name, "id_number": o.id_number, "phone": o.phone}
+        out = {"type": o.type.value, "name": mask_name(o.name), "id_number": mask_id(o.id_number),
+               "phone": mask_phone(o.phone)}
+    else:
+        out = {"type": o.type.value, "name": o.name, "id_number": o.id_number, "phone": o.phone}
+    for key in out:
+        if any(p in ("project.owner", f"project.owner.{key}") for p in invalid):
+            out[key] = None
+    return out
 
 
 @dataclass
@@ -72,14 +81,16 @@ class Report:
     #: rendered string but the file's own path and hash goes through it (a project named after its owner,
     #: a name echoed by a finding), so personal data never leaves unmasked (SPEC §10)
     personal: dict[str, str] | None = None
+    #: fields the validation refused: ``declaration`` then holds placeholders there (:mod:`hpcarbon.admission`),
+    #: which are never shown as declared values
+    invalid_fields: frozenset[str] = frozenset()
 
     def personal_texts(self) -> dict[str, str]:
-        if self.personal is not None:
-            pairs = self.personal
-        elif self.declaration is not None and self.declaration.project.owner.type is OwnerType.individual:
-            o = self.declaration.project.owner
-            pairs = {o.name: mask_name(o.name), o.id_number: mask_id(o.id_number), o.phone: mask_phone(o.phone)}
-        else:
+        pairs = dict(self.personal or {})  # as typed
+        if self.declaration is not None and self.declaration.project.owner.type is OwnerType.individual:
+            o = self.declaration.project.owner  # as the model normalised it (trimmed, an ID's x upper-cased)
+            pairs.update({o.name: mask_name(o.name), o.id_number: mask_id(o.id_number), o.phone: mask_phone(o.phone)})
+        if not pairs:
             return {}
         # longest first (an ID before a name inside it); one character is no identifier and would mask text
         return {raw: pairs[raw] for raw in sorted((r for r in pairs if r and len(r.strip()) > 1), key=len,
@@ -100,6 +111,15 @@ class Report:
             return {k: self.mask(v, personal) for k, v in value.items()}
         return value
 
+    def _declared(self, path: str):
+        """A header value of the declaration as declared; None where the field was refused (a placeholder)."""
+        if any(path == p or path.startswith(p + ".") for p in self.invalid_fields):
+            return None
+        value = self.declaration
+        for part in path.split("."):
+            value = getattr(value, part)
+        return value
+
     @property
     def status(self) -> str:
         return "fail" if any(f.severity is Severity.error for f in self.findings) else "pass"
@@ -113,8 +133,9 @@ class Report:
     def to_dict(self, lang: str = "zh") -> dict:
         out = dict(self.meta)
         if self.declaration is not None:
-            out["project"] = {"id": self.declaration.project.id, "name": self.declaration.project.name,
-                              "owner": owner_summary(self.declaration)}
+            shown = self._declared
+            out["project"] = {"id": shown("project.id"), "name": shown("project.name"),
+                              "owner": owner_summary(self.declaration, self.invalid_fields)}
             out["season"] = {"start": self.declaration.season.start.isoformat(),
                              "end": self.declaration.season.end.isoformat()}
         out.update({
@@ -142,9 +163,9 @@ class Report:
             lines.append(file_line)
         if self.declaration is not None:
             d = self.declaration
-            owner = owner_summary(d)
-            lines.append(f"{t['project']}: {d.project.id} {d.project.name}")
-            lines.append(f"{t['owner']}: {owner['name']} ({owner['id_number']})")
+            owner = owner_summary(d, self.invalid_fields)
+            lines.append(f"{t['project']}: {self._declared('project.id') or '—'} {self._declared('project.name') or '—'}")
+            lines.append(f"{t['owner']}: {owner['name'] or '—'} ({owner['id_number'] or '—'})")
             lines.append(f"{t['season']}: {d.season.start} — {d.season.end}")
         lines += ["", f"== {t['results']} =="]
         lines += self._results_lines(lang) or [f"  {t['not_computable']}"]
@@ -174,12 +195,20 @@ class Report:
         zh = lang != "en"
         out = []
         raw = self.accounting.results
+        where = {(f.code, f.field): f.location for f in self.findings if f.location and f.location.cell}
         for key in RESULT_KEYS:
             label_zh, label_en, unit, digits = _RESULT_LABELS[key]
             value = res[key]
             if key == "deviation" and value is None and raw.deviation is not None:
                 value = raw.deviation  # infinite (one method gives 0): JSON says null, the text says ∞
             if value is None:
+                lacking = raw.unavailable.get(key)
+                if lacking:  # each input it lacks, where the finding about it sits (a cell of the workbook)
+                    names = []
+                    for m in lacking:
+                        loc = where.get((m.code, m.field))
+                        names.append(f"{loc.sheet}!{loc.cell}" if loc else (m.field or m.code))
+                    out.append(f"  {_pad(label_zh if zh else label_en, 26)} {_T[lang]['lacking']} {', '.join(names)}")
                 continue
             if key == "method":
                 shown = _METHOD[value][0 if zh else 1]
@@ -188,6 +217,8 @@ class Report:
             elif key == "deviation":
                 shown = "∞" if not math.isfinite(value) else f"{value * 100:.{digits}f} %"
             elif key == "heat_by_type_gj":
+                if not value:
+                    continue
                 shown = ", ".join(f"{k} {v:,.3f} GJ" for k, v in value.items())
             elif digits is not None:
                 shown = f"{value:,.{digits}f} {unit}"

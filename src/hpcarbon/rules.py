@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from hpcarbon.accounting import TYPE_LABEL, Accounting, MeteringPlan, compute, metering_plan
 from hpcarbon.calendar import (
@@ -19,7 +19,7 @@ from hpcarbon.calendar import (
     days_in_season, required_measurements, season_months, working_condition,
 )
 from hpcarbon.findings import Finding, Severity, finding
-from hpcarbon.formulas import deviation_requires_recheck
+from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
 from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
 from hpcarbon import vocabulary
@@ -41,6 +41,7 @@ class Context:
     params: ParameterSet | None
     plan: MeteringPlan
     accounting: Accounting
+    invalid: Mapping[str, str] = field(default_factory=dict)
 
 
 Rule = Callable[[Declaration, Context], Iterable[Finding]]
@@ -287,7 +288,7 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
 def _cop_value(path: str, what: str, value: float, kind: HeatPumpType) -> Iterator[Finding]:
     low, high = COP_PLAUSIBLE
     if not low <= value <= high:
-        yield finding("cop.implausible", path, what=what, value=f"{value:g}")
+        yield finding("cop.implausible", path, what=what, value=f"{value:g}", low=f"{low:g}", high=f"{high:g}")
         return
     tlow, thigh = COP_TYPICAL[kind]
     if not tlow <= value <= thigh:
@@ -400,38 +401,45 @@ def deviation_recheck(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     if res is None or res.deviation is None or not deviation_requires_recheck(res.deviation):
         return
     shown = "∞" if math.isinf(res.deviation) else f"{res.deviation:.1%}"
+    threshold = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"
     if rc.performed:
-        yield finding("deviation.rechecked", "recheck", deviation=shown, by=rc.by or "?",
+        yield finding("deviation.rechecked", "recheck", deviation=shown, threshold=threshold, by=rc.by or "?",
                       date=rc.date.isoformat() if rc.date else "?")
     else:
-        yield finding("deviation.recheck_required", "recheck.performed", deviation=shown,
+        yield finding("deviation.recheck_required", "recheck.performed", deviation=shown, threshold=threshold,
                       heat_elec=res.heat_elec_method_gj, heat_area=res.heat_area_method_gj)
 
 
 # --- results: §6.4, SPEC §9 ---------------------------------------------------------------------------------
 @rule
 def results(decl: Declaration, ctx: Context) -> Iterator[Finding]:
-    """A negative ER is reported with a warning (credit 0); a result that cannot be formed is an error."""
-    acc = ctx.accounting
-    for zh, en, path in acc.not_computable:
-        yield finding("result.not_computable", path, reason_zh=zh, reason_en=en)
-    if acc.results is not None and acc.results.emission_reductions_t < 0:
-        yield finding("reductions.negative", "results.emission_reductions_t", er=acc.results.emission_reductions_t)
+    """A negative ER is reported with a warning (credit 0). A result that cannot be formed is not a finding
+    of its own: the accounting names the inputs it lacks, and the rules above report each of them."""
+    res = ctx.accounting.results
+    if res is not None and res.emission_reductions_t is not None and res.emission_reductions_t < 0:
+        yield finding("reductions.negative", "results.emission_reductions_t", er=res.emission_reductions_t)
 
 
-def make_context(decl: Declaration, params: ParameterSet | None = None) -> Context:
+def make_context(decl: Declaration, params: ParameterSet | None = None,
+                 invalid: Mapping[str, str] | None = None) -> Context:
+    """``invalid``: the fields the validation refused (JSON path → finding code), whose values in ``decl``
+    are placeholders (:mod:`hpcarbon.admission`)."""
     if params is None:
         try:
             params = set_in_force(decl.season.start)
         except ParameterError:
             params = None
-    return Context(params=params, plan=metering_plan(decl), accounting=compute(decl, params))
+    invalid = dict(invalid or {})
+    return Context(params=params, plan=metering_plan(decl), accounting=compute(decl, params, invalid),
+                   invalid=invalid)
+
+
+def _under(path: str | None, invalid: Mapping[str, str]) -> bool:
+    return bool(path) and any(path == p or path.startswith((p + ".", p + "[")) for p in invalid)
 
 
 def check(decl: Declaration, ctx: Context | None = None, rules: Iterable[Rule] = RULES) -> list[Finding]:
-    """Run every rule; findings in rule order."""
+    """Run every rule; findings in rule order. A field the validation refused holds a placeholder: its
+    field error is the finding, so the rules say nothing about it."""
     ctx = ctx or make_context(decl)
-    found = [f for r in rules for f in r(decl, ctx)]
-    # "cannot compute" repeats nothing: drop it where another error already names the same field
-    explained = {f.field for f in found if f.severity is Severity.error and f.code != "result.not_computable"}
-    return [f for f in found if not (f.code == "result.not_computable" and f.field in explained)]
+    return [f for r in rules for f in r(decl, ctx) if not _under(f.field, ctx.invalid)]

@@ -1,8 +1,11 @@
 """``hpcarbon validate PATH... [--format text|json|jsonl] [--lang zh|en] [--annotate DIR] [--summary CSV]
 [--jobs N] [--force] [--limit NAME=VALUE]`` — the platform's gate, in batch.
 
-Exit status: 0 every file passes (warnings allowed); 1 some file has an error finding; 2 some file
-cannot be read as a declaration workbook, or the command is misused.
+Exit status (:mod:`hpcarbon.exit_codes`): 0 every file passes (warnings allowed); 1 some file has an error
+finding; 2 some file cannot be read as a declaration workbook, or the command is misused.
+
+This module builds the parser on every ``hpcarbon`` start: it imports nothing heavy at its top (the
+validator, openpyxl); ``cmd_validate`` imports them when it runs.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
-from hpcarbon.validator.outputs import OutputExists, atomic_write_text, csv_text
+from hpcarbon.exit_codes import ExitCode, worst
+from hpcarbon.files import OutputExists, atomic_write_text, csv_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 SUMMARY_HEADER = ["file", "sha256", "project_id", "season", "status", "errors", "warnings",
@@ -41,7 +44,7 @@ def add_validate_parser(sub) -> None:
 
 def _usage_error(message: str) -> int:
     sys.stderr.write(f"hpcarbon validate: {message}\n")
-    return 2
+    return ExitCode.UNREADABLE
 
 
 def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
@@ -117,7 +120,7 @@ def _apply_batch_findings(outcomes: list[dict], lang: str) -> dict[int, list]:
         row[5], row[6] = row[5] + errors, row[6] + warnings
         if errors and row[4] == "pass":
             row[4] = "fail"
-            outcomes[i]["exit"] = max(outcomes[i]["exit"], 1)
+            outcomes[i]["exit"] = worst([outcomes[i]["exit"], ExitCode.FINDINGS])
             outcomes[i]["status"] = "fail"
     return extra
 
@@ -141,8 +144,10 @@ class _Progress:
 
 
 def cmd_validate(args) -> int:
+    from hpcarbon.validator.limits import DEFAULT_LIMITS
+
     try:
-        limits: Limits = DEFAULT_LIMITS.with_overrides(args.limit)
+        limits = DEFAULT_LIMITS.with_overrides(args.limit)
     except ValueError as exc:
         return _usage_error(str(exc))
     if args.jobs < 1:
@@ -233,5 +238,4 @@ def cmd_validate(args) -> int:
         except OSError as exc:  # a folder, a read-only place …: say so, bilingually (no "internal error")
             return _usage_error(f"无法写入汇总表 {args.summary}：{exc.strerror or exc} / cannot write the summary "
                                 f"{args.summary}: {exc.strerror or exc}")
-    codes = [o["exit"] for o in done] + [2] * len(missing)
-    return 2 if 2 in codes else (1 if 1 in codes else 0)
+    return worst([o["exit"] for o in done] + [ExitCode.UNREADABLE] * len(missing))

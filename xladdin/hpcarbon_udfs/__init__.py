@@ -444,13 +444,8 @@ def _validation_rows(path: str) -> list[list]:
     if not os.path.isfile(path):
         return head + [[_message("请先保存工作簿：校验针对已保存的文件",
                                  "save the workbook first: the validator checks the saved file")]]
-    try:
-        from hpcarbon.validator import validate_file
-    except ModuleNotFoundError as e:
-        if e.name not in ("hpcarbon.validator", "hpcarbon"):
-            raise
-        return head + [[_message("校验器尚未安装（hpcarbon.validator 不可用）",
-                                 "the validator is not installed yet (hpcarbon.validator is not available)")]]
+    from hpcarbon.validator import validate_file  # on use: the UDFs load without openpyxl
+
     try:
         result = validate_file(path)
     except Exception as e:  # noqa: BLE001 - report in the sheet, not as a VBA error box

@@ -12,7 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+from hpcarbon.exit_codes import ExitCode
+
+# the one exit-code policy (hpcarbon.exit_codes), under this module's names
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.UNREADABLE
 
 _STATUS_TEXT = {
     "accepted": ("已受理，登记为申报 #{id}", "accepted, recorded as declaration #{id}"),
@@ -228,7 +231,7 @@ def cmd_list(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2) + "\n")
     elif args.format == "csv":
-        from hpcarbon.validator.outputs import csv_text
+        from hpcarbon.files import csv_text
 
         sys.stdout.write(csv_text(list(_LIST_COLUMNS), [[r.to_dict()[k] for k in _LIST_COLUMNS] for r in rows]))
     else:
@@ -303,14 +306,14 @@ def cmd_export(args) -> int:
     if args.format == "json":
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     else:
-        from hpcarbon.validator.outputs import csv_text
+        from hpcarbon.files import csv_text
 
         header = list(rows[0]) if rows else ["id"]
         text = csv_text(header, [[r[k] for k in header] for r in rows])
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
-    from hpcarbon.validator.outputs import OutputExists, atomic_write_text
+    from hpcarbon.files import OutputExists, atomic_write_text
 
     try:
         atomic_write_text(Path(args.output), text, force=args.force)

@@ -212,7 +212,7 @@ class Registry:
     def registry_findings(self, report: Report, locate=None) -> list[Finding]:
         """The registry's findings for a report the validator made (``hpcarbon validate --registry``),
         located with ``locate(field_path) → (sheet, cell)`` when given."""
-        if report.declaration is None or report.accounting is None or report.accounting.results is None:
+        if not _complete(report):
             return []
         rec = record_of(report.declaration, report.accounting)
         with read_transaction(self.engine) as conn:
@@ -452,8 +452,14 @@ def _results(sub: Submission):
 
 
 def _computable(sub: Submission) -> bool:
-    r = sub.report
-    return r.declaration is not None and r.accounting is not None and r.accounting.results is not None
+    return _complete(sub.report)
+
+
+def _complete(r: Report) -> bool:
+    """Every result computed from a declaration whose every field is valid (a draft — placeholders where
+    fields are invalid — or a result lacking an input makes no record)."""
+    return (r.declaration is not None and not r.invalid_fields and r.accounting is not None
+            and r.accounting.results is not None and not r.accounting.results.unavailable)
 
 
 def _outcome(sub: Submission, checked: CheckOutcome | None, recording: bool = False) -> Outcome:

@@ -81,8 +81,8 @@ def _validate_json(path: Path) -> Submission:
     meta = {"file": str(path), "template_version": None}
     if loaded.sha256:
         meta["sha256"] = loaded.sha256
-    if loaded.declaration is None:
-        return Submission(path, "json", Report(loaded.findings, meta=meta), True, None)
+    if loaded.declaration is None:  # field errors are findings (exit 1); only a non-declaration is unreadable
+        return Submission(path, "json", Report(loaded.findings, meta=meta), not loaded.readable, None)
     content = _read_bytes(path)
     if content is None or hashlib.sha256(content).hexdigest() != loaded.sha256:
         changed = finding("input.unreadable", reason="文件在校验期间被修改或无法再次读取 / the file changed while it "

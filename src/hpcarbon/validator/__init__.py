@@ -20,14 +20,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hpcarbon.exit_codes import ExitCode
 from hpcarbon.findings import Finding, Severity, finding
 from hpcarbon.model import OwnerType
+from hpcarbon.files import OutputExists
 from hpcarbon.privacy import mask_id, mask_name, mask_phone
 from hpcarbon.report import Report
 from hpcarbon.validator.container import inspect_container
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["FileResult", "validate_file"]
+
+
+#: the fields that say which project and season a file is (a placeholder there identifies nothing)
+_IDENTITY = frozenset({"project.id", "season", "season.start", "season.end"})
 
 
 @dataclass
@@ -42,16 +48,16 @@ class FileResult:
         self.report.findings = [f if f.location is not None else f.located(None, None) for f in self.report.findings]
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         if self.unreadable or self.extras.get("output_error"):
-            return 2
-        return 1 if self.report.status == "fail" else 0
+            return ExitCode.UNREADABLE
+        return ExitCode.FINDINGS if self.report.status == "fail" else ExitCode.OK
 
     def season_record(self) -> dict | None:
         """What the batch checks across files need (validator.crossfile.SeasonRecord fields)."""
         decl = self.report.declaration
-        if decl is None or self.unreadable:
-            return None
+        if decl is None or self.unreadable or self.report.invalid_fields & _IDENTITY:
+            return None  # not which project and season it is: nothing to compare across the batch
         res = self.report.accounting.results if self.report.accounting else None
         where = self.extras.get("locate", {})
         return {"file": str(self.path), "sha256": self.report.meta.get("sha256", ""), "project_id": decl.project.id,
@@ -68,8 +74,9 @@ class FileResult:
             c[f.severity.value] += 1
         # a declaration the model rejected still has the project id and season as typed, when readable
         typed = self.extras.get("typed", {})
-        project_id = decl.project.id if decl else typed.get("project_id") or ""
-        season = f"{decl.season.start}/{decl.season.end}" if decl else typed.get("season") or ""
+        known = decl is not None and not r.invalid_fields & _IDENTITY
+        project_id = decl.project.id if known else typed.get("project_id") or ""
+        season = f"{decl.season.start}/{decl.season.end}" if known else typed.get("season") or ""
         return [str(self.path), r.meta.get("sha256", ""), r.mask(project_id), season,
                 r.status if not self.unreadable else "unreadable",
                 c["error"], c["warning"], res.get("baseline_emissions_t"), res.get("project_emissions_t"),
@@ -166,19 +173,20 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     findings += _sheet_findings(container.sheets) + _control_characters(read)
     formula_findings, merge_findings = _scan_inputs(path, read, container.parts)
     findings += formula_findings + merge_findings
-    if read.declaration is None:
+    # a declaration with invalid fields is still accounted as far as its numbers go: the draft holds
+    # placeholders where fields are invalid, which no result and no rule uses (hpcarbon.admission)
+    decl = read.declaration or read.draft
+    invalid = frozenset(read.invalid)
+    if decl is None:
         return _finish(path, Report(findings, meta=meta), read, annotate_to, force)
-
-    decl = read.declaration
     if formula_findings:
         # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading
-        return _finish(path, Report(findings, declaration=decl, meta=meta), read, annotate_to, force)
-    ctx = make_context(decl)
-    # a rule about a field the reader could not read says it again, less well ("no reading"): drop it
-    unreadable = {f.field for f in findings if f.code == "field.invalid" and f.field}
-    findings += [_locate(f, read) for f in check(decl, ctx) if f.field not in unreadable]
+        return _finish(path, Report(findings, declaration=decl, meta=meta, invalid_fields=invalid), read,
+                       annotate_to, force)
+    ctx = make_context(decl, invalid=read.invalid)
+    findings += [_locate(f, read) for f in check(decl, ctx)]
     findings += _compare_cached(path, ctx.accounting, read, container.parts)
-    report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta)
+    report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
     return _finish(path, report, read, annotate_to, force)
 
 
@@ -252,7 +260,7 @@ def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: b
         report.personal = personal
     result = FileResult(path, report, False)
     result.extras["locate"] = {p: read.locate(p) for p in ("project.id", "season.start")}
-    if report.declaration is None and read.data:
+    if (report.declaration is None or report.invalid_fields & _IDENTITY) and read.data:
         typed_project = (read.data.get("project") or {}).get("id")
         season = read.data.get("season") or {}
         result.extras["typed"] = {
@@ -261,7 +269,6 @@ def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: b
         }
     if annotate_to is not None:
         from hpcarbon.validator.annotate import annotate_workbook
-        from hpcarbon.validator.outputs import OutputExists
 
         target = annotate_to
         try:

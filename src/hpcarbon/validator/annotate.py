@@ -14,7 +14,7 @@ from openpyxl.utils.cell import coordinate_from_string
 
 from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity
 from hpcarbon.privacy import mask_id, mask_phone
-from hpcarbon.validator.outputs import atomic_write
+from hpcarbon.files import atomic_write
 
 FINDINGS_SHEET = "校验结果 Findings"
 _FILL = {Severity.error: "FFC7CE", Severity.warning: "FFEB9C", Severity.info: "DDEBF7"}

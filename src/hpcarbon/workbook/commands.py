@@ -1,7 +1,7 @@
 """``hpcarbon template`` and ``hpcarbon fill`` — argparse sub-commands (registered by :mod:`hpcarbon.cli`).
 
-Exit status: 0 written; 2 input that cannot be read or placed, an existing output without
-``--force``, or misuse. Messages are bilingual ("中文 / English"); no traceback reaches the user.
+Exit status (:mod:`hpcarbon.exit_codes`): 0 written; 2 input that cannot be read or placed, an existing
+output without ``--force``, or misuse. Messages are bilingual ("中文 / English"); no traceback reaches the user.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_UNREADABLE = 0, 2
+from hpcarbon.exit_codes import ExitCode
+from hpcarbon.files import OutputExists, atomic_write
+
 DEFAULT_TEMPLATE_NAME = "hpcarbon-declaration-template.xlsx"
 
 
@@ -26,17 +28,15 @@ def _refused(path: Path, force: bool) -> bool:
 
 
 def _write(path: Path, payload: bytes, force: bool) -> int:
-    from hpcarbon.validator.outputs import OutputExists, atomic_write
-
     try:
         atomic_write(path, lambda p: p.write_bytes(payload), force=force)
     except OutputExists:  # appeared while we worked
         _refused(path, force=False)
-        return EXIT_UNREADABLE
+        return ExitCode.UNREADABLE
     except OSError as exc:
         _err(f"无法写入 {path}：{exc.strerror or exc} / cannot write {path}: {exc.strerror or exc}")
-        return EXIT_UNREADABLE
-    return EXIT_OK
+        return ExitCode.UNREADABLE
+    return ExitCode.OK
 
 
 def add_template_parser(subparsers) -> None:
@@ -56,9 +56,9 @@ def cmd_template(args) -> int:
 
     out = Path(args.output)
     if _refused(out, args.force):
-        return EXIT_UNREADABLE
+        return ExitCode.UNREADABLE
     code = _write(out, template_bytes(args.lang), args.force)
-    if code == EXIT_OK:
+    if code == ExitCode.OK:
         sys.stdout.write(f"已生成申报表模板 / template written: {out}\n")
     return code
 
@@ -81,12 +81,12 @@ def cmd_fill(args) -> int:
 
     out = Path(args.output)
     if _refused(out, args.force):
-        return EXIT_UNREADABLE
+        return ExitCode.UNREADABLE
     try:
         data = load_json(args.declaration)
     except InputError as exc:
         _err(str(exc))
-        return EXIT_UNREADABLE
+        return ExitCode.UNREADABLE
     try:
         payload = fill_bytes(data, args.lang)
     except FillError as exc:
@@ -96,8 +96,8 @@ def cmd_fill(args) -> int:
             sys.stderr.write(f"  - {problem.text()}\n")
         if len(exc.problems) > 50:
             sys.stderr.write(f"  … 另有 {len(exc.problems) - 50} 处 / {len(exc.problems) - 50} more\n")
-        return EXIT_UNREADABLE
+        return ExitCode.UNREADABLE
     code = _write(out, payload, args.force)
-    if code == EXIT_OK:
+    if code == ExitCode.OK:
         sys.stdout.write(f"已写入 / written: {out}\n")
     return code

@@ -9,7 +9,7 @@ then writes nothing.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from hpcarbon.declaration_io import read_json
 from hpcarbon.model import (
     AreaEntry,
     Cop,
@@ -40,7 +41,6 @@ from hpcarbon.workbook.template import build_workbook, set_table_print_rows, wor
 #: Characters an .xlsx cell cannot hold (XML 1.0); tab, CR and LF are fine.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MAX_CELL_TEXT = 32767
-MAX_JSON_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -104,6 +104,9 @@ class _Filler:
             self.problem(path, f"应为单个值，而不是{_kind_zh(value)}", f"must be a single value, not {_kind_en(value)}")
             return
         if value is None:
+            return
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(path, "应为有限的数字，不能是 NaN 或 Infinity", "must be a finite number, not NaN or Infinity")
             return
         spec = slot.spec
         cell = self.wb[slot.sheet][slot.cell(row)]
@@ -383,29 +386,9 @@ class InputError(Exception):
 
 
 def load_json(path: str | Path) -> Any:
-    """Parse a declaration JSON file (UTF-8, NaN/Infinity refused); raises InputError."""
-    path = Path(path)
-    try:
-        if not path.is_file():
-            raise InputError(f"找不到文件 {path} / no such file {path}")
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise InputError(f"文件过大（上限 {MAX_JSON_BYTES} 字节）/ file too large (limit {MAX_JSON_BYTES} bytes)")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法打开文件 {path}：{exc.strerror} / cannot open {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"不是 UTF-8 文本（第 {exc.start} 字节）/ not UTF-8 text (byte {exc.start})") from None
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:
-        where = f"{getattr(exc, 'lineno', '?')}:{getattr(exc, 'colno', '?')}"
-        raise InputError(f"JSON 格式错误（第 {where} 处）/ malformed JSON at line:column {where}: "
-                         f"{getattr(exc, 'msg', exc)}") from None
-    except RecursionError:
-        raise InputError("JSON 嵌套过深 / JSON nested too deeply") from None
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
+    """Parse a declaration JSON file (:func:`hpcarbon.declaration_io.read_json`: one size limit, one
+    NaN/Infinity policy — read, then refused where a number is placed); raises InputError."""
+    read = read_json(path)
+    if read.problem is not None:
+        raise InputError(" / ".join(read.problem))
+    return read.data

@@ -28,9 +28,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
-from pydantic import ValidationError
 
 from hpcarbon import excel_values as xv
+from hpcarbon.admission import admit
 from hpcarbon.errors import clause_of, path_of, reason
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import Declaration, HeatPumpType, OwnerType
@@ -62,6 +62,9 @@ class ReadResult:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     data: dict | None = field(default=None, repr=False)  # the assembled JSON-shaped data
     locator: L.Locator = field(default_factory=L.Locator, repr=False)
+    #: the data with placeholders where fields are invalid, for results as far as they go (hpcarbon.admission)
+    draft: Declaration | None = None
+    invalid: dict[str, str] = field(default_factory=dict)  # JSON path → finding code of the refused fields
 
     def locate(self, path: str | None) -> tuple[str, str | None] | None:
         """``(sheet, cell)`` of a JSON path as this workbook holds it (see :mod:`.layout`)."""
@@ -553,10 +556,12 @@ def _read(wb, max_text: int) -> ReadResult:
         pass
     result = ReadResult(None, rd.provenance, rd.findings, version, owner_type=owner_type, raw=rd.raw, data=data,
                         locator=locator)
-    try:
-        result.declaration = Declaration.model_validate(data)
-    except ValidationError as exc:
-        result.findings += _model_findings(exc, result, rd)
+    admitted = admit(data)
+    result.declaration, result.draft = admitted.declaration, admitted.draft
+    result.findings += _model_findings(admitted.errors, result, rd)
+    # the fields to account without: refused by the model, or cells the reader could not read (left out)
+    result.invalid = {f.field: f.code for f in result.findings
+                      if f.code in ("field.invalid", "field.required") and f.field} | admitted.invalid
     return result
 
 
@@ -581,10 +586,10 @@ def _layout_problem(grids: dict[str, _Grid]) -> tuple[str, str, str, str] | None
     return None
 
 
-def _model_findings(exc: ValidationError, result: ReadResult, rd: _Reader) -> list[Finding]:
+def _model_findings(errors: list[dict], result: ReadResult, rd: _Reader) -> list[Finding]:
     out = []
     seen = set()
-    for err in exc.errors(include_url=False, include_input=False):
+    for err in errors:
         path = path_of(tuple(p for p in err.get("loc", ()) if p != "[key]"))
         if any(path == p or path.startswith((p + ".", p + "[")) for p in rd.reported):
             continue

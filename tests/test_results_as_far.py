@@ -1,0 +1,139 @@
+"""Results as far as they can go, and one exit-code policy (issue 13, rulings 2 and 3).
+
+A field error that feeds no number leaves every number standing (verdict still fail); a result is null only
+when one of its own inputs is missing or invalid, and says which. Expected numbers are the example's, worked
+by hand in SPEC §12 and again here from formulas (1)–(5) in exact fractions.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import pytest
+from builders import example, put
+
+from hpcarbon import cli
+from hpcarbon.accounting import Missing
+from hpcarbon.admission import admit
+from hpcarbon.declaration_io import declaration_from_data
+from hpcarbon.exit_codes import ExitCode, worst
+from hpcarbon.report import Report
+from hpcarbon.rules import check, make_context
+
+# the example: air source, test-report COP 2.4, W = 320 000 kWh, 5 000 m² residential (q 40), t = 4 032 h
+Q_ELEC = F(320_000) * F("2.4") * F("0.0036")  # (2) = 2 764.8 GJ, below Q_area → Q
+Q_AREA = F(40) * 5000 * 4032 * F("3.6e-6")  # (3) = 2 903.04 GJ
+BE = Q_ELEC * F("0.11")  # (1) = 304.128 t
+PE = F(320_000) / (1 - F("4.37") / 100) / 1000 * F("0.4671")  # (4) = 156.302…
+ER = BE - PE  # (5) = 147.825…
+
+
+def approx(x):
+    return pytest.approx(float(x), rel=1e-12)
+
+
+def account(data: dict):
+    loaded = declaration_from_data(data)
+    decl = loaded.declaration or loaded.draft
+    assert decl is not None
+    ctx = make_context(decl, invalid=loaded.invalid)
+    return loaded, ctx, loaded.findings + check(decl, ctx)
+
+
+def test_wrong_district_and_missing_owner_name_keep_every_number():
+    d = put(example(), "project.district", "北京市朝阳区")
+    del d["project"]["owner"]["name"]
+    loaded, ctx, found = account(d)
+    assert loaded.readable and loaded.declaration is None
+    assert {(f.code, f.field) for f in found} == {("field.invalid", "project.district"),
+                                                  ("field.required", "project.owner.name")}
+    r = ctx.accounting.results
+    assert r.heat_supplied_gj == approx(Q_ELEC) and r.heat_area_method_gj == approx(Q_AREA)
+    assert r.baseline_emissions_t == approx(BE) and r.project_emissions_t == approx(PE)
+    assert r.emission_reductions_t == approx(ER) and r.creditable_reductions_t == 147.82
+    assert r.unavailable == {}
+    report = Report(found, accounting=ctx.accounting, declaration=loaded.draft, invalid_fields=frozenset(loaded.invalid))
+    assert report.status == "fail"
+    shown = report.to_dict("en")
+    assert shown["results"]["baseline_emissions_t"] == approx(BE)
+    assert shown["project"]["owner"]["name"] is None  # the placeholder is never shown as declared
+
+
+def test_negative_reading_blanks_only_what_it_feeds():
+    """December's air electricity −5 kWh: W (PE, ER) and Q_elec (so Q and BE: the conservative rule needs
+    both methods) are null, naming the field; t and Q_area stand."""
+    _loaded, ctx, found = account(put(example(), "monthly[2].electricity_kwh.air", -5))
+    assert [(f.code, f.field) for f in found] == [("field.invalid", "monthly[2].electricity_kwh.air")]
+    r = ctx.accounting.results
+    bad = (Missing("field.invalid", "monthly[2].electricity_kwh.air"),)
+    for key in ("project_emissions_t", "emission_reductions_t", "baseline_emissions_t", "heat_supplied_gj",
+                "heat_elec_method_gj", "creditable_reductions_t"):
+        assert getattr(r, key) is None and r.unavailable[key] == bad, key
+    assert r.heat_area_method_gj == approx(Q_AREA) and r.heating_hours == 4032
+
+
+def test_invalid_operation_start_blanks_only_the_periods():
+    _loaded, ctx, found = account(put(example(), "project.operation_start", "2023-02-30"))
+    assert [(f.code, f.field) for f in found] == [("field.invalid", "project.operation_start")]
+    r = ctx.accounting.results
+    assert r.crediting_period_end is None and r.records_keep_until is None
+    assert r.unavailable["crediting_period_end"] == (Missing("field.invalid", "project.operation_start"),)
+    assert r.emission_reductions_t == approx(ER)
+
+
+def test_rules_still_judge_the_valid_fields():
+    """An unaffirmed statement is found beside the field error; the placeholder district draws nothing."""
+    d = put(put(example(), "project.district", "上海"), "project.statements.data_authorised", False)
+    _loaded, _ctx, found = account(d)
+    assert {(f.code, f.field) for f in found} == {("field.invalid", "project.district"),
+                                                  ("statement.not_affirmed", "project.statements.data_authorised")}
+
+
+def test_invalid_owner_type_masks_the_owner():
+    """An owner whose type cannot be read might be a person: the placeholder is 'individual' (masked)."""
+    d = example()
+    d["project"]["owner"] = {"type": "person", "name": "张三丰", "id_number": "220102198503121230"}
+    loaded, ctx, found = account(d)
+    report = Report(found, accounting=ctx.accounting, declaration=loaded.draft, invalid_fields=frozenset(loaded.invalid))
+    text = report.to_text("zh") + json.dumps(report.to_dict("en"), ensure_ascii=False)
+    assert "张三丰" not in text and "220102198503121230" not in text
+    assert [f.code for f in found] == ["field.invalid"]  # no resident-ID check of a placeholder type
+
+
+def test_no_draft_where_everything_hangs_on_the_field():
+    """[D] the season, a heat-pump type, a month: no placeholder is neutral, so there is no draft."""
+    for path, value in (("season.start", "2024-13-01"), ("systems[0].type", "solar"), ("monthly[0].month", "Oct")):
+        admitted = admit(put(example(), path, value), strict_json=True)
+        assert admitted.declaration is None and admitted.draft is None, path
+
+
+def test_a_valid_declaration_is_its_own_draft():
+    admitted = admit(example(), strict_json=True)
+    assert admitted.draft is admitted.declaration and admitted.invalid == {}
+
+
+# --- one exit-code policy ---------------------------------------------------------------------------------
+def run_compute(tmp_path, capsys, content: str) -> tuple[int, dict]:
+    f = tmp_path / "d.json"
+    f.write_text(content, encoding="utf-8")
+    code = cli.main(["compute", str(f), "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_compute_field_errors_exit_1_with_results(tmp_path, capsys):
+    d = put(example(), "project.district", "北京市朝阳区")
+    code, rep = run_compute(tmp_path, capsys, json.dumps(d, ensure_ascii=False))
+    assert code == ExitCode.FINDINGS == 1 and rep["status"] == "fail"
+    assert rep["results"]["emission_reductions_t"] == approx(ER)
+
+
+@pytest.mark.parametrize("content", ["{", "[1]", "null", '{"name": "package"}'])
+def test_compute_not_a_declaration_exit_2(tmp_path, capsys, content):
+    code, rep = run_compute(tmp_path, capsys, content)
+    assert code == ExitCode.UNREADABLE == 2 and rep["results"] is None
+    assert [f["code"] for f in rep["findings"]] == ["input.unreadable"]
+
+
+def test_worst_of_a_batch():
+    assert worst([0, 1, 0]) == 1 and worst([1, 2, 0]) == 2 and worst([]) == 0
