@@ -118,14 +118,18 @@ def test_accounting_and_rules_never_raise(d):
     for lang in ("zh", "en"):
         report.to_text(lang)
         json.loads(report.to_json(lang))
-    if acc.results is not None:
-        r = acc.results
+    r = acc.results
+    if r.emission_reductions_t is not None:
         assert r.emission_reductions_t == r.baseline_emissions_t - r.project_emissions_t
         assert r.creditable_reductions_t >= 0
         assert math.isfinite(r.baseline_emissions_t) and math.isfinite(r.project_emissions_t)
-    else:
-        assert acc.not_computable
-        assert any(f.severity.value == "error" for f in found)  # never "pass" without results
+    if r.unavailable:
+        # a result lacking an input is never "pass", and each input it lacks is an error finding
+        errors = {(f.code, f.field) for f in found if f.severity.value == "error"}
+        assert all((m.code, m.field) in errors for m in acc.missing), (acc.missing, errors)
+    for key, value in r.to_dict().items():  # null exactly where an input is lacking, and says which
+        if value is None and key not in ("deviation", "estimate_basis", "heat_elec_method_gj", "heat_area_method_gj"):
+            assert key in r.unavailable, key
 
 
 # --- realistic estimated declarations ----------------------------------------------------------------------------

@@ -208,7 +208,7 @@ class Report:
                     for m in lacking:
                         loc = where.get((m.code, m.field))
                         names.append(f"{loc.sheet}!{loc.cell}" if loc else (m.field or m.code))
-                    out.append(f"  {_pad(label_zh if zh else label_en, 26)} {_T[lang]['lacking']} {', '.join(names)}")
+                    out.append((label_zh if zh else label_en, f"{_T[lang]['lacking']} {', '.join(names)}"))
                 continue
             if key == "method":
                 shown = _METHOD[value][0 if zh else 1]
