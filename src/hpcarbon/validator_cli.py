@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode, worst
@@ -144,6 +143,8 @@ class _Progress:
 
 
 def cmd_validate(args) -> int:
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # multiprocessing: on use, not at start
+
     from hpcarbon.validator.limits import DEFAULT_LIMITS
 
     try:

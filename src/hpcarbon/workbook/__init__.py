@@ -11,6 +11,3 @@ and the reader.
   with located findings for what it cannot read.
 """
 
-from hpcarbon.workbook.layout import LAYOUT, TEMPLATE_VERSION, cell_of
-
-__all__ = ["LAYOUT", "TEMPLATE_VERSION", "cell_of"]
