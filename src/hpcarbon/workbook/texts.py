@@ -7,7 +7,19 @@ Positions are not here: the generator writes these rows in order from
 
 from __future__ import annotations
 
-from hpcarbon.calendar import CREDITING_YEARS, RECORD_KEEPING_YEARS
+from hpcarbon.calendar import CREDITING_YEARS, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, RECORD_KEEPING_YEARS
+from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
+from hpcarbon.model import HeatPumpType, WorkingCondition
+from hpcarbon.parameters import set_in_force
+from hpcarbon.rules import COP_PLAUSIBLE, COP_TYPICAL
+
+# thresholds as the texts state them, rendered from the constants and parameters that the rules apply
+_D = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"  # 10%
+_D_EN = f"{DEVIATION_RECHECK_THRESHOLD:.0%}".replace("%", " %")  # 10 %
+_PLAUSIBLE = f"{COP_PLAUSIBLE[0]:g}–{COP_PLAUSIBLE[1]:g}"
+_BAND = {t: f"{COP_TYPICAL[t][0]:.1f}–{COP_TYPICAL[t][1]:.1f}" for t in HeatPumpType}
+_CYCLES = set_in_force()
+_N = {c: MIN_MEASUREMENTS[c] for c in WorkingCondition}
 
 # (kind, label zh, label en, text zh, text en); kind: heading | step | colour:<style> | text
 HOW_TO_FILL = [
@@ -38,11 +50,11 @@ HOW_TO_FILL = [
      "and heated area; a blank q takes the lowest value of table 2. In a project with both metered and "
      "unmetered types, say which types heat each area."),
     ("step", "6 复核记录", "6 Re-check",
-     "电算法与面积法偏差超过 10% 时，须重新核查 COP、热指标、耗电量、面积等参数，并记录复核人、日期与内容（§6.2.3.2）。"
-     "面积法用设计热指标乘以全部供暖小时，通常比电算法高出 10% 以上，因此复核记录很常见。",
-     "When the two methods deviate by more than 10 %, re-check COP, heat index, electricity and area and record "
+     f"电算法与面积法偏差超过 {_D} 时，须重新核查 COP、热指标、耗电量、面积等参数，并记录复核人、日期与内容（§6.2.3.2）。"
+     f"面积法用设计热指标乘以全部供暖小时，通常比电算法高出 {_D} 以上，因此复核记录很常见。",
+     f"When the two methods deviate by more than {_D_EN}, re-check COP, heat index, electricity and area and record "
      "who, when and what (§6.2.3.2). The area method multiplies a design heat index by every heating hour, so it "
-     "usually exceeds the electricity method by more than 10 %: a re-check record is common."),
+     f"usually exceeds the electricity method by more than {_D_EN}: a re-check record is common."),
     ("step", "7 参数、核算", "7 Parameters, calculation",
      "只读。参数为生效参数集的数值及来源；核算表逐步列出公式（1）–（5）与保守取值。",
      "Read only: the parameter set in force with its sources, and the calculation step by step, formulas (1)–(5) "
@@ -82,17 +94,21 @@ DECISIONS = [
      "When a type's COP differs month by month (on-site measurement), formula (2) is applied per month and "
      "summed; with one COP for the season (test report) it is W × COP × 0.0036."),
     ("text", "[D] 偏差的基数", "[D] Deviation base",
-     "两种方法的偏差 d = |Q电 − Q面| ÷ 两者中的较小值（最严格的理解）；d 超过 10% 且无复核记录为错误，"
+     f"两种方法的偏差 d = |Q电 − Q面| ÷ 两者中的较小值（最严格的理解）；d 超过 {_D} 且无复核记录为错误，"
      "有复核记录为警告，仍取较小值。",
-     "d = |Q_elec − Q_area| ÷ the smaller of the two (the strictest reading); above 10 % without a re-check "
+     f"d = |Q_elec − Q_area| ÷ the smaller of the two (the strictest reading); above {_D_EN} without a re-check "
      "record it is an error, with one a warning, and the smaller value is still used."),
     ("text", "[D] COP 合理范围", "[D] COP bands",
-     "COP 须在 1–8 之间；超出典型范围（空气源 1.5–4.5，地源 2.5–6.0，余热水源 3.0–7.0）给出警告。",
-     "COP must lie between 1 and 8; outside the typical band (air 1.5–4.5, ground 2.5–6.0, waste-heat water "
-     "3.0–7.0) it is a warning."),
+     f"COP 须在 {_PLAUSIBLE} 之间；超出典型范围（空气源 {_BAND[HeatPumpType.air]}，地源 {_BAND[HeatPumpType.ground]}，"
+     f"余热水源 {_BAND[HeatPumpType.wastewater]}）给出警告。",
+     f"COP must lie between {COP_PLAUSIBLE[0]:g} and {COP_PLAUSIBLE[1]:g}; outside the typical band (air "
+     f"{_BAND[HeatPumpType.air]}, ground {_BAND[HeatPumpType.ground]}, waste-heat water "
+     f"{_BAND[HeatPumpType.wastewater]}) it is a warning."),
     ("text", "[D] 检定周期", "[D] Verification cycles",
-     "热量表 2 年（JJG 225）、电能表 6 年（JJG 596）；检定周期在供暖期结束前届满时给出警告（整个供暖期的读数须来自检定有效期内的仪表）。",
-     "Heat meters 2 years (JJG 225), electricity meters 6 years (JJG 596); a cycle that runs out before the "
+     f"热量表 {_CYCLES.heat_meter_cycle_years} 年（JJG 225）、电能表 {_CYCLES.electricity_meter_cycle_years} 年（JJG 596）；"
+     "检定周期在供暖期结束前届满时给出警告（整个供暖期的读数须来自检定有效期内的仪表）。",
+     f"Heat meters {_CYCLES.heat_meter_cycle_years} years (JJG 225), electricity meters "
+     f"{_CYCLES.electricity_meter_cycle_years} years (JJG 596); a cycle that runs out before the "
      "season ends is a warning (every reading of the season must come from a meter within its cycle)."),
     ("text", "[D] 取整", "[D] Rounding",
      "全程不做中间取整；报告中热量保留 3 位小数（GJ）、排放保留 2 位（t CO2）；可签发减排量向下取整到 0.01 t，"
@@ -119,10 +135,14 @@ DECISIONS = [
 
 TABLE8 = [
     ("heading", "五、现场测量 COP 的最少次数（表8）", "5. Minimum on-site COP measurements (table 8)", "", ""),
-    ("text", "温和 mild", "", "10 月下旬、4 月上旬：每月 1 次", "late October, early April: 1 a month"),
-    ("text", "常规 normal", "", "11 月、3 月：每月 2 次", "November, March: 2 a month"),
-    ("text", "严寒 severe", "", "12 月、1 月、2 月：每月 3 次", "December, January, February: 3 a month"),
-    ("text", "极端天气", "extreme weather", "当月另加 1 次", "one more that month"),
+    ("text", "温和 mild", "", f"10 月下旬、4 月上旬：每月 {_N[WorkingCondition.mild]} 次",
+     f"late October, early April: {_N[WorkingCondition.mild]} a month"),
+    ("text", "常规 normal", "", f"11 月、3 月：每月 {_N[WorkingCondition.normal]} 次",
+     f"November, March: {_N[WorkingCondition.normal]} a month"),
+    ("text", "严寒 severe", "", f"12 月、1 月、2 月：每月 {_N[WorkingCondition.severe]} 次",
+     f"December, January, February: {_N[WorkingCondition.severe]} a month"),
+    ("text", "极端天气", "extreme weather", f"当月另加 {EXTREME_WEATHER_EXTRA} 次",
+     "one more that month" if EXTREME_WEATHER_EXTRA == 1 else f"{EXTREME_WEATHER_EXTRA} more that month"),
 ]
 
 NOTES = [
