@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup system-deps demo test lint clean
+.PHONY: setup system-deps demo test test-fast lint clean
 
 $(BIN)/hpcarbon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ system-deps:
 test: setup system-deps
 	$(BIN)/ruff check src tests xladdin bench
 	$(BIN)/python -m pytest -q
+
+# the edit-test loop: the core's tests only, no workbook generation, subprocess or external program (≤ 30 s)
+test-fast: setup
+	$(BIN)/python -m pytest -q -m fast
 
 lint: setup
 	$(BIN)/ruff check src tests xladdin bench

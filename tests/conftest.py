@@ -10,3 +10,17 @@ from hpcarbon.parameters import PARAMETER_DIR_ENV
 @pytest.fixture(autouse=True)
 def _no_extra_parameter_dir(monkeypatch):
     monkeypatch.delenv(PARAMETER_DIR_ENV, raising=False)
+
+
+#: The edit-test loop (`make test-fast`): modules that generate no workbook, start no subprocess and call no
+#: external program — the core (formulas, parameters, model, rules, accounting, vocabulary, admission).
+FAST_MODULES = frozenset({
+    "test_accounting", "test_example_copy", "test_excel_values", "test_formulas", "test_model", "test_one_source",
+    "test_parameters", "test_properties", "test_results_as_far", "test_rules", "test_vocabulary",
+})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__ in FAST_MODULES:
+            item.add_marker(pytest.mark.fast)
