@@ -3,7 +3,9 @@ reports, exit status 0/1/2, bilingual messages without tracebacks, and masked pe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from builders import EXAMPLE_PATH, example, iso7064_mod11_2, put
+
+from hpcarbon import cli
 
 HPCARBON = Path(sys.executable).with_name("hpcarbon")
 
@@ -24,9 +28,20 @@ FINDING_KEYS = {"code", "severity", "clause", "message", "field"}
 TRACE_KEYS = {"step", "clause", "title_zh", "title_en", "formula", "inputs", "output"}
 
 
-def run(*args, module=False):
-    cmd = [sys.executable, "-m", "hpcarbon", *map(str, args)] if module else [str(HPCARBON), *map(str, args)]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+def run(*args, module=False, script=False):
+    """The command as a user runs it: in process (cli.main, as the console script calls it) unless the entry
+    point itself is tested (``module``: ``python -m hpcarbon``; ``script``: the installed ``hpcarbon``)."""
+    if module or script:
+        cmd = [sys.executable, "-m", "hpcarbon", *map(str, args)] if module else [str(HPCARBON), *map(str, args)]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    else:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main([str(a) for a in args])
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code
+        p = subprocess.CompletedProcess(["hpcarbon", *map(str, args)], int(code), out.getvalue(), err.getvalue())
     assert "Traceback" not in p.stdout + p.stderr
     return p
 
@@ -39,7 +54,7 @@ def write(tmp_path, d, name="d.json") -> Path:
 
 # --- the example ---------------------------------------------------------------------------------------
 def test_example_text_zh():
-    p = run("compute", EXAMPLE_PATH)
+    p = run("compute", EXAMPLE_PATH, script=True)
     assert p.returncode == 0, p.stderr
     out = p.stdout
     assert "结论: 通过" in out and "错误 0，警告 0，提示 0" in out
