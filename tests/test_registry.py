@@ -431,3 +431,33 @@ def test_check_of_several_files_checks_them_against_each_other_too(reg, tmp_path
     assert codes(outcomes[0]) == codes(outcomes[1]) == ["batch.duplicate_declaration"]
     assert "b.json" in outcomes[0].report.findings[0].message("en")
     assert [r.file_name for r in reg.list()] == ["old.json"]  # nothing recorded
+
+
+def test_an_upload_is_recorded_under_its_own_name(reg, tmp_path):
+    out = reg.accept(write(tmp_path, example(), "tmp8x2k.json"), operator="服务", file_name="小区申报.json")
+    assert reg.show(out.declaration_id)["file"] == "小区申报.json"
+
+
+def test_every_check_is_an_index_search_never_a_scan(reg, tmp_path):
+    from sqlalchemy import event
+
+    from hpcarbon.registry.checks import registry_findings
+    from hpcarbon.registry.database import read_transaction
+    from hpcarbon.registry.records import record_of
+    from hpcarbon.registry.submission import validate_submission
+
+    reg.accept(write(tmp_path, example(), "a.json"), operator="王工")  # so the project look-up finds a row
+    sub = validate_submission(write(tmp_path, next_season_metered(), "m.json"))
+    seen = []
+    listener = lambda conn, cursor, statement, params, context, many: seen.append((statement, params))  # noqa: E731
+    event.listen(reg.engine, "before_cursor_execute", listener)
+    with read_transaction(reg.engine) as conn:
+        registry_findings(conn, record_of(sub.report.declaration, sub.report.accounting), sub.sha256)
+    event.remove(reg.engine, "before_cursor_execute", listener)
+    queries = [(s, p) for s, p in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) >= 5  # same file, project, its metered types, earlier corrections, meters, address
+    con = sqlite3.connect(reg.engine.url.database)
+    for statement, params in queries:
+        plan = " | ".join(row[3] for row in con.execute("EXPLAIN QUERY PLAN " + statement, params))
+        assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), (statement, plan)
+    con.close()

@@ -190,8 +190,9 @@ class Registry:
             checked = registry_findings(conn, rec, sub.sha256)
         return _outcome(sub, checked, recording=False)
 
-    def accept(self, path: Path, operator: str) -> Outcome:
-        """Validate ``path`` and, if it passes the validator and the registry checks, record it."""
+    def accept(self, path: Path, operator: str, file_name: str | None = None) -> Outcome:
+        """Validate ``path`` and, if it passes the validator and the registry checks, record it. ``file_name``:
+        the name to record (an upload's own name when ``path`` is a temporary copy); default ``path``'s name."""
         if not operator or not operator.strip():
             raise RegistryError("须指明经办人 --operator / an operator (--operator) is required")
         sub = validate_submission(path)
@@ -205,7 +206,7 @@ class Registry:
             out = _outcome(sub, checked, recording=True)
             if out.status != "accepted":
                 return out  # nothing written: the transaction ends empty
-            out.declaration_id = self._record(conn, sub, rec, checked, operator.strip())
+            out.declaration_id = self._record(conn, sub, rec, checked, operator.strip(), file_name or sub.path.name)
         _hook("committed")
         return out
 
@@ -225,7 +226,7 @@ class Registry:
             out.append(f.located(*where) if where else f)
         return out
 
-    def _record(self, conn, sub: Submission, rec: Record, checked: CheckOutcome, operator: str) -> int:
+    def _record(self, conn, sub: Submission, rec: Record, checked: CheckOutcome, operator: str, file_name: str) -> int:
         at = chain.now_iso()
         res = sub.report.accounting.results
         kept = [_finding_data(f) for f in sub.report.findings]
@@ -234,7 +235,7 @@ class Registry:
                                                  content=zlib.compress(sub.content, 9)))
         _hook("archived")
         new_id = conn.execute(declarations.insert().values(
-            sha256=sub.sha256, file_name=sub.path.name, file_kind=sub.kind, project_id=rec.project_id,
+            sha256=sub.sha256, file_name=file_name, file_kind=sub.kind, project_id=rec.project_id,
             project_key=rec.project_key, project_name=rec.project_name, address=rec.address,
             address_key=rec.address_key, season_start=rec.season_start, season_end=rec.season_end,
             method=rec.method, heating_hours=rec.heating_hours, heat_supplied_gj=rec.heat_supplied_gj,
