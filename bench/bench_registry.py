@@ -20,6 +20,7 @@ meters and addresses — and some share the probed declaration's project, meter 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import statistics
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -36,12 +38,13 @@ EXAMPLE_JSON = ROOT / "workbook_templates" / "examples" / "example-declaration.j
 
 def synthetic_rows(n: int):
     """Rows of ``n`` accepted declarations: ~n/5 projects × 5 seasons (2020…2024, the probes' season last), one
-    meter each."""
+    meter each; each with its (small) archived file, so that ``verify`` finds a whole registry."""
     for i in range(n):
         project = i // 5
         year = 2020 + i % 5
-        yield {
-            "id": i + 1, "sha256": f"{i:064x}", "file_name": f"s{i}.json", "file_kind": "json",
+        content = f"synthetic declaration {i}".encode()
+        yield content, {
+            "id": i + 1, "sha256": hashlib.sha256(content).hexdigest(), "file_name": f"s{i}.json", "file_kind": "json",
             "project_id": f"SYN-{project:06d}", "project_key": f"SYN-{project:06d}", "project_name": f"项目{project}",
             "address": f"长春市合成路 {project} 号", "address_key": f"长春市合成路{project}号",
             "season_start": date(year, 10, 20), "season_end": date(year + 1, 4, 5),
@@ -55,24 +58,36 @@ def synthetic_rows(n: int):
 
 
 def fill(reg, n: int) -> None:
+    """Insert ``n`` synthetic declarations with their types, meters, archived files and a valid event chain
+    (each ``accepted`` event holding its row's digest), many rows per statement."""
+    from hpcarbon.registry import chain
     from hpcarbon.registry.database import write_transaction
-    from hpcarbon.registry.schema import declaration_types, declarations, events, meters
+    from hpcarbon.registry.schema import archive, declaration_types, declarations, events, meters
 
     batch = 5000
     rows = list(synthetic_rows(n))
+    prev = chain.GENESIS
     with write_transaction(reg.engine) as conn:
         for k in range(0, n, batch):
-            chunk = rows[k:k + batch]
+            chunk = [r for _, r in rows[k:k + batch]]
             conn.execute(declarations.insert(), chunk)
+            conn.execute(archive.insert(), [{"sha256": r["sha256"], "size": len(c), "compression": "zlib",
+                                             "content": zlib.compress(c)} for c, r in rows[k:k + batch]])
             conn.execute(declaration_types.insert(), [{"declaration_id": r["id"], "type": "air",
                                                        "metered": r["method"] == "metered"} for r in chunk])
             conn.execute(meters.insert(), [{"declaration_id": r["id"], "kind": "electricity",
                                             "meter_key": f"EMSYN{r['id']}", "meter_id": f"EM-SYN-{r['id']}",
                                             "type": "air"} for r in chunk])
-            conn.execute(events.insert(), [{"seq": r["id"], "kind": "accepted", "declaration_id": r["id"],
-                                            "at": r["accepted_at"], "operator": "bench", "payload": "{}",
-                                            "prev_hash": f"{r['id'] - 1:064x}", "hash": f"{r['id']:064x}"}
-                                           for r in chunk])
+            chained = []
+            for r in chunk:
+                payload = {"record_sha256": chain._digest({k: v for k, v in r.items() if k != "status"}),
+                           "file_sha256": r["sha256"]}
+                h = chain.event_hash(r["id"], "accepted", r["id"], r["accepted_at"], "bench", payload, prev)
+                chained.append({"seq": r["id"], "kind": "accepted", "declaration_id": r["id"], "at": r["accepted_at"],
+                                "operator": "bench", "payload": chain.canonical_json(payload), "prev_hash": prev,
+                                "hash": h})
+                prev = h
+            conn.execute(events.insert(), chained)
 
 
 def probe_files(folder: Path, count: int) -> list[Path]:
@@ -158,6 +173,7 @@ def measure(folder: Path, n: int, repeat: int) -> dict:
     result = reg.verify()
     out["verify_s"] = time.perf_counter() - t
     out["verify_events"] = result.events
+    assert result.ok, [p.en for p in result.problems[:3]]  # the synthetic registry is whole: verify finds nothing
     out["peak_verify_kib"] = peak(lambda _f: reg.verify(), None) / 1024  # traced again: tracemalloc slows it
     reg.close()
     return out
