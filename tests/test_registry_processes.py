@@ -135,6 +135,16 @@ def test_validate_with_a_registry_checks_the_batch_against_itself_and_the_regist
     assert main(["validate", str(bx), "--registry", str(db), "--lang", "en"]) == 1
     text = capsys.readouterr().out
     assert "registry.duplicate_declaration" in text and "#1" in text
-    assert main(["validate", str(bx), str(nxt), "--format", "jsonl"]) == 0
+    assert main(["validate", str(bx), "--registry", str(db), "--format", "html", "--lang", "en"]) == 1
+    assert "already accepted in the registry" in capsys.readouterr().out
+    summary = tmp_path / "summary.csv"
+    assert main(["validate", str(bx), str(nxt), "--registry", str(db), "--format", "jsonl", "--summary",
+                 str(summary)]) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [f["code"] for f in lines[0]["findings"] if f["code"].startswith("registry.")] == [
+        "registry.duplicate_declaration"]
+    rows = summary.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1].split(",")[4] == "fail" and rows[2].split(",")[4] == "pass"
+    assert main(["validate", str(bx), str(nxt), "--format", "jsonl"]) == 0  # without a registry: no such finding
     assert "registry." not in capsys.readouterr().out
     assert main(["validate", str(bx), "--registry", str(tmp_path / "none.sqlite")]) == 2
