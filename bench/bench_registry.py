@@ -155,8 +155,21 @@ def measure(folder: Path, n: int, repeat: int) -> dict:
     probes = probe_files(folder, 30)
     out = {"declarations": n, "fill_s": round(fill_s, 2)}
     out["registry_checks_ms"] = registry_only(reg, probes, repeat) * 1e3
-    out["validate_only_ms"] = timed(validate_submission, probes) * 1e3
-    out["check_ms"] = timed(reg.check, probes) * 1e3
+    # interleaved, file by file, so that the machine's load weighs on both alike: the median of the differences
+    added, alone, whole = [], [], []
+    for _ in range(repeat):
+        for f in probes:
+            t0 = time.perf_counter()
+            validate_submission(f)
+            t1 = time.perf_counter()
+            reg.check(f)
+            t2 = time.perf_counter()
+            alone.append(t1 - t0)
+            whole.append(t2 - t1)
+            added.append((t2 - t1) - (t1 - t0))
+    out["validate_only_ms"] = statistics.median(alone) * 1e3
+    out["check_ms"] = statistics.median(whole) * 1e3
+    out["check_added_ms"] = statistics.median(added) * 1e3
     acc_folder = folder / f"accept-{n}"
     acc_folder.mkdir()
     acc_files = probe_files(acc_folder, 30)
@@ -198,18 +211,19 @@ def main(argv=None) -> int:
             shutil.rmtree(folder, ignore_errors=True)
     for label, m in (("small", small), ("large", large)):
         print(f"{label}: " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in m.items()))
-    added_check = large["check_ms"] - large["validate_only_ms"]
+    added_check = large["check_added_ms"]
     print(f"registry checks per file at {args.size}: {large['registry_checks_ms']:.3f} ms "
           f"(at {args.small}: {small['registry_checks_ms']:.3f} ms; ratio "
           f"{large['registry_checks_ms'] / small['registry_checks_ms']:.2f}) — target ≤ 5 ms")
-    print(f"check end to end adds {added_check:.3f} ms to validation at {args.size}; accept "
+    print(f"check end to end adds {added_check:.3f} ms to validation at {args.size} (at {args.small}: "
+          f"{small['check_added_ms']:.3f} ms); accept "
           f"{large['accept_ms']:.1f} ms (validation {large['validate_only_ms']:.1f} ms)")
     print(f"peak memory check {small['peak_check_kib']:.0f} → {large['peak_check_kib']:.0f} KiB, accept "
           f"{small['peak_accept_kib']:.0f} → {large['peak_accept_kib']:.0f} KiB "
           f"(ratio {large['peak_accept_kib'] / small['peak_accept_kib']:.2f})")
     print(f"verify: {large['verify_s']:.2f} s for {large['verify_events']} events; peak memory "
           f"{small['peak_verify_kib'] / 1024:.1f} → {large['peak_verify_kib'] / 1024:.1f} MiB")
-    ok = large["registry_checks_ms"] <= 5.0
+    ok = large["registry_checks_ms"] <= 5.0 and added_check <= 5.0
     return 0 if ok else 1
 
 

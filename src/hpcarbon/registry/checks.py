@@ -91,10 +91,8 @@ _ADDRESS = (select(_d.c.id, _d.c.project_id, _d.c.season_start, _d.c.season_end)
 
 
 def _type_field(rec: Record, kind: str) -> str:
-    for i, s in enumerate(rec.declaration.get("systems", [])):
-        if s.get("type") == kind:
-            return f"systems[{i}].heat_metered"
-    return "systems"
+    i = rec.type_index(kind)
+    return f"systems[{i}].heat_metered" if i is not None else "systems"
 
 
 def registry_findings(conn, rec: Record, sha256: str | None) -> CheckOutcome:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from hpcarbon.accounting import metering_plan
 from hpcarbon.model import Declaration, declaration_to_json
@@ -62,8 +63,19 @@ class Record:
     metered_types: tuple[str, ...]
     estimated_types: tuple[str, ...]
     meters: tuple[MeterClaim, ...]
-    boundary: dict
-    declaration: dict
+    source: Declaration = field(repr=False, compare=False)
+
+    @cached_property
+    def boundary(self) -> dict:
+        return boundary_of(self.source)
+
+    @cached_property
+    def declaration(self) -> dict:
+        """The JSON interchange form (SPEC §11), built only when recorded (it costs more than the checks)."""
+        return declaration_to_json(self.source)
+
+    def type_index(self, kind: str) -> int | None:
+        return next((i for i, s in enumerate(self.source.systems) if s.type.value == kind), None)
 
     @property
     def project_key(self) -> str:
@@ -121,7 +133,7 @@ def record_of(decl: Declaration, accounting) -> Record:
         records_keep_until=res.records_keep_until,
         metered_types=tuple(t.value for t in plan.own_meter + plan.total_meter),
         estimated_types=tuple(t.value for t in plan.unmetered),
-        meters=meter_claims(decl), boundary=boundary_of(decl), declaration=declaration_to_json(decl),
+        meters=meter_claims(decl), source=decl,
     )
 
 
