@@ -4,9 +4,12 @@ derive full declarations from it. Nothing here computes an expected result — t
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -288,3 +291,28 @@ def gb32100_check(first17: str) -> str:
     charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     total = sum(charset.index(ch) * pow(3, i, 31) for i, ch in enumerate(first17))
     return charset[(31 - total % 31) % 31]
+
+
+@dataclass
+class InProcessRun:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_in_process(*args) -> InProcessRun:
+    """``hpcarbon ARGS`` in this process (``cli.main``, what the console script calls): the outputs and exit
+    status a user sees, without a child interpreter's start-up where the entry point is not the subject."""
+    from hpcarbon import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse: usage errors and --help
+            code = exc.code
+    return InProcessRun(int(code), out.getvalue(), err.getvalue())

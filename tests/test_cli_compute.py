@@ -3,18 +3,14 @@ reports, exit status 0/1/2, bilingual messages without tracebacks, and masked pe
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from builders import EXAMPLE_PATH, example, iso7064_mod11_2, put
-
-from hpcarbon import cli
+from builders import EXAMPLE_PATH, example, iso7064_mod11_2, put, run_in_process
 
 HPCARBON = Path(sys.executable).with_name("hpcarbon")
 
@@ -35,13 +31,8 @@ def run(*args, module=False, script=False):
         cmd = [sys.executable, "-m", "hpcarbon", *map(str, args)] if module else [str(HPCARBON), *map(str, args)]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     else:
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = cli.main([str(a) for a in args])
-            except SystemExit as exc:  # argparse: usage errors and --help
-                code = exc.code
-        p = subprocess.CompletedProcess(["hpcarbon", *map(str, args)], int(code), out.getvalue(), err.getvalue())
+        r = run_in_process(*args)
+        p = subprocess.CompletedProcess(["hpcarbon", *map(str, args)], r.code, r.stdout, r.stderr)
     assert "Traceback" not in p.stdout + p.stderr
     return p
 

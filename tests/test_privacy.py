@@ -16,7 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from gate_support import example_data, filled, run_cli
+from builders import run_in_process
+from gate_support import example_data, filled
 from openpyxl import load_workbook
 
 from hpcarbon.privacy import mask_id, mask_name, resident_id_problem
@@ -138,11 +139,11 @@ def test_validate_outputs_mask_personal_data(workbooks, case, tmp_path):
     outputs = []
     for fmt in ("text", "json", "jsonl"):
         for lang in ("zh", "en"):
-            run = run_cli("validate", path, "--format", fmt, "--lang", lang)
+            run = run_in_process("validate", path, "--format", fmt, "--lang", lang)
             assert "Traceback" not in run.output
             outputs.append((f"validate --format {fmt} --lang {lang}", run.output))
     annotated = tmp_path / "annotated"
-    run = run_cli("validate", path, "--annotate", annotated, "--summary", tmp_path / "summary.csv")
+    run = run_in_process("validate", path, "--annotate", annotated, "--summary", tmp_path / "summary.csv")
     assert "Traceback" not in run.output
     outputs.append(("validate --annotate --summary (stdout+stderr)", run.output))
     outputs.append(("summary CSV", (tmp_path / "summary.csv").read_text(encoding="utf-8-sig")))
@@ -152,17 +153,17 @@ def test_validate_outputs_mask_personal_data(workbooks, case, tmp_path):
     for where, text in outputs:
         assert_clean(text, rid, f"{case}: {where}")
     # and the masked forms are there: the person is still identifiable to a verifier by the masked values
-    json_out = json.loads(run_cli("validate", path, "--format", "json").stdout)
+    json_out = json.loads(run_in_process("validate", path, "--format", "json").stdout)
     assert json_out["project"]["owner"]["name"] == mask_name(NAME) if "project" in json_out else True
     copy_text = workbook_text(copies[0])
     assert mask_name(NAME) in copy_text
 
 
 def test_the_owner_findings_are_located_and_masked(workbooks):
-    bad = json.loads(run_cli("validate", workbooks["invalid-id"], "--format", "json").stdout)
+    bad = json.loads(run_in_process("validate", workbooks["invalid-id"], "--format", "json").stdout)
     hit = next(f for f in bad["findings"] if f["code"] == "owner.resident_id_invalid")
     assert mask_id(BAD_RID) in hit["message"] and hit["cell"]
-    messy_report = json.loads(run_cli("validate", workbooks["messy-owner-cells"], "--format", "json").stdout)
+    messy_report = json.loads(run_in_process("validate", workbooks["messy-owner-cells"], "--format", "json").stdout)
     fields = {f["field"] for f in messy_report["findings"]}
     assert "project.owner.id_number" in fields
 
@@ -193,7 +194,7 @@ def test_compute_outputs_mask_personal_data(tmp_path):
     for name, (path, rid) in _json_cases(tmp_path).items():
         for fmt in ("text", "json"):
             for lang in ("zh", "en"):
-                run = run_cli("compute", path, "--format", fmt, "--lang", lang)
+                run = run_in_process("compute", path, "--format", fmt, "--lang", lang)
                 assert "Traceback" not in run.output
                 assert_clean(run.output, rid, f"compute {name} --format {fmt} --lang {lang}")
 
@@ -202,6 +203,6 @@ def test_stderr_messages_mask_personal_data(workbooks, tmp_path):
     """Error paths that print to stderr: an existing summary without --force, a missing file."""
     summary = tmp_path / "s.csv"
     summary.write_text("x", encoding="utf-8")
-    run = run_cli("validate", workbooks["valid-id"], "--summary", summary)
+    run = run_in_process("validate", workbooks["valid-id"], "--summary", summary)
     assert run.code == 2 and run.stderr
     assert_clean(run.output, RID, "validate with an existing summary")
