@@ -36,6 +36,7 @@ class ValidationPool:
         self._pool = self._new_pool(workers)
         self.in_flight = 0
         self.replaced = 0  # pools replaced after a crash or a stuck worker (health and tests)
+        self._isolation: tuple | None = None  # (event loop, semaphore) bounding the one-file processes
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, mp_context=self._ctx, initializer=limit_memory,
@@ -102,7 +103,15 @@ class ValidationPool:
             return on_failure(job, "died")
 
     async def _isolated(self, fn: Callable, job: UploadJob, timeout: float, on_failure):
-        """Validate again in a process of its own: only the file that kills it is answered as such."""
+        """Validate again in a process of its own: only the file that kills it is answered as such. At most
+        ``workers`` such processes at once, however many files were in the pool that broke."""
+        loop = asyncio.get_running_loop()
+        if self._isolation is None or self._isolation[0] is not loop:
+            self._isolation = (loop, asyncio.Semaphore(self.workers))
+        async with self._isolation[1]:
+            return await self._alone(fn, job, timeout, on_failure)
+
+    async def _alone(self, fn: Callable, job: UploadJob, timeout: float, on_failure):
         alone = self._new_pool(1)
         try:
             future = alone.submit(fn, job)
