@@ -66,6 +66,7 @@ def test_accept_list_show_withdraw(client, tmp_path):
 
     shown = client.get(f"/api/v1/declarations/{ident}")
     assert shown.status_code == 200 and shown.json()["id"] == ident and shown.json()["status"] == "accepted"
+    assert shown.json()["file"] == "example-declaration.xlsx"  # recorded under the upload's own name
     assert client.get("/api/v1/declarations/99999").status_code == 404
 
     assert client.post(f"/api/v1/declarations/{ident}/withdraw", json={"reason": "x"}).status_code == 401

@@ -14,18 +14,12 @@ from fastapi.responses import JSONResponse
 
 from hpcarbon.service.errors import ApiError
 from hpcarbon.service.uploads import read_uploads
-from hpcarbon.service.worker import UploadJob, render
+from hpcarbon.service.worker import WORKBOOK_SUFFIXES, UploadJob, render
 
 
 @dataclass(frozen=True)
 class AcceptJob(UploadJob):
     operator: str = ""
-
-
-def _safe_name(name: str) -> str:
-    """The upload's name as a file name inside the private folder (the registry records it)."""
-    cleaned = "".join(c for c in name if c.isprintable() and c not in '/\\:*?"<>|').strip(" .")
-    return cleaned[:150] or "declaration.xlsx"
 
 
 def run_accept(job: AcceptJob) -> dict:
@@ -35,11 +29,12 @@ def run_accept(job: AcceptJob) -> dict:
 
     root = Path(tempfile.mkdtemp(prefix="hpcarbon-accept-"))
     try:
-        path = root / _safe_name(job.name)
+        suffix = Path(job.name).suffix.lower()
+        path = root / ("upload" + (suffix if suffix in WORKBOOK_SUFFIXES else ".xlsx"))
         path.write_bytes(job.data)
         try:
             with Registry.open(job.registry) as reg:
-                outcome = reg.accept(path, operator=job.operator)
+                outcome = reg.accept(path, operator=job.operator, file_name=job.name)
         except RegistryError as exc:
             return {"registry_error": str(exc)}
         name = outcome.report.mask(job.name)
