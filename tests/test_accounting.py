@@ -26,6 +26,7 @@ from builders import (
     mixed,
     onsite,
     results,
+    shift_years,
 )
 
 from hpcarbon.accounting import Missing
@@ -469,8 +470,7 @@ def test_zero_is_a_reading():
 
 
 def test_no_parameter_set_before_2023():
-    d = example()
-    d["season"] = {"start": "2022-10-20", "end": "2023-04-05"}
+    d = shift_years(example(), -2)  # season 2022-10-20 … 2023-04-05, its months with it
     acc = account(d)
     assert acc.parameters is None
     r = acc.results

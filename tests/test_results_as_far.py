@@ -137,3 +137,18 @@ def test_compute_not_a_declaration_exit_2(tmp_path, capsys, content):
 
 def test_worst_of_a_batch():
     assert worst([0, 1, 0]) == 1 and worst([1, 2, 0]) == 2 and worst([]) == 0
+
+
+def test_a_month_missing_or_twice_blanks_every_sum_over_the_months():
+    """No month is summed twice and none is left out: with December entered twice, W, t and Q would each
+    count it twice (320 000 + 62 000 kWh) — so they are null, naming the duplicate record; the crediting
+    period, which needs no month, stands."""
+    d = example()
+    d["monthly"].append(dict(d["monthly"][2]))
+    _loaded, ctx, found = account(d)
+    assert ("monthly.duplicate", "monthly[7].month") in {(f.code, f.field) for f in found}
+    r = ctx.accounting.results
+    dup = (Missing("monthly.duplicate", "monthly[7].month"),)
+    for key in ("electricity_kwh", "heating_hours", "heat_supplied_gj", "project_emissions_t", "emission_reductions_t"):
+        assert getattr(r, key) is None and r.unavailable[key] == dup, key
+    assert r.crediting_period_end is not None

@@ -31,7 +31,7 @@ from builders import (
     shift_years,
 )
 
-from hpcarbon import rules
+from hpcarbon import calendar, rules
 from hpcarbon.findings import CATALOG, Severity
 
 RECHECK = {"performed": True, "by": "王工", "date": "2025-05-10", "note": "复核 COP 检测报告与面积"}
@@ -342,6 +342,8 @@ def test_every_rule_code_has_a_case():
     """Each finding code rules.py can emit is exercised above (read from the rule source itself)."""
     source = Path(rules.__file__).read_text(encoding="utf-8")
     emitted = set(re.findall(r'finding\(\s*"([a-z_.]+)"', source))
+    # the season's month coverage is detected once, in hpcarbon.calendar, and reported by the rule
+    emitted |= set(re.findall(r'MonthProblem\("([a-z_.]+)"', Path(calendar.__file__).read_text(encoding="utf-8")))
     assert emitted <= set(CATALOG)
     covered = {c.code for c in CASES}
     assert emitted == covered, emitted ^ covered
@@ -468,6 +470,10 @@ NOT_COMPUTABLE = {  # a declaration lacking an input → the (code, field) the a
                   ("cop.measurement_missing_month", "systems[0].cop.measurements")),
     "no_area": (with_(example, P("areas", [])), ("area.missing", "areas")),
     "served_by": (with_(mixed, P("areas[0].served_by", None)), ("area.served_by_required", "areas[0].served_by")),
+    # December deleted: located at the first later month entered (January, now monthly[2])
+    "missing_month": (with_(example, lambda d: d["monthly"].pop(2)), ("monthly.missing_month", "monthly[2].month")),
+    "duplicate": (with_(example, lambda d: d["monthly"].append(dict(d["monthly"][2]))),
+                  ("monthly.duplicate", "monthly[7].month")),
     "no_parameters": (with_(example, P("season", {"start": "2022-10-20", "end": "2023-04-05"}),
                             P("project.operation_start", "2022-10-20")),
                       ("parameters.no_set_in_force", "season.start")),

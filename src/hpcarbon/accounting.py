@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from hpcarbon import formulas
-from hpcarbon.calendar import crediting_period, records_keep_until
+from hpcarbon.calendar import crediting_period, month_coverage, records_keep_until
 from hpcarbon.model import CopSource, Declaration, HeatPumpType
 from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
 
@@ -198,6 +198,12 @@ class _Run:
                 if p == path or p.startswith((path + ".", path + "["))]
         return _Unknown(tuple(hits)) if hits else None
 
+    def coverage(self) -> _Unknown | None:
+        """The monthly records as a whole: a month missing, twice or outside the season makes every sum
+        over the months unknown (no month is summed twice, none is left out)."""
+        problems = month_coverage(self.decl.season, [r.month for r in self.decl.monthly])
+        return _Unknown(tuple(Missing(p.code, f"monthly[{p.index}].month") for p in problems)) if problems else None
+
     def reading(self, path: str, value: float | None, missing_code: str) -> float | _Unknown:
         """A declared number: unknown when its field is invalid, or absent (reported by ``missing_code``)."""
         bad = self.invalid_under(path)
@@ -342,8 +348,8 @@ def _account(run: _Run) -> Results:
 def _heating_hours(run: _Run) -> float | _Unknown:
     """t — actual heating hours (§6.2.2, §6.2.4.2)."""
     recs = run.decl.monthly
-    lacking = _unknown(*(run.invalid_under(f"monthly[{i}].{name}") for i in range(len(recs))
-                         for name in ("heating_hours", "outage_hours")))
+    lacking = _unknown(run.coverage(), *(run.invalid_under(f"monthly[{i}].{name}") for i in range(len(recs))
+                                         for name in ("heating_hours", "outage_hours")))
     if lacking:
         return lacking
     return run.record(step="heating_hours", clause="6.2.4.2", title_zh="实际供暖小时数 t", title_en="actual heating hours t",
@@ -356,7 +362,7 @@ def _electricity(run: _Run, kind: HeatPumpType) -> list[tuple[str, float]] | _Un
     """The type's monthly electricity (表9–11), used by PE and by the electricity method."""
     values = [(rec.month, run.reading(f"monthly[{i}].electricity_kwh.{kind.value}", rec.electricity_kwh.get(kind),
                                       "monthly.electricity_missing")) for i, rec in enumerate(run.decl.monthly)]
-    lacking = _unknown(*(w for _, w in values))
+    lacking = _unknown(run.coverage(), *(w for _, w in values))
     if lacking:
         return lacking
     sym = TYPE_SYMBOL[kind]
@@ -371,7 +377,7 @@ def _metered_heat(run: _Run, kind: HeatPumpType) -> float | _Unknown:
     """Heat of a type with its own meter (表5–7)."""
     values = [(r.month, run.reading(f"monthly[{i}].heat_gj.{kind.value}", r.heat_gj.get(kind), "monthly.heat_missing"))
               for i, r in enumerate(run.decl.monthly)]
-    lacking = _unknown(*(v for _, v in values))
+    lacking = _unknown(run.coverage(), *(v for _, v in values))
     if lacking:
         return lacking
     sym = TYPE_SYMBOL[kind]
@@ -386,7 +392,7 @@ def _total_meter_heat(run: _Run, plan: MeteringPlan) -> float | _Unknown:
     """Heat of the coupled types under the total-output meter (表5–7 note)."""
     values = [(r.month, run.reading(f"monthly[{i}].total_heat_gj", r.total_heat_gj, "monthly.total_heat_missing"))
               for i, r in enumerate(run.decl.monthly)]
-    lacking = _unknown(*(v for _, v in values))
+    lacking = _unknown(run.coverage(), *(v for _, v in values))
     if lacking:
         return lacking
     key = group_key(plan.total_meter)

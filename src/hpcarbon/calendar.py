@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar as _cal
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hpcarbon.model import Season, WorkingCondition
@@ -34,6 +36,37 @@ def season_months(season: Season) -> list[str]:
     while (y, m) <= (season.end.year, season.end.month):
         out.append(month_key(y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@dataclass(frozen=True)
+class MonthProblem:
+    """A monthly record that breaks the season's coverage: ``code`` (monthly.outside_season | duplicate |
+    missing_month), the index of the record it is reported at, and the month."""
+
+    code: str
+    index: int
+    month: str
+
+
+def month_coverage(season: Season, months: list[str]) -> list[MonthProblem]:
+    """Every month of the season exactly once and none outside it (表5–表11, continuous monitoring), given
+    the months of the monthly records in order. One detection for the rule that reports it and for the
+    accounting, which sums no month twice and none that is missing."""
+    wanted = season_months(season)
+    seen = Counter(months)
+    out, reported = [], set()
+    for i, m in enumerate(months):
+        if m not in wanted:
+            out.append(MonthProblem("monthly.outside_season", i, m))
+        elif seen[m] > 1 and m in reported:
+            out.append(MonthProblem("monthly.duplicate", i, m))
+        reported.add(m)
+    for m in wanted:
+        if m not in seen:
+            # located where the month belongs: at the first later month entered, else the last one
+            later = [i for i, x in enumerate(months) if x > m]
+            out.append(MonthProblem("monthly.missing_month", later[0] if later else len(months) - 1, m))
     return out
 
 

@@ -8,7 +8,7 @@ Find a rule by its finding code (``hpcarbon.findings.CATALOG``) or by the clause
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping
@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 from hpcarbon.accounting import TYPE_LABEL, Accounting, MeteringPlan, compute, metering_plan
 from hpcarbon.calendar import (
     CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
-    days_in_season, required_measurements, season_months, working_condition,
+    days_in_season, month_coverage, required_measurements, season_months, working_condition,
 )
 from hpcarbon.findings import Finding, Severity, finding
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck
@@ -191,22 +191,10 @@ def total_output_meter(decl: Declaration, ctx: Context) -> Iterator[Finding]:
 @rule
 def monthly_coverage(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """Every month of the season once, none outside it; readings each month (continuous monitoring)."""
-    months = season_months(decl.season)
-    seen = Counter(r.month for r in decl.monthly)
     span = dict(season_start=decl.season.start.isoformat(), season_end=decl.season.end.isoformat())
-    reported = set()
-    for i, r in enumerate(decl.monthly):
-        if r.month not in months:
-            yield finding("monthly.outside_season", f"monthly[{i}].month", month=r.month, **span)
-        elif seen[r.month] > 1 and r.month in reported:
-            yield finding("monthly.duplicate", f"monthly[{i}].month", month=r.month)
-        reported.add(r.month)
-    for m in months:
-        if m not in seen:
-            # located where the month belongs: at the first later month entered, else the last one
-            later = [i for i, r in enumerate(decl.monthly) if r.month > m]
-            where = f"monthly[{later[0] if later else len(decl.monthly) - 1}].month"
-            yield finding("monthly.missing_month", where, month=m)
+    for p in month_coverage(decl.season, [r.month for r in decl.monthly]):
+        extra = span if p.code == "monthly.outside_season" else {}
+        yield finding(p.code, f"monthly[{p.index}].month", month=p.month, **extra)
     plan = ctx.plan
     declared = set(decl.types)
     for i, r in enumerate(decl.monthly):
