@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from hpcarbon.exit_codes import ExitCode
+from hpcarbon.exit_codes import ExitCode, worst
 
 # the one exit-code policy (hpcarbon.exit_codes), under this module's names
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.UNREADABLE
@@ -149,7 +149,7 @@ def _emit_outcomes(outcomes, args) -> None:
 
 def _exit(outcomes, missing: int) -> int:
     codes = [o.exit_code for o in outcomes] + [EXIT_UNUSABLE] * missing
-    return EXIT_UNUSABLE if EXIT_UNUSABLE in codes else (EXIT_FINDINGS if EXIT_FINDINGS in codes else EXIT_OK)
+    return worst(codes)
 
 
 def _existing(files: list[str]) -> tuple[list[Path], int]:
