@@ -461,3 +461,13 @@ def test_every_check_is_an_index_search_never_a_scan(reg, tmp_path):
         plan = " | ".join(row[3] for row in con.execute("EXPLAIN QUERY PLAN " + statement, params))
         assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), (statement, plan)
     con.close()
+
+
+def test_a_declaration_with_an_invalid_field_is_refused_not_compared(reg, tmp_path):
+    reg.accept(write(tmp_path, example(), "a.json"), operator="王工")
+    d = example()
+    d["project"]["district"] = "火星区"  # not a district of Changchun: a field error, the numbers still computed
+    out = reg.accept(write(tmp_path, d, "b.json"), operator="王工")
+    assert out.status == "refused" and out.exit_code == 1
+    assert not [c for c in codes(out) if c.startswith("registry.")]  # a draft is never compared or recorded
+    assert len(reg.list()) == 1

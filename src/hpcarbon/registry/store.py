@@ -486,7 +486,7 @@ def add_registry_findings(location: str, result) -> None:
     from hpcarbon.workbook.layout import cell_of
 
     report = result.report
-    if result.unreadable or report.declaration is None:
+    if result.unreadable or not _complete(report):
         return
     reg = _OPEN.get(location)
     if reg is None:

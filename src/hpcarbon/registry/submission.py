@@ -74,6 +74,8 @@ def _validate_workbook(path: Path) -> Submission:
 
 
 def _validate_json(path: Path) -> Submission:
+    """As ``hpcarbon compute`` judges it: field errors and every rule (a declaration with invalid fields is
+    accounted as far as its numbers go, and refused)."""
     from hpcarbon.declaration_io import load_json_declaration
     from hpcarbon.rules import check, make_context
 
@@ -81,14 +83,19 @@ def _validate_json(path: Path) -> Submission:
     meta = {"file": str(path), "template_version": None}
     if loaded.sha256:
         meta["sha256"] = loaded.sha256
-    if loaded.declaration is None:  # field errors are findings (exit 1); only a non-declaration is unreadable
-        return Submission(path, "json", Report(loaded.findings, meta=meta), not loaded.readable, None)
+    if not loaded.readable:
+        return Submission(path, "json", Report(loaded.findings, meta=meta), True, None)
     content = _read_bytes(path)
     if content is None or hashlib.sha256(content).hexdigest() != loaded.sha256:
         changed = finding("input.unreadable", reason="文件在校验期间被修改或无法再次读取 / the file changed while it "
                           "was being validated, or cannot be read again")
         return Submission(path, "json", Report([changed], meta=meta), True, None)
-    ctx = make_context(loaded.declaration)
-    report = Report(check(loaded.declaration, ctx), accounting=ctx.accounting, declaration=loaded.declaration,
-                    meta=meta)
+    findings, accounting = list(loaded.findings), None
+    decl = loaded.declaration or loaded.draft
+    if decl is not None:
+        ctx = make_context(decl, invalid=loaded.invalid)
+        findings += check(decl, ctx)
+        accounting = ctx.accounting
+    report = Report(findings, accounting=accounting, declaration=decl, meta=meta, personal=loaded.personal,
+                    invalid_fields=frozenset(loaded.invalid))
     return Submission(path, "json", report, False, content)
