@@ -471,3 +471,12 @@ def test_a_declaration_with_an_invalid_field_is_refused_not_compared(reg, tmp_pa
     assert out.status == "refused" and out.exit_code == 1
     assert not [c for c in codes(out) if c.startswith("registry.")]  # a draft is never compared or recorded
     assert len(reg.list()) == 1
+
+
+def test_withdrawing_the_metered_season_withdraws_its_corrections(reg, tmp_path):
+    reg.accept(write(tmp_path, example(), "est.json"), operator="王工")
+    reg.accept(write(tmp_path, next_season_metered(), "met.json"), operator="王工")
+    assert [r.id for r in reg.list(needs_correction=True)] == [1]
+    reg.withdraw(2, reason="热量表数据有误", operator="李工")
+    assert reg.list(needs_correction=True) == []  # the correction stays on record (show), without its basis
+    assert reg.show(1)["corrections"][0]["by_declaration"] == 2 and reg.verify().ok

@@ -77,7 +77,10 @@ _PROJECT = (select(_d.c.id, _d.c.file_name, _d.c.season_start, _d.c.season_end, 
 _METERED_TYPES = (select(declaration_types.c.declaration_id, declaration_types.c.type)
                   .where(declaration_types.c.declaration_id.in_(bindparam("ids", expanding=True)),
                          declaration_types.c.metered.is_(True)))
-_STANDING = select(func.min(corrections.c.heat_supplied_gj)).where(corrections.c.declaration_id == bindparam("id"))
+_BASIS = declarations.alias("basis")
+_STANDING = (select(func.min(corrections.c.heat_supplied_gj))
+             .join(_BASIS, _BASIS.c.id == corrections.c.by_declaration_id)
+             .where(corrections.c.declaration_id == bindparam("id"), _BASIS.c.status == "accepted"))
 _METERS = (select(meters.c.kind, meters.c.meter_key, meters.c.meter_id, _d.c.id, _d.c.project_id, _d.c.season_start,
                   _d.c.season_end)
            .join(_d, _d.c.id == meters.c.declaration_id)

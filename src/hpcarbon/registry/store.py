@@ -309,8 +309,7 @@ class Registry:
         from hpcarbon.registry.records import project_key
 
         d = declarations
-        latest = (select(corrections.c.declaration_id, func.min(corrections.c.creditable_reductions_t).label("corr"))
-                  .group_by(corrections.c.declaration_id).subquery())
+        latest = standing_corrections()
         q = (select(d.c.id, d.c.project_id, d.c.season_start, d.c.season_end, d.c.status, d.c.method,
                     d.c.creditable_reductions_t, latest.c.corr, d.c.records_keep_until, d.c.operator, d.c.accepted_at,
                     d.c.file_name, d.c.sha256)
@@ -373,9 +372,7 @@ class Registry:
     def export_rows(self):
         """One dict per declaration for export (personal data masked), streamed."""
         with read_transaction(self.engine) as conn:
-            latest = (select(corrections.c.declaration_id,
-                             func.min(corrections.c.creditable_reductions_t).label("corr"))
-                      .group_by(corrections.c.declaration_id).subquery())
+            latest = standing_corrections()
             q = (select(declarations, latest.c.corr).outerjoin(latest, latest.c.declaration_id == declarations.c.id)
                  .order_by(declarations.c.id))
             for r in conn.execution_options(yield_per=500).execute(q):
@@ -445,6 +442,15 @@ class Registry:
         finally:
             raw.close()
         os.replace(tmp, dest)
+
+
+def standing_corrections():
+    """Per declaration, the lowest creditable amount a correction gives it — counting only corrections whose
+    metered season is itself still accepted (a withdrawn metered season corrects nothing)."""
+    basis = declarations.alias("basis")
+    return (select(corrections.c.declaration_id, func.min(corrections.c.creditable_reductions_t).label("corr"))
+            .join(basis, basis.c.id == corrections.c.by_declaration_id).where(basis.c.status == "accepted")
+            .group_by(corrections.c.declaration_id).subquery())
 
 
 def _results(sub: Submission):
