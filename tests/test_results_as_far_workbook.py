@@ -1,0 +1,48 @@
+"""Results as far as they go, through the workbook gate (issue 13, ruling 3): a workbook whose district is
+not in Changchun and whose owner name is empty still shows Q, BE, PE and ER (verdict fail, exit 1); a bad
+reading blanks only what it feeds and the report names its cell. Numbers: the example's, SPEC §12."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+from builders import example
+from validate_support import filled, located, set_cells, validate
+
+Q_ELEC = F(320_000) * F("2.4") * F("0.0036")  # (2): 2 764.8 GJ
+BE = Q_ELEC * F("0.11")  # (1): 304.128 t
+PE = F(320_000) / (1 - F("4.37") / 100) / 1000 * F("0.4671")  # (4)
+Q_AREA = F(40) * 5000 * 4032 * F("3.6e-6")  # (3): 2 903.04 GJ
+
+
+def test_workbook_field_errors_keep_the_numbers(tmp_path):
+    d = example()
+    p = filled(tmp_path, d)
+    set_cells(p, {located("project.district", d): "北京市朝阳区", located("project.owner.name", d): None})
+    r = validate(p)
+    assert r.exit_code == 1 and r.report.status == "fail"
+    codes = {(f.code, f.field) for f in r.report.findings if f.severity.value == "error"}
+    assert {f for _c, f in codes} == {"project.district", "project.owner.name"}, codes
+    res = r.report.results_dict()
+    assert res["heat_supplied_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
+    assert res["baseline_emissions_t"] == pytest.approx(float(BE), rel=1e-12)
+    assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
+    assert res["emission_reductions_t"] == pytest.approx(float(BE - PE), rel=1e-12)
+    assert res["unavailable"] == {}
+    row = r.summary_row()
+    assert row[1] and row[2] == "CC-HP-2024-0001" and row[7] == pytest.approx(float(BE), rel=1e-12)
+
+
+def test_workbook_bad_reading_is_named_by_its_cell(tmp_path):
+    d = example()
+    p = filled(tmp_path, d)
+    sheet, cell = located("monthly[2].electricity_kwh.air", d)
+    set_cells(p, {(sheet, cell): -5})
+    r = validate(p)
+    assert r.exit_code == 1
+    res = r.report.results_dict()
+    assert res["project_emissions_t"] is None and res["heat_area_method_gj"] == pytest.approx(float(Q_AREA), rel=1e-12)
+    assert [m["field"] for m in res["unavailable"]["project_emissions_t"]] == ["monthly[2].electricity_kwh.air"]
+    text = r.report.to_text("en")
+    assert f"cannot be computed, lacking: {sheet}!{cell}" in text
