@@ -10,6 +10,7 @@ N times interleaved with the baseline; medians are reported.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,17 +41,23 @@ def main() -> None:
     args = ap.parse_args()
     CASES["hpcarbon compute example"][-1] = _example_json()
     times: dict[str, list[float]] = {k: [] for k in CASES}
+    cpu: dict[str, list[float]] = {k: [] for k in CASES}  # the child's user + system CPU: robust to a busy machine
     for _ in range(args.repeat):
         for name, cmd in CASES.items():  # interleaved: load changes hit every case alike
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
             times[name].append(time.perf_counter() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     base = statistics.median(times["python -c pass"])
-    print(f"{'command':28} {'median s':>9} {'× python':>9} {'target s':>9}")
-    for name, ts in times.items():
-        med = statistics.median(ts)
+    base_cpu = statistics.median(cpu["python -c pass"])
+    print(f"{'command':28} {'wall s':>8} {'× python':>9} {'CPU s':>8} {'× python':>9} {'target s':>9}")
+    for name in CASES:
+        med, med_cpu = statistics.median(times[name]), statistics.median(cpu[name])
         target = TARGETS.get(name)
-        print(f"{name:28} {med:9.3f} {med / base:9.2f} {target if target else '':>9}")
+        print(f"{name:28} {med:8.3f} {med / base:9.2f} {med_cpu:8.3f} {med_cpu / base_cpu:9.2f} "
+              f"{target if target else '':>9}")
 
 
 if __name__ == "__main__":
