@@ -24,7 +24,6 @@ import math
 import subprocess
 import sys
 import textwrap
-import timeit
 import types
 from datetime import date, datetime
 from pathlib import Path
@@ -405,23 +404,6 @@ def test_functions_do_no_arithmetic_of_their_own():
                     getattr(node, "op", None), ast.Mod):
                 offenders.append(f"{fn.name}: line {node.lineno}")
     assert offenders == []
-
-
-# ============================================================================ performance
-
-
-@pytest.mark.parametrize("call", [
-    lambda: U.HP_HEAT_ELEC(320000.0, 2.4),
-    lambda: U.HP_HEAT_ELEC([[320000.0]], [[2.4]]),
-    lambda: U.HP_BASELINE([[2764.8]], [[None]], [[None]]),
-    lambda: U.HP_PROJECT_EMISSIONS([[None]], [[320000.0]], [[None]]),
-    lambda: U.HP_Q_INDEX("住宅", True),
-    lambda: U.HP_PARAM("EF_heat", datetime(2024, 10, 20)),
-], ids=["heat_elec", "heat_elec_2d", "baseline", "project_emissions", "q_index", "param"])
-def test_scalar_call_overhead_is_small(call):
-    call()  # warm caches (parameter files are read once)
-    best = min(timeit.repeat(call, number=2000, repeat=5)) / 2000
-    assert best < 50e-6, f"{best * 1e6:.1f} µs per call"
 
 
 # ============================================================================ xlwings registration (real Windows code)
