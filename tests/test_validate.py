@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+from datetime import date, timedelta
 import zipfile
 from pathlib import Path
 
@@ -688,69 +689,98 @@ def test_every_rule_finding_of_a_broken_workbook_is_located(good):
 # =========================================================================================================
 # 4. Recomputation against the values Excel cached
 # =========================================================================================================
-def result_cells(path: Path) -> dict[str, tuple[str, str]]:
-    cells = read_workbook(path).result_cells()
-    assert set(cells) == set(EXPECTED_RESULTS)
-    for key, where in cells.items():
+def serial(day: date) -> float:
+    """An Excel date serial (1900 system), as a workbook caches a date."""
+    return float((day - date(1899, 12, 30)).days)
+
+
+#: every cell of 核算 the validator compares, for the SPEC §12 example: results key (and type) → value shown
+EXAMPLE_SHOWN = {
+    **{(k, None): v for k, v in EXPECTED_RESULTS.items()},
+    ("electricity_by_type_kwh", "ground"): 0.0, ("electricity_by_type_kwh", "air"): float(W),
+    ("electricity_by_type_kwh", "wastewater"): 0.0,
+    ("method", None): "估算", ("estimate_basis", None): "电算法", ("recheck_needed", None): "无需复核",
+    ("crediting_period_start", None): serial(date(2023, 10, 20)),
+    ("crediting_period_end", None): serial(date(2038, 10, 19)),  # 15 years less a day
+    ("records_keep_until", None): serial(date(2043, 10, 19)),  # 5 years after
+}
+
+
+def compared_cells(addin: bool = False) -> dict[tuple[str, str | None], str]:
+    """(results key, type) → the cell the schema says holds it: native (column E, B–D) or the add-in's (F)."""
+    out = {}
+    for check in L.LAYOUT.calc_checks:
+        cell = check.addin if addin else check.native
+        if cell:
+            out[(check.key, check.sub)] = cell
+    return out
+
+
+def shown(values: dict, addin=None) -> dict[str, object]:
+    """Cell → cached value: the native cells hold ``values``; the add-in's hold the same, or ``addin``."""
+    out = {compared_cells()[k]: v for k, v in values.items()}
+    for k, cell in compared_cells(addin=True).items():
+        out[cell] = values[k] if addin is None else addin
+    return out
+
+
+def test_every_compared_cell_is_known_for_the_example(good):
+    assert set(compared_cells()) == set(EXAMPLE_SHOWN)
+    assert read_workbook(good).result_cells() == L.LAYOUT.result_cells
+    for key, where in L.LAYOUT.result_cells.items():
         assert where[0] == "核算" and where == calc_cell(key), key
-    return cells
 
 
 def test_correct_cached_values_give_no_finding(good):
-    cells = result_cells(good)
-    inject_cached(good, {cells[k][1]: v for k, v in EXPECTED_RESULTS.items()})
+    inject_cached(good, shown(EXAMPLE_SHOWN))
     r = validate(good)
-    assert only(r, "recompute.mismatch") == [] and only(r, "recompute.no_cached_value") == []
     assert r.report.findings == [] and r.exit_code == 0
 
 
 def test_one_wrong_cached_value_is_a_mismatch_at_its_cell(good):
-    cells = result_cells(good)
-    values = {cells[k][1]: v for k, v in EXPECTED_RESULTS.items()}
-    values[cells["baseline_emissions_t"][1]] = 305.5  # someone typed over the result, or an old add-in
-    inject_cached(good, values)
+    values = dict(EXAMPLE_SHOWN)
+    values[("baseline_emissions_t", None)] = 305.5  # someone typed over the result
+    inject_cached(good, shown(values, addin="#NAME?"))
     r = validate(good)
     f = one(r, "recompute.mismatch")
     assert f.severity is Severity.error and f.clause == "6.2.3.3"
-    assert at(f) == cells["baseline_emissions_t"] == calc_cell("baseline_emissions_t")
+    assert at(f) == calc_cell("baseline_emissions_t")
     for lang in ("zh", "en"):
-        assert "305.5" in f.message(lang) and "304.12" in f.message(lang)
+        assert "305.5" in f.message(lang) and "304.128" in f.message(lang) and "基准线排放" in f.message(lang)
+        assert "baseline_emissions_t" not in f.message(lang)
     assert r.exit_code == 1 and only(r, "recompute.no_cached_value") == []
 
 
 def test_a_tiny_rounding_difference_is_not_a_mismatch(good):
-    cells = result_cells(good)
-    values = {cells[k][1]: v for k, v in EXPECTED_RESULTS.items()}
-    values[cells["project_emissions_t"][1]] = float(f"{PE:.15g}")  # Excel keeps 15 significant digits
-    inject_cached(good, values)
+    values = dict(EXAMPLE_SHOWN)
+    values[("project_emissions_t", None)] = float(f"{PE:.15g}")  # Excel keeps 15 significant digits
+    inject_cached(good, shown(values))
     r = validate(good)
     assert only(r, "recompute.mismatch") == [] and r.exit_code == 0
 
 
-def test_name_errors_without_the_add_in_are_info_not_errors(good):
-    cells = result_cells(good)
-    inject_cached(good, {cell: "#NAME?" for _, cell in cells.values()})
+def test_name_errors_without_the_add_in_are_one_info_and_the_native_results_are_compared(good):
+    inject_cached(good, shown(EXAMPLE_SHOWN, addin="#NAME?"))
     r = validate(good)
-    f = one(r, "recompute.no_cached_value")
+    f = one(r, "recompute.addin_not_installed")
     assert f.severity is Severity.info and f.clause == "6.2.3.3" and at(f)[0] == "核算"
-    assert "#NAME?" in f.message("en") and str(len(cells)) in f.message("en")
+    assert "#NAME?" in f.message("en") and str(len(compared_cells(addin=True))) in f.message("en")
     assert only(r, "recompute.mismatch") == [] and r.exit_code == 0
     assert_example_results(r)
 
 
 def test_some_name_errors_and_the_rest_correct(good):
-    cells = result_cells(good)
-    values = {cells[k][1]: v for k, v in EXPECTED_RESULTS.items()}
-    values[cells["emission_reductions_t"][1]] = "#NAME?"
+    values = shown(EXAMPLE_SHOWN)
+    values[calc_cell("emission_reductions_t")[1]] = "#NAME?"
     inject_cached(good, values)
     r = validate(good)
     f = one(r, "recompute.no_cached_value")
-    assert at(f) == cells["emission_reductions_t"] and "1 " in f.message("en")
+    assert at(f) == calc_cell("emission_reductions_t") and "1 " in f.message("en")
     assert only(r, "recompute.mismatch") == [] and r.exit_code == 0
 
 
 def test_cached_values_of_a_metered_project(tmp_path):
-    """A heat-metered ground-source project: Excel shows "" for the estimation steps (no estimate is
+    """A heat-metered ground-source project: the sheet shows "" for the estimation steps (no estimate is
     made) and numbers for the rest; none of it is a mismatch."""
     d = metered_ground()
     p = filled(tmp_path, d)
@@ -758,17 +788,26 @@ def test_cached_values_of_a_metered_project(tmp_path):
     w = sum(GROUND_KWH)  # 170 000 kWh
     be = q * 0.11
     pe = w / (1 - 4.37 / 100) * 1e-3 * 0.4671
-    expected = {"heating_hours": T, "electricity_kwh": w, "heat_elec_method_gj": "", "heat_area_method_gj": "",
-                "deviation": "", "heat_supplied_gj": q, "baseline_emissions_t": be, "project_emissions_t": pe,
-                "emission_reductions_t": be - pe, "creditable_reductions_t": math.floor(round((be - pe) * 100, 6)) / 100}
-    assert q == 2070 and w == 170_000
-    cells = result_cells(p)
-    inject_cached(p, {cells[k][1]: v for k, v in expected.items()})
+    start = date.fromisoformat(d["project"]["operation_start"])
+    expected = {("heating_hours", None): T, ("electricity_kwh", None): w, ("heat_elec_method_gj", None): "",
+                ("heat_area_method_gj", None): "", ("deviation", None): "", ("heat_supplied_gj", None): q,
+                ("baseline_emissions_t", None): be, ("project_emissions_t", None): pe,
+                ("emission_reductions_t", None): be - pe,
+                ("creditable_reductions_t", None): math.floor(round((be - pe) * 100, 6)) / 100,
+                ("electricity_by_type_kwh", "ground"): w, ("electricity_by_type_kwh", "air"): 0.0,
+                ("electricity_by_type_kwh", "wastewater"): 0.0, ("method", None): "计量",
+                ("estimate_basis", None): "—", ("recheck_needed", None): "—",
+                ("crediting_period_start", None): serial(start),
+                ("crediting_period_end", None): serial(start.replace(year=start.year + 15) - timedelta(days=1)),
+                ("records_keep_until", None): serial((start.replace(year=start.year + 15) - timedelta(days=1))
+                                                     .replace(year=start.year + 20))}
+    assert q == 2070 and w == 170_000 and start.month != 2
+    inject_cached(p, shown(expected))
     r = validate(p)
     assert only(r, "recompute.mismatch") == [] and only(r, "recompute.no_cached_value") == []
     assert r.exit_code == 0, [(f.code, f.location) for f in errors(r)]
     # and a wrong metered total is caught
-    inject_cached(p, {cells["heat_supplied_gj"][1]: 2170.0})
+    inject_cached(p, {calc_cell("heat_supplied_gj")[1]: 2170.0})
     f = one(validate(p), "recompute.mismatch")
     assert at(f) == calc_cell("heat_supplied_gj") and "2170" in f.message("en") and "2070" in f.message("en")
 

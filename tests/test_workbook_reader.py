@@ -76,8 +76,21 @@ def test_reads_what_a_person_types(tmp_path):
         ("面积", "C4"): "5000",
     }, formats={("项目信息", "B9"): "General"})
     result = read_workbook(path)
-    assert result.findings == []
     assert declaration_to_json(result.declaration) == expected(SHARED)
+    # read, but the workbook's own formulas ignore what is not typed as they expect: a warning at each such
+    # cell, saying how to retype it (a real number, the dropdown's 是/否 and labels, a date, a YYYY-MM text)
+    coerced = {(f.location.sheet, f.location.cell) for f in result.findings if f.code == "field.coerced"}
+    assert all(f.code == "field.coerced" and f.severity.value == "warning" for f in result.findings)
+    assert coerced == {("月度数据", c) for c in ("F5", "F6", "F7", "B5", "A5", "A6", "A7", "D5")} | {
+        ("项目信息", c) for c in ("B16", "B17", "B7", "B20", "B21", "B22", "B23", "B24")} | {
+        ("热泵系统", "C13"), ("热泵系统", "C14"), ("面积", "A4"), ("面积", "C4")}
+    by_cell = {f.location.cell: f for f in result.findings if f.location.sheet == "月度数据"}
+    assert "'16000'" in by_cell["F5"].message("zh") and "16000" in by_cell["F5"].message("en")
+    assert "number stored as text" in by_cell["F5"].message("en")
+    yes = next(f for f in result.findings if f.location.cell == "B23")
+    assert "“是”" in yes.message("zh") and "'yes'" in yes.message("en")
+    # an owner's personal data is never echoed: the full-width ID is read, no warning quoting it
+    assert not any(f.location.cell == "B13" for f in result.findings)
 
 
 def test_serial_dates_in_date_cells_and_as_text(tmp_path):
@@ -298,3 +311,16 @@ def test_deleted_or_inserted_table_rows_are_reported_not_misread(tmp_path, sheet
         result = read_workbook(edited(COUPLED, tmp_path, {}, change=change))
         assert result.unreadable and result.declaration is None
         assert [(f.code, f.location.sheet) for f in result.findings] == [("workbook.not_template", sheet)]
+        # and it says what happened and how to fix it
+        en = result.findings[0].message("en")
+        assert ("1 row(s) were deleted" in en and "Undo the deletion" in en) or (
+            "1 row(s) were inserted" in en and "Delete the inserted rows" in en), en
+        assert sheet in result.findings[0].message("zh")
+
+
+def test_an_inserted_column_is_named(tmp_path):
+    result = read_workbook(edited(COUPLED, tmp_path, {}, change=lambda wb: wb["月度数据"].insert_cols(3)))
+    assert result.unreadable
+    (f,) = result.findings
+    assert "column(s) were inserted before column" in f.message("en") and "月度数据" in f.message("zh")
+    assert "Delete the inserted columns" in f.message("en")

@@ -187,7 +187,11 @@ def test_calculation_uses_the_agreed_udfs(wb):
     for udf in ("HP_HEAT_ELEC(", "HP_HEAT_AREA(", "HP_HEAT_CONSERVATIVE(", "HP_DEVIATION(", "HP_BASELINE(",
                 "HP_PROJECT_EMISSIONS(", "HP_REDUCTION(", "HP_CREDITABLE(", "HP_PARAM("):
         assert udf in text, udf
-    assert "HP_Q_INDEX($A4,$B4)" in wb["面积"]["H4"].value
+    # the table q is looked up natively (INDEX/MATCH on the lists sheet's copy of 表2), no add-in needed
+    assert "INDEX(HP_Q_LOWEST_SAVING,MATCH($A4,HP_Q_LABEL,0))" in wb["面积"]["H4"].value
+    lists = wb["列表"]
+    labels = [lists.cell(r, L.Q_TABLE_FIRST_COLUMN).value for r in range(2, 11)]
+    assert labels[0] == "住宅" and len(set(labels)) == 9
     # the results have defined names the validator can read cached values through
     for key, (sheet, cell) in L.LAYOUT.result_cells.items():
         value = wb[sheet][cell].value
@@ -195,7 +199,11 @@ def test_calculation_uses_the_agreed_udfs(wb):
     names = L.LAYOUT.defined_names
     assert names["HP_CALC_BE"] == f"'核算'!${L.LAYOUT.result_cells['baseline_emissions_t'][1][0]}$" \
                                   f"{L.LAYOUT.result_cells['baseline_emissions_t'][1][1:]}"
-    assert ws[L.LAYOUT.result_cells["creditable_reductions_t"][1]].value == "=HP_CREDITABLE(HP_CALC_ER)"
+    # the native result in E, the add-in's beside it in F, their agreement in G
+    row = L.LAYOUT.result_cells["creditable_reductions_t"][1][1:]
+    assert ws[f"E{row}"].value == "=IF(HP_CALC_ER<=0,0,ROUNDDOWN(ROUND(HP_CALC_ER,9),2))"
+    assert ws[f"F{row}"].value == "=HP_CREDITABLE(HP_CALC_ER_ADDIN)"
+    assert ws[f"G{row}"].value.startswith(f"=IF(ISERROR(F{row}),")
 
 
 def test_every_name_used_in_a_formula_is_defined(wb):

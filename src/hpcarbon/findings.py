@@ -185,11 +185,38 @@ _KINDS = [
                 "工作表“{sheet}”被隐藏（{state}）：{reason_zh}",
                 "sheet “{sheet}” is hidden ({state}): {reason_en}"),
     FindingType("recompute.mismatch", E, "6.2.3.3",
-                "核算表中 {key} 的值 {cached} 与按方法学重新计算的 {computed} 不一致",
-                "the calculation sheet's {key}, {cached}, differs from the recomputed {computed}"),
+                "核算表 {cell}「{label}」（{column}）显示 {cached}，按方法学重新计算应为 {computed}；"
+                "请勿改动核算表的公式，用电子表格程序重新计算后保存",
+                "the calculation sheet's {cell} \"{label}\" ({column}) shows {cached}; recomputed by the "
+                "methodology it is {computed}. Do not edit the sheet's formulas; recalculate and save again"),
     FindingType("recompute.no_cached_value", INFO, "6.2.3.3",
                 "核算表有 {count} 个结果单元格没有 Excel 保存的计算值（{state_zh}）；报告中的结果由校验器按方法学计算",
                 "{count} result cells of the calculation sheet have no value saved by Excel ({state_en}); "
+                "the report's results are computed by the validator"),
+    # --- calculation sheet 核算 vs the core (issue 12: workbook) ---
+    FindingType("recompute.addin_not_installed", INFO, "6.2.3.3",
+                "核算表 F 列（加载项 HP_* 结果）有 {count} 个单元格显示 {error}：保存文件的电脑未安装 hpcarbon 加载项。"
+                "E 列的通用公式结果已与方法学核对",
+                "{count} cells of the calculation sheet's column F (add-in HP_* results) show {error}: the hpcarbon "
+                "add-in was not installed where the file was saved. Column E's results were checked against the "
+                "methodology"),
+    FindingType("recompute.old_template", INFO, "6.2.3.3",
+                "工作簿使用申报表模板 {version}，其核算表未与方法学逐项核对（数据已全部读取并核算）；请改用模板 1.1"
+                "（hpcarbon template 生成），核算表将显示通用公式结果",
+                "the workbook uses template {version}, whose calculation sheet is not compared item by item (its data "
+                "was read and accounted in full); use template 1.1 (hpcarbon template), whose calculation sheet "
+                "shows results in any spreadsheet program"),
+    FindingType("field.coerced", W, "11",
+                "{field_label} 填的是 {typed}，校验器按 {value} 读取；但申报表自身的公式不认它（{why_zh}），"
+                "核算表的结果会与校验器不同。请{fix_zh}",
+                "{field_label} holds {typed}, which the validator reads as {value}; but the workbook's own formulas "
+                "ignore it ({why_en}), so the calculation sheet's results differ from the validator's. Please "
+                "{fix_en}"),
+    FindingType("recompute.explained_by_inputs", INFO, "6.2.3.3",
+                "核算表有 {count} 个结果（如 {cell}「{label}」）与方法学核算不同，原因是 {inputs} 等单元格的内容"
+                "申报表公式不认（见这些单元格的警告）；报告中的结果由校验器按方法学计算",
+                "{count} results of the calculation sheet (e.g. {cell} \"{label}\") differ from the methodology's "
+                "because the workbook's formulas ignore the content of {inputs} (see the warnings at those cells); "
                 "the report's results are computed by the validator"),
     FindingType("recompute.no_calc_sheet", W, "6.2.3.3",
                 "核算表（{sheet}）已被删除或改名，无法与工作簿自身的计算结果核对；报告中的结果由校验器按方法学计算",

@@ -11,7 +11,6 @@ The submitted file is opened read-only and never written; every report carries i
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import signal
 import threading
@@ -185,7 +184,7 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
                        annotate_to, force)
     ctx = make_context(decl, invalid=read.invalid)
     findings += [_locate(f, read) for f in check(decl, ctx)]
-    findings += _compare_cached(path, ctx.accounting, read, container.parts)
+    findings += _explained(_compare_cached(path, ctx.accounting, decl, read, container.parts), findings)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
     return _finish(path, report, read, annotate_to, force)
 
@@ -315,8 +314,20 @@ def _personal_texts(read) -> dict[str, str] | None:
     return out
 
 
-#: results key → tolerance for comparing the workbook's cached value with the core's
-_REL_TOL = 1e-9
+def _explained(recomputed: list[Finding], findings: list[Finding]) -> list[Finding]:
+    """Cached results that differ from the core because the reader had to coerce inputs the workbook's own
+    formulas ignore ('Y' in a 是/否 cell, a number stored as text): the cells to fix are those inputs, already
+    warned about where they are, so the differences are one info, not errors on the locked 核算 sheet."""
+    coerced = [f for f in findings if f.code == "field.coerced" and f.location is not None]
+    mismatches = [f for f in recomputed if f.code == "recompute.mismatch"]
+    if not coerced or not mismatches:
+        return recomputed
+    first = mismatches[0]
+    inputs = "、".join(f"{f.location.sheet}!{f.location.cell}" for f in coerced[:5]) + ("…" if len(coerced) > 5 else "")
+    info = finding("recompute.explained_by_inputs", None, count=len(mismatches), cell=first.params.get("cell", ""),
+                   label=first.params.get("label", ""), inputs=inputs).located(coerced[0].location.sheet,
+                                                                                 coerced[0].location.cell)
+    return [f for f in recomputed if f.code != "recompute.mismatch"] + [info]
 
 
 def _has_sheet(path: Path, sheet: str, parts: dict[str, str] | None) -> bool:
@@ -330,43 +341,17 @@ def _has_sheet(path: Path, sheet: str, parts: dict[str, str] | None) -> bool:
         return sheet_part(zf, sheet) is not None
 
 
-def _compare_cached(path: Path, accounting, read, parts: dict[str, str] | None = None) -> list[Finding]:
-    """Recomputation (issue: validate, layer 4): the core's results vs what Excel cached. ``parts`` (tab
-    name → zip member, from the container pass) saves parsing workbook.xml again."""
+def _compare_cached(path: Path, accounting, decl, read, parts: dict[str, str] | None = None) -> list[Finding]:
+    """Recomputation (issue: validate, layer 4): the core's results vs what the workbook cached, compared by
+    :mod:`.recompute`. ``parts`` (tab name → zip member, from the container pass) saves parsing workbook.xml
+    again."""
     from hpcarbon.validator.cached import cached_values
+    from hpcarbon.validator.recompute import compare_cached, old_template, sheet_and_cells
 
-    res = accounting.results
-    cells = read.result_cells()  # results key → (sheet, cell)
-    if not cells:
-        return []
-    out: list[Finding] = []
-    by_sheet: dict[str, set[str]] = {}
-    for sheet, cell in cells.values():
-        by_sheet.setdefault(sheet, set()).add(cell)
-    missing = [sheet for sheet in by_sheet if not _has_sheet(path, sheet, parts)]
-    if missing:  # deleted or renamed: nothing to compare, and not because Excel did not calculate
-        return [finding("recompute.no_calc_sheet", None, sheet="、".join(missing))]
-    cached = {sheet: cached_values(path, sheet, refs, part=(parts or {}).get(sheet))
-              for sheet, refs in by_sheet.items()}
-    computed = res.to_dict() if res is not None else {}
-    no_cache = []
-    for key, (sheet, cell) in cells.items():
-        state = cached[sheet].get(cell)
-        expected = computed.get(key)
-        if state is None or (state.value is None and state.error is None) or state.error:
-            no_cache.append((key, sheet, cell, state.error if state else None))
-            continue
-        if expected is None or not isinstance(expected, (int, float)):
-            continue
-        got = state.value
-        if not isinstance(got, float) or not math.isclose(got, expected, rel_tol=_REL_TOL, abs_tol=1e-9):
-            out.append(finding("recompute.mismatch", key, cached=got, computed=expected, key=key).located(sheet, cell))
-    if no_cache:
-        key, sheet, cell, err = no_cache[0]
-        if err:
-            state = (f"显示 {err}，通常是未安装 hpcarbon 加载项", f"showing {err}, usually because the hpcarbon add-in is not installed")
-        else:
-            state = ("文件未经 Excel 计算保存", "the file was not calculated and saved by Excel")
-        out.append(finding("recompute.no_cached_value", None, count=len(no_cache),
-                           state_zh=state[0], state_en=state[1]).located(sheet, cell))
-    return out
+    sheet, cells = sheet_and_cells()
+    if not _has_sheet(path, sheet, parts):  # deleted or renamed: nothing to compare
+        return [finding("recompute.no_calc_sheet", None, sheet=sheet)]
+    if read.template_version in old_template():
+        return [finding("recompute.old_template", None, version=read.template_version).located(sheet, None)]
+    cached = cached_values(path, sheet, cells, part=(parts or {}).get(sheet))
+    return compare_cached(accounting, decl, cached, sheet)

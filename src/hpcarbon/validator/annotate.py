@@ -73,6 +73,23 @@ def _mask_everywhere(wb, personal: dict[str, str]) -> None:
     wb.properties.lastModifiedBy = "hpcarbon"
 
 
+#: column widths of the findings sheet: they fit an A4 landscape page at full size (text ≥ 8 pt on paper)
+_FINDINGS_WIDTHS = (12, 9, 11, 9, 18, 38, 38)
+
+
+def _print_setup(ws) -> None:
+    """The findings sheet prints on A4 landscape, one page wide, header row repeated, wrapped text."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:G{ws.max_row}"
+
+
 def annotate_workbook(source: Path, target: Path, findings: list[Finding],
                       masked_cells: dict[tuple[str, str], str] | None = None, force: bool = False,
                       personal: dict[str, str] | None = None) -> None:
@@ -119,11 +136,12 @@ def annotate_workbook(source: Path, target: Path, findings: list[Finding],
             link = ws.cell(row, 4)
             link.hyperlink = f"#'{sheet}'!{ref}"
             link.font = Font(color="0563C1", underline="single")
-    for col, width in zip("ABCDEFG", (14, 12, 16, 12, 30, 60, 60)):
+    for col, width in zip("ABCDEFG", _FINDINGS_WIDTHS):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
-        for c in row[5:7]:
+        for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     wb.active = 0
     atomic_write(target, lambda p: wb.save(p), force=force)

@@ -138,7 +138,6 @@ class Table:
     header_row: int
     first_row: int
     rows: int
-    print_rows: int  # rows the blank template prints (fill prints the rows it used)
     slots: tuple[Slot, ...]  # input columns, left to right
     computed: tuple[Computed, ...] = ()
     groups: tuple[tuple[str, str, str, str], ...] = ()  # (first col, last col, zh, en) over the header
@@ -196,6 +195,12 @@ class CalcLine:
     clause: str = ""
     result: str | None = None  # key of accounting.Results this step's E cell must equal
     heading: bool = False
+    #: the add-in's HP_* rendering of the step (column F), beside the native result (column E)
+    addin: CalcCell | None = None
+    #: key of a per-type accounting.Results dict the B–D cells must equal (e.g. electricity_by_type_kwh)
+    type_result: str | None = None
+    #: a derived check the E cell must equal (not a Results key), e.g. "recheck_needed"
+    check: str | None = None
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from hpcarbon.model import (
     TotalHeatMeter,
 )
 from hpcarbon.workbook import layout as L
-from hpcarbon.workbook.template import build_workbook, set_table_print_rows, workbook_bytes
+from hpcarbon.workbook.template import build_workbook, workbook_bytes
 
 #: Characters an .xlsx cell cannot hold (XML 1.0); tab, CR and LF are fine.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -198,15 +198,13 @@ def fill_workbook(data: Any, lang: str = "zh") -> Workbook:
     _form_object(f, root.get("parameters"), "parameters", DeclaredParameters)
     _form_object(f, root.get("recheck"), "recheck", Recheck)
 
-    measurement_rows = _systems(f, root.get("systems"))
+    # every table prints whole (the template's print areas), so rows typed later are never left off paper
+    _systems(f, root.get("systems"))
     _total_meter(f, root.get("total_heat_meter"))
-    monthly_rows = _monthly(f, root.get("monthly"))
-    area_rows = _areas(f, root.get("areas"))
+    _monthly(f, root.get("monthly"))
+    _areas(f, root.get("areas"))
     if f.problems:
         raise FillError(f.problems)
-    set_table_print_rows(wb[L.S_COP], L.MEASUREMENTS, measurement_rows)
-    set_table_print_rows(wb[L.S_AREAS], L.AREAS, area_rows)
-    del monthly_rows  # the monthly table always prints whole
     wb.active = wb.sheetnames.index(L.S_PROJECT)
     return wb
 

@@ -34,6 +34,12 @@ then its row, then its section, then ``(sheet, None)``; an unknown path gives ``
 from __future__ import annotations
 
 from hpcarbon.workbook.calc_sheet import (
+    ADDIN_COLUMN,
+    AGREE_COLUMN,
+    BASIS_LABEL,
+    METHOD_LABEL,
+    RESULT_COLUMN,
+    agree_formula,
     CALC_LINES,
     CALC_MONTHLY_COLUMNS,
     CALC_MONTHLY_FIRST_ROW,
@@ -85,13 +91,17 @@ from hpcarbon.workbook.locate import (
     parse_path,
 )
 from hpcarbon.workbook.schema import (
+    Q_TABLE_FIRST_COLUMN,
+    CalcCheck,
     LAYOUT,
     SHEETS,
     SUPPORTED_TEMPLATE_VERSIONS,
     TEMPLATE_VERSION,
     Layout,
 )
+from hpcarbon.vocabulary import BUILDING_TYPES
 from hpcarbon.workbook.sheets import (
+    Q_TABLE_NAMES,
     AREA_FIRST_ROW,
     AREA_ROWS,
     AREAS,
@@ -142,6 +152,16 @@ from hpcarbon.workbook.vocabularies import (
 )
 
 __all__ = [
+    "ADDIN_COLUMN",
+    "AGREE_COLUMN",
+    "BASIS_LABEL",
+    "BUILDING_TYPES",
+    "METHOD_LABEL",
+    "Q_TABLE_FIRST_COLUMN",
+    "Q_TABLE_NAMES",
+    "RESULT_COLUMN",
+    "CalcCheck",
+    "agree_formula",
     "ALWAYS",
     "AREAS",
     "AREA_FIRST_ROW",

@@ -34,10 +34,13 @@ from hpcarbon.admission import admit
 from hpcarbon.errors import clause_of, path_of, reason
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import Declaration, HeatPumpType, OwnerType
+from hpcarbon.vocabulary import NO, YES
 from hpcarbon.workbook import layout as L
 
 _MONTH_TEXT = re.compile(r"^(?P<y>[0-9]{4})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*月?(?:\s*[-/.]?\s*0?1\s*日?)?$")
 _DEFAULT_MAX_TEXT = 10_000
+#: rows read beyond the schema's last row, to say how many rows were inserted
+_MOVE_MARGIN = 30
 #: Sheets the reader needs; a workbook without one of them is not the standard template.
 _NEEDED = (L.S_INSTRUCTIONS, L.S_PROJECT, L.S_SYSTEMS, L.S_MONTHLY, L.S_COP, L.S_AREAS, L.S_RECHECK, L.S_PARAMETERS)
 
@@ -262,6 +265,43 @@ def coerce(value: Any, spec: L.FieldSpec, max_text: int = _DEFAULT_MAX_TEXT) -> 
     raise AssertionError(f"unknown field kind {spec.kind}")
 
 
+def _shown(value: Any, spec: L.FieldSpec) -> str:
+    if spec.vocab is not None and spec.vocab.label(value) is not None:
+        return spec.vocab.label(value)
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def formulas_ignore(raw: Any, value: Any, spec: L.FieldSpec) -> tuple[str, str, str, str] | None:
+    """Why the workbook's own formulas would not see what the reader read from ``raw`` (a number stored as
+    text, 'Y' in a 是/否 cell, a date typed as text …), and how to retype it: (why zh, why en, fix zh, fix en);
+    None when the cell holds exactly what the formulas expect."""
+    kind = spec.kind
+    if kind == L.NUMBER and not isinstance(raw, (int, float)) or kind == L.NUMBER and isinstance(raw, bool):
+        return ("以文本形式保存的数字，求和和公式都不计入", "a number stored as text counts as nothing in sums and formulas",
+                f"删除后重新输入数字 {_shown(value, spec)}（不带引号、全角数字、空格或单位）",
+                f"delete it and type the number {_shown(value, spec)} again (no quote, full-width digits, spaces "
+                "or unit)")
+    if kind in (L.BOOL, L.MEMBER, L.PRESENCE) and raw not in (YES, NO):
+        word = YES if value else NO
+        return (f"公式只认下拉列表中的“{YES}”或“{NO}”", f"the formulas only recognise the dropdown's “{YES}” or “{NO}”",
+                f"从下拉列表选择“{word}”", f"choose “{word}” from the dropdown")
+    if kind == L.ENUM and raw != spec.vocab.label(value):
+        label = spec.vocab.label(value)
+        return ("公式只认下拉列表中的选项原文", "the formulas only recognise the dropdown's exact wording",
+                f"从下拉列表选择“{label}”", f"choose “{label}” from the dropdown")
+    if kind == L.DATE and not isinstance(raw, (date, datetime, int, float)):
+        return ("以文本形式保存的日期，公式不当作日期", "a date stored as text is not a date to the formulas",
+                f"按 {value} 的形式重新输入日期", f"type the date again as {value}")
+    if kind == L.MONTH and raw != value:
+        return ("月份须为 YYYY-MM 形式的文本，公式按此匹配 COP 记录", "a month must be the text YYYY-MM; the "
+                "formulas match COP records by it", f"输入文本 {value}", f"type the text {value}")
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
@@ -302,10 +342,18 @@ class _Reader:
             self.slot_of_path.setdefault(path, slot)
             self.raw.setdefault(path, raw)
         try:
-            return coerce(raw, slot.spec, self.max_text)
+            value = coerce(raw, slot.spec, self.max_text)
         except _Unreadable as exc:
             self.unreadable(slot, path, cell, exc.zh, exc.en)
             return None
+        if value is not None and not slot.spec.personal:
+            ignored = formulas_ignore(raw, value, slot.spec)
+            if ignored:
+                self.findings.append(finding(
+                    "field.coerced", path, clause=slot.spec.clause, field_label=_label(slot, slot.sheet, cell),
+                    typed=xv.describe(raw), value=_shown(value, slot.spec), why_zh=ignored[0], why_en=ignored[1],
+                    fix_zh=ignored[2], fix_en=ignored[3]).located(slot.sheet, cell))
+        return value
 
     def unreadable(self, slot: L.Slot, path: str | None, cell: str, zh: str, en: str) -> None:
         if slot.spec.personal:  # never echo personal data (SPEC §10)
@@ -520,7 +568,8 @@ def _read(wb, max_text: int) -> ReadResult:
     grids = {}
     for sheet in _NEEDED:
         rows, cols = _extent(sheet)
-        grids[sheet] = _Grid(wb[sheet], rows, cols)
+        # a margin, so that a label pushed down or right by inserted rows or columns is found and named
+        grids[sheet] = _Grid(wb[sheet], rows + _MOVE_MARGIN, cols + 5)
     sheet, ref = L.VERSION_CELL
     stamp = grids[sheet].get(int(ref[1:]), ref[0])
     version = None if xv.is_blank(stamp) else xv.to_text(stamp)
@@ -580,10 +629,58 @@ def _layout_problem(grids: dict[str, _Grid]) -> tuple[str, str, str, str] | None
     for sheet, row, col, label in anchors:
         value = grids[sheet].get(row, col)
         if not isinstance(value, str) or label not in value:
-            return (sheet, f"{col}{row}", f"工作表“{sheet}”的 {col}{row} 应为“{label}”：行或列被插入、删除或移动，"
-                    "无法按标准位置读取", f"cell {col}{row} of sheet {sheet} should read “{label}”: rows or columns "
-                    "were inserted, deleted or moved, so the standard positions cannot be read")
+            return _moved(grids[sheet], sheet, row, col, label)
     return None
+
+
+def _holds(grid: _Grid, row: int, col: str, label: str) -> bool:
+    value = grid.get(row, col)
+    return isinstance(value, str) and label in value
+
+
+def _moved(grid: _Grid, sheet: str, row: int, col: str, label: str) -> tuple[str, str, str, str]:
+    """Where an anchor label went, said as the rows or columns inserted or deleted, and how to fix it (the
+    finding stays at the cell where the label belongs)."""
+    from openpyxl.utils import get_column_letter
+
+    for k in range(1, 2000):
+        for shift in (k, -k):
+            if row + shift >= 1 and _holds(grid, row + shift, col, label):
+                if shift > 0:
+                    zh = (f"工作表“{sheet}”第 {row} 行之前插入了 {shift} 行（“{label}”现在在第 {row + shift} 行，"
+                          f"应在第 {row} 行）。请删除插入的行（如第 {row}–{row + shift - 1} 行中多出的行）后保存")
+                    en = (f"{shift} row(s) were inserted above row {row} of sheet {sheet} (“{label}” is now on row "
+                          f"{row + shift}, its place is row {row}). Delete the inserted rows and save again")
+                else:
+                    zh = (f"工作表“{sheet}”第 {row} 行之前删除了 {-shift} 行（“{label}”现在在第 {row + shift} 行，"
+                          f"应在第 {row} 行）。请撤销删除，或将数据填入新的空白模板")
+                    en = (f"{-shift} row(s) were deleted above row {row} of sheet {sheet} (“{label}” is now on row "
+                          f"{row + shift}, its place is row {row}). Undo the deletion, or copy the data into a fresh "
+                          "template")
+                return (sheet, f"{col}{row}", zh, en)
+        if k > _MOVE_MARGIN:
+            break
+    c = column_index_from_string(col)
+    for k in range(1, 30):
+        for shift in (k, -k):
+            if c + shift >= 1 and _holds(grid, row, get_column_letter(c + shift), label):
+                moved = get_column_letter(c + shift)
+                if shift > 0:
+                    zh = (f"工作表“{sheet}”第 {col} 列之前插入了 {shift} 列（“{label}”现在在 {moved} 列，应在 {col} 列）。"
+                          "请删除插入的列后保存")
+                    en = (f"{shift} column(s) were inserted before column {col} of sheet {sheet} (“{label}” is now in "
+                          f"column {moved}, its place is column {col}). Delete the inserted columns and save again")
+                else:
+                    zh = (f"工作表“{sheet}”第 {col} 列之前删除了 {-shift} 列（“{label}”现在在 {moved} 列，应在 {col} 列）。"
+                          "请撤销删除，或将数据填入新的空白模板")
+                    en = (f"{-shift} column(s) were deleted before column {col} of sheet {sheet} (“{label}” is now in "
+                          f"column {moved}, its place is column {col}). Undo the deletion, or copy the data into a "
+                          "fresh template")
+                return (sheet, f"{col}{row}", zh, en)
+    return (sheet, f"{col}{row}", f"工作表“{sheet}”的 {col}{row} 应为“{label}”：行或列被插入、删除或移动，"
+            "无法按标准位置读取；请将数据填入新的空白模板", f"cell {col}{row} of sheet {sheet} should read “{label}”: rows "
+            "or columns were inserted, deleted or moved, so the standard positions cannot be read; copy the data "
+            "into a fresh template")
 
 
 def _model_findings(errors: list[dict], result: ReadResult, rd: _Reader) -> list[Finding]:

@@ -8,7 +8,14 @@ from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
-from hpcarbon.workbook.calc_sheet import CALC_LINES, calc_monthly_names
+from hpcarbon.vocabulary import BUILDING_TYPES
+from hpcarbon.workbook.calc_sheet import (
+    ADDIN_COLUMN,
+    CALC_LINES,
+    CALC_TYPE_COLUMNS,
+    RESULT_COLUMN,
+    calc_monthly_names,
+)
 from hpcarbon.workbook.fields import SheetSpec, Slot, Table
 from hpcarbon.workbook.sheets import (
     AREAS,
@@ -32,6 +39,7 @@ from hpcarbon.workbook.sheets import (
     S_SYSTEMS,
     SYSTEM_LINES,
     VERSION_CELL,
+    Q_TABLE_NAMES,
     VERSION_NAME,
     _range,
 )
@@ -40,21 +48,23 @@ from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPES, VOCABS
 #: Stamped into every generated template (defined name ``HP_TEMPLATE_VERSION``); the reader
 #: refuses a workbook whose stamp it does not support. Bump the minor for a compatible change
 #: (new help text, styling), the major when a cell moves.
-TEMPLATE_VERSION = "1.0"
-SUPPORTED_TEMPLATE_VERSIONS = frozenset({"1.0"})
+TEMPLATE_VERSION = "1.1"
+#: 1.0 is read (its input sheets are 1.1's); its calculation sheet predates the native results and is not
+#: compared with the core (the validator says so and names 1.1)
+SUPPORTED_TEMPLATE_VERSIONS = frozenset({"1.0", "1.1"})
 
 
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("instructions", S_INSTRUCTIONS, "长春市热泵供暖碳普惠申报表 — 填表说明",
               "Changchun heat-pump heating carbon-inclusion declaration — instructions", "instructions",
-              (("A", 24), ("B", 110)), freeze=None),
+              (("A", 20), ("B", 72)), freeze=None),
     SheetSpec("project", S_PROJECT, "项目信息", "Project information", "form",
-              (("A", 34), ("B", 42), ("C", 12), ("D", 64)),
+              (("A", 34), ("B", 38), ("C", 10), ("D", 52)),
               headers=(("项目", "Item"), ("填写", "Value"), ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
               note_zh="黄色单元格为填写项；红色＝必填未填。", note_en="Yellow cells are inputs; red = required and empty.",
-              lines=PROJECT_LINES, freeze="A4"),
+              lines=PROJECT_LINES, landscape=True, freeze="A4"),
     SheetSpec("systems", S_SYSTEMS, "热泵系统与计量", "Heat-pump systems and meters", "grid",
-              (("A", 32), ("B", 20), ("C", 20), ("D", 20), ("E", 8), ("F", 58)),
+              (("A", 30), ("B", 18), ("C", 18), ("D", 18), ("E", 7), ("F", 42)),
               headers=(("项目", "Item"), (TYPE_LABEL[TYPES[0]][0], "Ground source"),
                        (TYPE_LABEL[TYPES[1]][0], "Air source"), (TYPE_LABEL[TYPES[2]][0], "Waste-heat water source"),
                        ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
@@ -62,8 +72,8 @@ SHEETS: tuple[SheetSpec, ...] = (
               note_en="One column per heat-pump type; leave unused types blank or “否”.",
               lines=SYSTEM_LINES, landscape=True, freeze="B4"),
     SheetSpec("monthly", S_MONTHLY, "月度监测数据", "Monthly monitoring data", "table",
-              (("A", 11), ("B", 11), ("C", 11), ("D", 9), ("E", 15), ("F", 15), ("G", 15), ("H", 13), ("I", 13),
-               ("J", 13), ("K", 13), ("L", 12)),
+              (("A", 11), ("B", 10), ("C", 10), ("D", 8), ("E", 14), ("F", 14), ("G", 14), ("H", 11), ("I", 11),
+               ("J", 11), ("K", 11), ("L", 10)),
               note_zh="供暖期内每个日历月一行（连续监测，至少每月记录一次）。耗电量空白＝缺读数，0＝读数为零。",
               note_en="One row per calendar month of the season. Blank electricity = no reading; 0 = a reading of zero.",
               table=MONTHLY, landscape=True, freeze=f"B{MONTHLY_FIRST_ROW}"),
@@ -79,35 +89,60 @@ SHEETS: tuple[SheetSpec, ...] = (
               note_en="Types without a heat meter are checked by the area method (§6.2.3); blank q = the table's lowest value.",
               table=AREAS, landscape=True, freeze=f"A{AREA_FIRST_ROW}"),
     SheetSpec("recheck", S_RECHECK, "参数复核记录", "Parameter re-check record", "form",
-              (("A", 30), ("B", 60), ("C", 8), ("D", 50)),
+              (("A", 30), ("B", 50), ("C", 8), ("D", 46)),
               headers=(("项目", "Item"), ("填写", "Value"), ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
               note_zh="电算法与面积法偏差超过 10% 时须重新核查参数并在此记录（§6.2.3.2）。",
               note_en="When the two methods deviate by more than 10 %, re-check the parameters and record it here.",
-              lines=RECHECK_LINES, freeze="A4"),
+              lines=RECHECK_LINES, landscape=True, freeze="A4"),
     SheetSpec("parameters", S_PARAMETERS, "参数（生效参数集，锁定）", "Parameters (the set in force, locked)", "form",
-              (("A", 34), ("B", 14), ("C", 14), ("D", 14), ("E", 62)),
+              (("A", 34), ("B", 14), ("C", 14), ("D", 14), ("E", 58)),
               headers=(("参数", "Parameter"), ("数值", "Value"), ("单位", "Unit"), ("条款", "Clause"),
                        ("来源", "Source")),
               note_zh="以下数值由参数集给定，不可修改；有更新版本时以最新发布数据为准（表1–表4 备注）。",
               note_en="Values come from the parameter set and are locked; a newer published value supersedes them.",
-              lines=PARAMETER_LINES, freeze="A4"),
-    SheetSpec("calc", S_CALC, "核算（加载项 HP_* 函数计算）", "Calculation (HP_* add-in functions)", "calc",
-              (("A", 38), ("B", 16), ("C", 16), ("D", 15), ("E", 19), ("F", 11), ("G", 42), ("H", 11)),
+              lines=PARAMETER_LINES, landscape=True, freeze="A4"),
+    SheetSpec("calc", S_CALC, "核算", "Calculation", "calc",
+              (("A", 26), ("B", 13), ("C", 13), ("D", 13), ("E", 15), ("F", 13), ("G", 11), ("H", 8), ("I", 19),
+               ("J", 6)),
               headers=(("步骤", "Step"), (TYPE_LABEL[TYPES[0]][0], "Ground"), (TYPE_LABEL[TYPES[1]][0], "Air"),
-                       ("余热水源热泵", "Waste-heat"), ("结果", "Result"), ("单位", "Unit"), ("公式", "Formula"),
-                       ("条款", "Clause")),
-              note_zh="本表由加载项的 HP_* 函数计算；未安装加载项时显示 #NAME?，校验器 hpcarbon validate 仍会完整核算。",
-              note_en="Computed by the add-in's HP_* functions; without the add-in it shows #NAME?, and "
-                      "`hpcarbon validate` computes everything anyway.",
+                       ("余热水源热泵", "Waste-heat"), ("结果（通用公式）", "Result (any program)"),
+                       ("加载项 HP_* 结果", "Add-in HP_* result"), ("是否一致", "Agree?"), ("单位", "Unit"),
+                       ("公式", "Formula"), ("条款", "Clause")),
+              note_zh="E 列用 Excel、WPS、LibreOffice 都能计算的函数即时算出结果；F 列为 hpcarbon 加载项 HP_* 函数的结果"
+                      "（未安装加载项时显示 #NAME?）；G 列说明两者是否一致。以校验器 hpcarbon validate 的核算为准。",
+              note_en="Column E: results computed with functions every spreadsheet program evaluates; column F: the "
+                      "hpcarbon add-in's HP_* results (#NAME? without the add-in); column G: whether they agree. "
+                      "`hpcarbon validate` is the authority.",
               calc=CALC_LINES, landscape=True, freeze="B4"),
     SheetSpec("lists", S_LISTS, "下拉列表", "Dropdown lists", "lists",
-              tuple((get_column_letter(i + 1), 24) for i in range(len(VOCABS))), hidden=True),
+              tuple((get_column_letter(i + 1), 24) for i in range(len(VOCABS) + 1 + len(Q_TABLE_NAMES))),
+              hidden=True),
 )
 
 
+#: first column of the lists sheet's 表2 q block (after one column per vocabulary and a blank one)
+Q_TABLE_FIRST_COLUMN = len(VOCABS) + 2
+
+
 def _lists_ranges() -> dict[str, str]:
-    return {v.name: _range(S_LISTS, get_column_letter(i + 1), 2, get_column_letter(i + 1), 1 + len(v.options))
-            for i, v in enumerate(VOCABS)}
+    out = {v.name: _range(S_LISTS, get_column_letter(i + 1), 2, get_column_letter(i + 1), 1 + len(v.options))
+           for i, v in enumerate(VOCABS)}
+    for i, name in enumerate(Q_TABLE_NAMES):
+        col = get_column_letter(Q_TABLE_FIRST_COLUMN + i)
+        out[name] = _range(S_LISTS, col, 2, col, 1 + len(BUILDING_TYPES))
+    return out
+
+
+@dataclass(frozen=True)
+class CalcCheck:
+    """A cell of 核算 that must equal the core: ``key`` of accounting.Results (``sub`` its per-type entry),
+    or a derived check (``recheck_needed``); ``native`` its native cell, ``addin`` the add-in's beside it."""
+
+    key: str
+    sub: str | None
+    native: str
+    addin: str | None
+    label: str  # the step's label on the sheet
 
 
 @dataclass(frozen=True)
@@ -157,7 +192,7 @@ class Layout:
             for c in t.computed:
                 _add_name(names, c.name, _range(t.sheet, c.column, t.first_row, c.column, t.last_row))
         for line in CALC_LINES:
-            for c in line.cells:
+            for c in line.cells + ((line.addin,) if line.addin else ()):
                 if c.name:
                     _add_name(names, c.name, _range(S_CALC, c.column, line.row, c.column, line.row))
         for name, ref in calc_monthly_names().items():
@@ -172,9 +207,28 @@ class Layout:
         out = {}
         for line in CALC_LINES:
             if line.result:
-                assert any(c.column == "E" for c in line.cells), line.en
-                out[line.result] = (S_CALC, f"E{line.row}")
+                assert any(c.column == RESULT_COLUMN for c in line.cells), line.en
+                out[line.result] = (S_CALC, f"{RESULT_COLUMN}{line.row}")
         return out
+
+    @cached_property
+    def calc_checks(self) -> tuple[CalcCheck, ...]:
+        """Every cell of 核算 that must equal the core: its native result and, where the step has one, the
+        add-in's — by Results key, per-type Results key, or derived check."""
+        out = []
+        for line in CALC_LINES:
+            addin = f"{ADDIN_COLUMN}{line.row}" if line.addin else None
+            if line.result:
+                out.append(CalcCheck(line.result, None, f"{RESULT_COLUMN}{line.row}", addin, line.zh))
+            if line.check:
+                out.append(CalcCheck(line.check, None, f"{RESULT_COLUMN}{line.row}", addin, line.zh))
+            if line.type_result:
+                for c in line.cells:
+                    htype = next((t for t, col in CALC_TYPE_COLUMNS.items() if col == c.column), None)
+                    if htype is not None:
+                        out.append(CalcCheck(line.type_result, htype.value, f"{c.column}{line.row}", None,
+                                             f"{line.zh}（{TYPE_LABEL[htype][0]}）"))
+        return tuple(out)
 
     def sheet_of(self, top: str) -> str | None:
         """The sheet holding a top-level JSON key."""

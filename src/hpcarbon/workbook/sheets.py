@@ -291,7 +291,7 @@ def _monthly() -> Table:
     add("K", "monthly[{i}].total_heat_gj", "HP_MONTHLY_TOTAL_HEAT", _f(
         "总输出端供热量", "Total-output heat", NUMBER, "表5–表7", "GJ", required=ROW_TOTAL, minimum=0,
         help_zh="仅安装总输出端热量表时填写：当月读数差", help_en="only with a total-output meter: the month's heat"))
-    return Table("monthly", sheet, 4, MONTHLY_FIRST_ROW, MONTHLY_ROWS, MONTHLY_ROWS, tuple(slots), (
+    return Table("monthly", sheet, 4, MONTHLY_FIRST_ROW, MONTHLY_ROWS, tuple(slots), (
         Computed("L", "实际供暖小时数", "Net heating hours", '=IF(LEN($A{r})=0,"",N(B{r})-N(C{r}))',
                  "HP_MONTHLY_NET_HOURS", NUMBER_FORMATS["h"], "h"),
     ), groups=(("E", "G", "耗电量 kWh（表9–表11）", "Electricity, kWh"),
@@ -339,7 +339,7 @@ def _measurements() -> Table:
             help_en="one on-site COP value by a professional body (the month's mean is taken)"),
             "HP_COP_VALUE", table="measurements", json_key="value"),
     )
-    return Table("measurements", sheet, 3, COP_FIRST_ROW, COP_ROWS, 40, slots, (
+    return Table("measurements", sheet, 3, COP_FIRST_ROW, COP_ROWS, slots, (
         Computed("G", "月份", "Month",
                  '=IF(LEN($B{r})=0,"",IFERROR(YEAR($B{r})&"-"&TEXT(MONTH($B{r}),"00"),""))', "HP_COP_MONTH"),
     ))
@@ -350,6 +350,14 @@ MEASUREMENTS = _measurements()
 # --- 面积 Heated areas ---------------------------------------------------------------------------
 
 AREA_FIRST_ROW = 4
+
+
+#: 表2's lowest q of the parameter set in force, kept on the (hidden) lists sheet for native lookups:
+#: the building-type labels of the dropdown, and the lowest q without / with energy-saving measures
+Q_TABLE_NAMES = ("HP_Q_LABEL", "HP_Q_LOWEST_NOT_SAVING", "HP_Q_LOWEST_SAVING")
+#: the areas sheet's table q, looked up natively (no add-in needed)
+Q_LOOKUP = ('=IF(LEN($A{r})=0,"",IFERROR(IF($B{r}="是",INDEX(HP_Q_LOWEST_SAVING,MATCH($A{r},HP_Q_LABEL,0)),'
+            'IF($B{r}="否",INDEX(HP_Q_LOWEST_NOT_SAVING,MATCH($A{r},HP_Q_LABEL,0)),"")),""))')
 
 
 def _areas() -> Table:
@@ -380,7 +388,7 @@ def _areas() -> Table:
             help_en="needed when some types are metered and some not: which types heat this area [D]"),
             f"HP_AREA_SERVED_BY_{TYPE_TAG[t]}", table="areas", member=t, json_key=t.value))
     computed = (
-        Computed("H", "表2 q 下限", "Table q (lowest)", '=IF(LEN($A{r})=0,"",HP_Q_INDEX($A{r},$B{r}))',
+        Computed("H", "表2 q 下限", "Table q (lowest)", Q_LOOKUP,
                  "HP_AREA_Q_TABLE", NUMBER_FORMATS["W/m²"], "W/m²"),
         Computed("I", "采用 q", "q used", '=IF(LEN($A{r})=0,"",IF(LEN($D{r})=0,$H{r},$D{r}))',
                  "HP_AREA_Q_USED", NUMBER_FORMATS["W/m²"], "W/m²"),
@@ -390,7 +398,7 @@ def _areas() -> Table:
                  'OR($G{r}<>"是",HP_CALC_SRC_WASTEWATER="估算")),$C{r},0),$C{r}))',
                  "HP_AREA_COUNTED", NUMBER_FORMATS["m²"], "m²"),
     )
-    return Table("areas", sheet, 3, AREA_FIRST_ROW, AREA_ROWS, 30, tuple(slots), computed,
+    return Table("areas", sheet, 3, AREA_FIRST_ROW, AREA_ROWS, tuple(slots), computed,
                  groups=())
 
 

@@ -20,6 +20,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from hpcarbon.parameters import ParameterSet, set_in_force
@@ -53,9 +54,9 @@ def _font(**kw) -> Font:
 F_BODY = _font()
 F_BOLD = _font(bold=True)
 F_TITLE = _font(size=14, bold=True, color="1F4E78")
-F_NOTE = _font(size=9, italic=True, color="595959")
+F_NOTE = _font(size=10, italic=True, color="595959")
 F_HEADER = _font(bold=True, color="FFFFFF")
-F_SMALL = _font(size=9, color="404040")
+F_SMALL = _font(size=10, color="404040")
 WRAP = Alignment(wrap_text=True, vertical="top")
 WRAP_MID = Alignment(wrap_text=True, vertical="center")
 WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -223,9 +224,9 @@ def _setup(ws, spec: L.SheetSpec, lang: str, title_span: str | None = None) -> N
     ws.page_margins.top = ws.page_margins.bottom = 0.75
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddHeader.right.text = f"hpcarbon 申报表 / declaration v{L.TEMPLATE_VERSION}  &A"
-    ws.oddHeader.right.size = 8
+    ws.oddHeader.right.size = 10
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页  page &P of &N"
-    ws.oddFooter.center.size = 8
+    ws.oddFooter.center.size = 10
 
 
 def _header_row(ws, row: int, headers, lang: str, widths: dict[str, float]) -> None:
@@ -274,6 +275,32 @@ def _help(cell, spec: L.FieldSpec, lang: str) -> None:
     cell.font, cell.alignment, cell.border = F_SMALL, WRAP_MID, BORDER
 
 
+#: the signature and stamp block of the project sheet (printed, signed on paper; not read)
+SIGNATURE_LINES = (("申报单位（盖章）", "Declaring entity (seal)"),
+                   ("法定代表人或授权代表（签字）", "Legal representative or authorised person (signature)"),
+                   ("填报人", "Prepared by"), ("联系电话", "Phone"), ("日期", "Date"))
+
+
+def _signature_block(ws, spec: L.SheetSpec, lang: str, row: int) -> int:
+    """Section and rows to sign and stamp on paper below the form; returns the last row."""
+    last = spec.last_column
+    _section(ws, row, "五、申报单位签章（打印后签字盖章）", "5. Signature and seal (sign and stamp the printout)", lang, last)
+    ws.cell(row + 1, 1, bi("本单位（本人）承诺以上填报内容及所附数据真实、准确、完整。",
+                           "We (I) declare the above and the attached data true, accurate and complete.", lang, " "))
+    ws.cell(row + 1, 1).font, ws.cell(row + 1, 1).alignment = F_BODY, WRAP_MID
+    ws.merge_cells(f"A{row + 1}:{last}{row + 1}")
+    ws.row_dimensions[row + 1].height = 30
+    r = row + 1
+    for zh, en in SIGNATURE_LINES:
+        r += 1
+        _label(ws.cell(r, 1), bi(zh, en, lang))
+        for col in range(2, _col(last) + 1):
+            ws.cell(r, col).border = Border(bottom=_THIN)
+        ws.merge_cells(f"B{r}:{last}{r}")
+        ws.row_dimensions[r].height = 52 if zh.startswith(("申报单位", "法定代表人")) else 30
+    return r
+
+
 def _add_validations(ws, slots_ranges: list[tuple[L.Slot, str]]) -> None:
     for slot, rng in slots_ranges:
         dv = _validation(slot.spec)
@@ -316,14 +343,14 @@ def _build_form(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
             src.font, src.alignment = F_SMALL, WRAP
             for col in (4, 5):
                 ws.cell(line.row, col).border = BORDER
-            _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]), (value.source, widths["E"], 9)])
+            _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]), (value.source, widths["E"], 10)])
         else:
             _help(ws.cell(line.row, 4), line.spec, lang)
             if line.spec.kind == L.LONGTEXT:
                 ws.row_dimensions[line.row].height = 120
             else:
                 _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]),
-                                           (ws.cell(line.row, 4).value, widths["D"], 9)], minimum=28)
+                                           (ws.cell(line.row, 4).value, widths["D"], 10)], minimum=28)
             if slot.path == "parameters.version":
                 cell.value = params.version
         if not slot.locked:
@@ -333,6 +360,10 @@ def _build_form(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
                 ws.conditional_formatting.add(cell.coordinate, _required_rule(f))
     _add_validations(ws, validations)
     ws.print_area = f"A1:{last}{spec.lines[-1].row}"
+    if spec.key == "project":  # the page the owner signs: the signature block, whole, on the last page
+        first = spec.lines[-1].row + 2
+        ws.print_area = f"A1:{last}{_signature_block(ws, spec, lang, first)}"
+        ws.row_breaks.append(Break(id=first - 1))
     if spec.key == "parameters":
         _parameter_info(ws, spec, lang, params)
     ws.print_title_rows = f"1:{spec.header_row}"
@@ -407,7 +438,7 @@ def _build_grid(ws, spec: L.SheetSpec, lang: str) -> None:
         unit.font, unit.alignment, unit.border = F_SMALL, CENTER, BORDER
         _help(ws.cell(line.row, 6), line.spec, lang)
         _fit_height(ws, line.row, [(line.spec.label(lang), widths["A"]),
-                                   (ws.cell(line.row, 6).value, widths["F"], 9)], minimum=28)
+                                   (ws.cell(line.row, 6).value, widths["F"], 10)], minimum=28)
         cols = sorted(used)
         rng = f"{cols[0]}{line.row}:{cols[-1]}{line.row}" if len(cols) > 1 else f"{cols[0]}{line.row}"
         validations.append((line.slots[0], rng))
@@ -454,7 +485,8 @@ def _build_table(ws, spec: L.SheetSpec, lang: str) -> None:
             c = ws[f"{comp.column}{r}"]
             c.value = comp.formula.format(r=r)
             c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, comp.number_format
-    last_print = t.first_row + t.print_rows - 1
+    # every row that can hold data is printed, and the end marker below it (rows typed later never vanish)
+    last_print = t.end_row
     if t.total_row:
         r = t.last_row + 1
         label = ws[f"A{r}"]
@@ -483,14 +515,6 @@ def _build_table(ws, spec: L.SheetSpec, lang: str) -> None:
     ws.print_area = f"A1:{t.last_column}{last_print}"
 
 
-def set_table_print_rows(ws, table: L.Table, used: int) -> None:
-    """Print the rows a filled table uses (at least one) instead of the blank template's default."""
-    if table.total_row:
-        return
-    last = table.first_row + max(used, 1) - 1
-    ws.print_area = f"A1:{table.last_column}{last}"
-
-
 def _build_calc(ws, spec: L.SheetSpec, lang: str) -> None:
     _setup(ws, spec, lang)
     _header_row(ws, spec.header_row, spec.headers, lang, dict(spec.widths))
@@ -501,18 +525,21 @@ def _build_calc(ws, spec: L.SheetSpec, lang: str) -> None:
             _section(ws, line.row, line.zh, line.en, lang, last)
             continue
         _label(ws.cell(line.row, 1), bi(line.zh, line.en, lang))
-        for col in "BCDE":
+        for col in "BCDEFG":
             ws[f"{col}{line.row}"].border = BORDER
             ws[f"{col}{line.row}"].fill = _fill("locked")
-        for cell in line.cells:
+        cells = list(line.cells)
+        if line.addin:
+            cells += [line.addin, L.CalcCell(L.AGREE_COLUMN, L.agree_formula(line.row))]
+        for cell in cells:
             c = ws[f"{cell.column}{line.row}"]
             c.value = cell.formula
             c.fill, c.font, c.number_format = _fill("computed"), F_BOLD if line.result else F_BODY, cell.number_format
             c.alignment = Alignment(horizontal="right", vertical="center")
-        for col, value in ((6, line.unit), (7, line.formula_zh), (8, line.clause)):
+        for col, value in ((8, line.unit), (9, line.formula_zh), (10, line.clause)):
             c = ws.cell(line.row, col, value)
             c.font, c.alignment, c.border = F_SMALL, WRAP_MID, BORDER
-        _fit_height(ws, line.row, [(ws.cell(line.row, 1).value, widths["A"]), (line.formula_zh, widths["G"], 9)])
+        _fit_height(ws, line.row, [(ws.cell(line.row, 1).value, widths["A"]), (line.formula_zh, widths["I"], 10)])
     # monthly block of the electricity method
     hr = L.CALC_MONTHLY_HEADER_ROW
     heads = [("月份", "Month")]
@@ -567,11 +594,19 @@ def _build_instructions(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) 
     ws.print_area = f"A1:B{row - 1}"
 
 
-def _build_lists(ws, spec: L.SheetSpec) -> None:
+def _build_lists(ws, spec: L.SheetSpec, params: ParameterSet) -> None:
     for i, vocab in enumerate(L.VOCABS, start=1):
         ws.cell(1, i, vocab.key).font = F_BOLD
         for j, option in enumerate(vocab.options, start=2):
             ws.cell(j, i, option.zh).font = F_BODY
+    # 表2's lowest q by dropdown label, for the areas sheet's native lookup (same set as the 参数 sheet)
+    first = L.Q_TABLE_FIRST_COLUMN
+    for i, head in enumerate(L.Q_TABLE_NAMES):
+        ws.cell(1, first + i, head).font = F_BOLD
+    for j, key in enumerate(L.BUILDING_TYPES, start=2):
+        q = params.q_rows[key]
+        for i, value in enumerate((q.label_zh, q.not_energy_saving[0], q.energy_saving[0])):
+            ws.cell(j, first + i, value).font = F_BODY
     for col, width in spec.widths:
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
@@ -598,7 +633,7 @@ def build_workbook(lang: str = "zh", params: ParameterSet | None = None) -> Work
         elif spec.kind == "calc":
             _build_calc(ws, spec, lang)
         elif spec.kind == "lists":
-            _build_lists(ws, spec)
+            _build_lists(ws, spec, params)
     for name, ref in L.LAYOUT.defined_names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     wb.active = 0

@@ -76,13 +76,24 @@ COLOURS = [
 ]
 
 NAME_NOTE = [
-    ("heading", "三、关于 #NAME?", "3. About #NAME?", "", ""),
-    ("text", "", "",
-     "“核算”表与“面积”表的 H 列使用 hpcarbon 加载项的 HP_* 函数。未安装加载项时这些单元格显示 #NAME?，"
-     "这不影响申报：校验器 hpcarbon validate 不需要 Excel，会按方法学独立完成全部核算。",
-     "The calculation sheet and column H of the areas sheet use the hpcarbon add-in's HP_* functions. Without "
-     "the add-in these cells show #NAME?; that does not affect the declaration: the headless validator "
-     "`hpcarbon validate` needs no Excel and computes everything by the methodology itself."),
+    ("heading", "三、核算表的两列结果与 #NAME?", "3. The calculation sheet's two result columns, and #NAME?", "", ""),
+    ("text", "E 列 结果", "Column E Result",
+     "用 Excel、WPS、LibreOffice 都能计算的函数（SUMPRODUCT、MIN、IF、ROUND、ROUNDDOWN、DATE 等）即时算出每一步："
+     "Q电、Q面、偏差 d、是否须复核、BE、PE、ER 与可签发减排量。填写时即可看到，无需安装任何加载项。",
+     "Every step computed with functions Excel, WPS and LibreOffice all evaluate (SUMPRODUCT, MIN, IF, ROUND, "
+     "ROUNDDOWN, DATE …): Q_elec, Q_area, deviation d, re-check needed, BE, PE, ER and the creditable amount, "
+     "shown as you type, no add-in needed."),
+    ("text", "F 列 加载项", "Column F Add-in",
+     "同一步骤由 hpcarbon 加载项的 HP_* 函数（与校验器同一套 Python 公式）计算，供安装了加载项的用户交叉核对。"
+     "未安装加载项时显示 #NAME?，这不影响申报。",
+     "The same step by the hpcarbon add-in's HP_* functions (the validator's own Python formulas), a cross-check "
+     "for those who have the add-in. Without it these cells show #NAME?; that does not affect the declaration."),
+    ("text", "G 列 是否一致", "Column G Agree?",
+     "“一致”：两列结果相同；“不一致”：请检查输入（如以文本形式保存的数字）；“未装加载项”：F 列无法计算。"
+     "以校验器 hpcarbon validate 的核算为准，它不需要 Excel，会按方法学独立完成全部核算。",
+     "“一致” the two agree; “不一致” they differ (check the inputs, e.g. numbers stored as text); “未装加载项” "
+     "column F cannot compute. The headless validator `hpcarbon validate` is the authority: it needs no Excel and "
+     "computes everything by the methodology itself."),
 ]
 
 DECISIONS = [

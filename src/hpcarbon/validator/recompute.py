@@ -1,0 +1,168 @@
+"""Recomputation (validator layer 4): every result the calculation sheet 核算 shows vs the core.
+
+The cells to compare come from the layout (:attr:`hpcarbon.workbook.schema.Layout.calc_checks`): each step's
+native result (column E), the add-in's ``HP_*`` result beside it (column F) and the per-type cells of the
+electricity row. What a workbook *cached* is given as data (``cell → Cached``), however it was read.
+
+Every key of :class:`hpcarbon.accounting.Results` is either compared here or listed in :data:`EXEMPT`
+with the reason (tests/test_recompute.py fails otherwise).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from hpcarbon.findings import Finding, finding
+from hpcarbon.formulas import deviation_requires_recheck
+from hpcarbon.validator.cached import Cached
+
+#: Results keys the sheet does not show as one cell, and why.
+EXEMPT = {
+    "parameter_version": "an input on 项目信息 (declared), judged by the rules against the set in force (§7.1)",
+    "heat_by_type_gj": "heat per metering source (a type, the total meter's group or the estimate's group); "
+                       "the sheet shows its parts — metered heat, total-output heat, Q估 — and their sum Q, compared",
+}
+
+#: relative tolerance of a numeric comparison (Excel keeps 15 significant digits)
+REL_TOL = 1e-9
+_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Expected:
+    cell: str
+    label: str  # the step's label on the sheet
+    value: Any  # float, str (the sheet's word), date, or None (the cell must be blank)
+    addin: bool  # the add-in's column
+
+
+def expected_cells(accounting, decl) -> list[Expected]:
+    """What each compared cell of 核算 must show for ``decl`` (results of the core's ``accounting``)."""
+    from hpcarbon.workbook import calc_sheet as C
+    from hpcarbon.workbook.renderings import INFINITE
+    from hpcarbon.workbook.schema import LAYOUT
+
+    res = accounting.results
+    if res is None:
+        return []
+    values = res.to_dict()
+    out = []
+    for check in LAYOUT.calc_checks:
+        if check.key == "recheck_needed":
+            value = _recheck_word(res, decl, C)
+        elif check.sub is not None:
+            value = (getattr(res, check.key) or {}).get(check.sub, 0.0)
+        else:
+            value = getattr(res, check.key)
+            if check.key == "method":
+                value = C.METHOD_LABEL[value]
+            elif check.key == "estimate_basis":
+                value = C.BASIS_LABEL[value]
+            elif check.key == "deviation" and value is not None and math.isinf(value):
+                value = INFINITE
+            elif check.key in values and values[check.key] is None:
+                value = None
+        out.append(Expected(check.native, check.label, value, False))
+        if check.addin:
+            out.append(Expected(check.addin, check.label, value, True))
+    return out
+
+
+def _recheck_word(res, decl, C) -> str:
+    if res.deviation is None:
+        return "—"
+    if not deviation_requires_recheck(res.deviation):
+        return C.RECHECK_NOT_NEEDED
+    return C.RECHECK_DONE if decl.recheck is not None and decl.recheck.performed else C.RECHECK_NEEDED
+
+
+def sheet_and_cells() -> tuple[str, set[str]]:
+    """The calculation sheet and every cell of it the comparison reads."""
+    from hpcarbon.workbook.schema import LAYOUT
+    from hpcarbon.workbook.sheets import S_CALC
+
+    cells = set()
+    for check in LAYOUT.calc_checks:
+        cells.add(check.native)
+        if check.addin:
+            cells.add(check.addin)
+    return S_CALC, cells
+
+
+def old_template() -> frozenset[str]:
+    """Template versions whose calculation sheet predates the compared layout (read, not compared)."""
+    return frozenset({"1.0"})
+
+
+def agrees(expected: Any, got: Any) -> bool:
+    """Does a cached value equal the expected one? Numbers to :data:`REL_TOL`; a date as its serial or a date;
+    a blank cell as "" or None."""
+    if expected is None:
+        return got is None or got == ""
+    if isinstance(expected, date):
+        if isinstance(got, datetime):
+            got = got.date()
+        if isinstance(got, date):
+            return got == expected
+        return isinstance(got, (int, float)) and not isinstance(got, bool) and got == (expected - _EPOCH).days
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        return (isinstance(got, (int, float)) and not isinstance(got, bool)
+                and math.isclose(got, expected, rel_tol=REL_TOL, abs_tol=1e-9))
+    return isinstance(got, str) and got.strip() == str(expected)
+
+
+def display(value: Any) -> str:
+    """A value as the sheet would show it: numbers to 10 significant digits, dates ISO, blank said as such."""
+    if value is None or value == "":
+        return "（空白 blank）"
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str) -> list[Finding]:
+    """Findings of the comparison of ``cached`` (cell → Cached, the calculation sheet's saved values) with the
+    core: a mismatch at its cell (error), cells never calculated (one info), the add-in's cells showing an
+    error because it is not installed (one info)."""
+    out: list[Finding] = []
+    not_calculated: list[Expected] = []
+    no_addin: list[tuple[Expected, str]] = []
+    for exp in expected_cells(accounting, decl):
+        state = cached.get(exp.cell)
+        if state is None or (state.value is None and state.error is None):
+            if not exp.addin:
+                not_calculated.append(exp)
+            continue
+        if state.error:
+            if exp.addin:
+                no_addin.append((exp, state.error))
+            else:
+                not_calculated.append(exp)
+            continue
+        got = state.value
+        if isinstance(exp.value, date) and isinstance(got, float):
+            got_shown = _EPOCH + timedelta(days=int(got)) if 0 < got < 2958466 else got
+        else:
+            got_shown = got
+        if not agrees(exp.value, got):
+            column = "加载项 add-in" if exp.addin else "结果 result"
+            out.append(finding("recompute.mismatch", None, label=exp.label, column=column, cell=f"{sheet}!{exp.cell}",
+                               cached=display(got_shown), computed=display(exp.value)).located(sheet, exp.cell))
+    if not_calculated:
+        exp = not_calculated[0]
+        out.append(finding("recompute.no_cached_value", None, count=len(not_calculated),
+                           state_zh="文件保存时未经电子表格程序计算", state_en="the file was saved without being calculated")
+                   .located(sheet, exp.cell))
+    if no_addin:
+        exp, err = no_addin[0]
+        out.append(finding("recompute.addin_not_installed", None, count=len(no_addin), error=err)
+                   .located(sheet, exp.cell))
+    return out

@@ -1,0 +1,103 @@
+"""The validator compares every result the calculation sheet shows (validator/recompute.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from builders import example, load
+
+from hpcarbon.accounting import Results, compute
+from hpcarbon.findings import Severity
+from hpcarbon.validator.cached import Cached
+from hpcarbon.validator.recompute import EXEMPT, compare_cached, expected_cells
+from hpcarbon.workbook import layout as L
+
+
+def test_every_results_key_is_compared_or_exempt_with_a_reason():
+    compared = {c.key for c in L.LAYOUT.calc_checks}
+    keys = {f.name for f in dataclasses.fields(Results)}
+    assert keys - compared - set(EXEMPT) == set(), "a result neither compared nor exempt"
+    assert not compared & set(EXEMPT)
+    assert all(len(reason) > 20 for reason in EXEMPT.values())
+    assert set(EXEMPT) <= keys
+
+
+def _example():
+    decl = load(example())
+    return decl, compute(decl)
+
+
+def _cached_as_the_core_says(acc, decl, addin: str | None = None) -> dict[str, Cached]:
+    out = {}
+    for e in expected_cells(acc, decl):
+        if e.addin and addin:
+            out[e.cell] = Cached(True, error=addin)
+            continue
+        v = e.value
+        if isinstance(v, date):
+            v = float((v - date(1899, 12, 30)).days)
+        out[e.cell] = Cached(True, value="" if v is None else v)
+    return out
+
+
+def test_the_example_as_excel_with_the_add_in_would_save_it_passes():
+    decl, acc = _example()
+    assert compare_cached(acc, decl, _cached_as_the_core_says(acc, decl), "核算") == []
+
+
+def test_saved_without_the_add_in_native_results_are_compared_and_name_errors_are_one_info():
+    decl, acc = _example()
+    cached = _cached_as_the_core_says(acc, decl, addin="#NAME?")
+    found = compare_cached(acc, decl, cached, "核算")
+    assert [(f.code, f.severity) for f in found] == [("recompute.addin_not_installed", Severity.info)]
+    assert "#NAME?" in found[0].message("en") and found[0].location.cell.startswith("F")
+
+
+def test_a_wrong_native_result_is_named_by_its_label_cell_and_rounded_values():
+    decl, acc = _example()
+    cached = _cached_as_the_core_says(acc, decl, addin="#NAME?")
+    cell = L.LAYOUT.result_cells["heat_elec_method_gj"][1]
+    cached[cell] = Cached(True, value=2745.6)  # 2764.8 by the core (SPEC §12)
+    found = [f for f in compare_cached(acc, decl, cached, "核算") if f.code == "recompute.mismatch"]
+    assert len(found) == 1 and found[0].location.cell == cell and found[0].severity is Severity.error
+    zh, en = found[0].message("zh"), found[0].message("en")
+    assert f"核算!{cell}" in zh and "电算法供热量" in zh and "2745.6" in zh and "2764.8" in zh
+    assert "heat_elec_method_gj" not in zh + en and ", ," not in en and "2764.7999" not in en
+
+
+def test_dates_words_and_the_recheck_cell_are_compared():
+    decl, acc = _example()
+    cached = _cached_as_the_core_says(acc, decl, addin="#NAME?")
+    end = L.LAYOUT.result_cells["crediting_period_end"][1]
+    cached[end] = Cached(True, value=float((date(2038, 10, 18) - date(1899, 12, 30)).days))  # one day early
+    method = L.LAYOUT.result_cells["method"][1]
+    cached[method] = Cached(True, value="计量")  # the example is estimated
+    recheck = next(c.native for c in L.LAYOUT.calc_checks if c.key == "recheck_needed")
+    cached[recheck] = Cached(True, value="须复核（错误）")  # d = 5 %: none needed
+    found = {f.location.cell: f for f in compare_cached(acc, decl, cached, "核算") if f.code == "recompute.mismatch"}
+    assert set(found) == {end, method, recheck}
+    assert "2038-10-18" in found[end].message("en") and "2038-10-19" in found[end].message("en")
+    assert "估算" in found[method].message("zh")
+    assert "无需复核" in found[recheck].message("zh")
+
+
+def test_a_template_1_0_workbook_is_read_and_its_calculation_sheet_not_compared(tmp_path):
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from hpcarbon.validator import validate_file
+
+    source = Path(__file__).resolve().parents[1] / "workbook_templates" / "examples" / "example-declaration.xlsx"
+    wb = load_workbook(source)
+    sheet, cell = L.VERSION_CELL
+    wb[sheet][cell] = "1.0"
+    old = tmp_path / "old.xlsx"
+    wb.save(old)
+    r = validate_file(old)
+    assert r.exit_code == 0 and r.report.meta["template_version"] == "1.0"
+    (f,) = [f for f in r.report.findings if f.code.startswith("recompute.")]
+    assert f.code == "recompute.old_template" and f.severity is Severity.info
+    assert "1.1" in f.message("zh") and "1.0" in f.message("en")
+    assert r.report.results_dict()["creditable_reductions_t"] == 147.82  # SPEC §12, computed in full
