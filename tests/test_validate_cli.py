@@ -361,7 +361,7 @@ def test_json_output_has_the_documented_keys_and_spec_numbers(tmp_path):
     assert p.returncode == 0
     r = json_reports(p)[0]
     assert REPORT_KEYS <= set(r)
-    assert r["file"] == str(src) and r["sha256"] == sha256(src) and r["template_version"] == "1.0"
+    assert r["file"] == str(src) and r["sha256"] == sha256(src) and r["template_version"] == "1.1"
     assert r["status"] == "pass" and set(r["counts"]) == {"error", "warning", "info"}
     assert r["counts"]["error"] == r["counts"]["warning"] == 0
     res = r["results"]

@@ -9,6 +9,8 @@ from hpcarbon import rules, vocabulary
 from hpcarbon.model import BuildingType, Statements
 from hpcarbon.workbook import layout as L
 
+pytestmark = pytest.mark.fast
+
 
 def test_every_statement_of_the_model_has_one_text_shared_by_rules_and_workbook():
     keys = [s.key for s in vocabulary.STATEMENTS]
