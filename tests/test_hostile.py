@@ -104,20 +104,35 @@ def test_the_xxe_canary_is_never_opened(corpus):
 
 
 def test_xxe_behind_the_gate_is_still_inert(corpus):
-    """Defence in depth: were the DOCTYPE check bypassed, the reader and the cached-value parser would not
-    resolve the entity either (openpyxl and our own parsing go through defusedxml)."""
-    from hpcarbon.validator.cached import cached_values
-    from hpcarbon.workbook import layout as L
+    """Defence in depth: were the DOCTYPE check bypassed, neither the reader (defusedxml outside the gate,
+    the C parser inside it) nor the gate's own sheet scan would resolve the entity."""
+    import zipfile
+
+    from hpcarbon.validator.ooxml import gated_openpyxl
+    from hpcarbon.validator.scan import scan_sheet, shared_strings
     from hpcarbon.workbook.reader import read_workbook
 
-    read = read_workbook(corpus["xxe.xlsx"])
+    path = corpus["xxe.xlsx"]
+    read = read_workbook(path)
     assert CANARY_TEXT not in repr(read.raw) + repr(read.data) + repr([f.bilingual() for f in read.findings])
     try:
-        values = cached_values(corpus["xxe.xlsx"], L.S_PROJECT, {"B5", "B6"})
-    except Exception as exc:  # refused (EntitiesForbidden …) is the good outcome
+        with gated_openpyxl():
+            read = read_workbook(path.read_bytes())
+    except Exception as exc:  # the C parser refuses the undefined entity: a good outcome
         assert CANARY_TEXT not in str(exc)
     else:
-        assert CANARY_TEXT not in repr(values)
+        assert CANARY_TEXT not in repr(read.raw) + repr(read.data) + repr([f.bilingual() for f in read.findings])
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if not name.endswith(".xml"):
+                continue
+            for parse in (lambda d: scan_sheet(d, wanted={"B5", "B6"}), shared_strings):
+                try:
+                    out = parse(zf.read(name))
+                except Exception as exc:  # refused (undefined entity …) is a good outcome
+                    assert CANARY_TEXT not in str(exc)
+                else:
+                    assert CANARY_TEXT not in repr(out)
 
 
 def test_limits_are_configurable(corpus):

@@ -9,7 +9,7 @@ from builders import example, load
 
 from hpcarbon.accounting import Results, compute
 from hpcarbon.findings import Severity
-from hpcarbon.validator.cached import Cached
+from hpcarbon.validator.scan import Cached
 from hpcarbon.validator.recompute import EXEMPT, compare_cached, expected_cells
 from hpcarbon.workbook import layout as L
 

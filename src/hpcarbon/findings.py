@@ -222,6 +222,54 @@ _KINDS = [
                 "核算表（{sheet}）已被删除或改名，无法与工作簿自身的计算结果核对；报告中的结果由校验器按方法学计算",
                 "the calculation sheet ({sheet}) was deleted or renamed, so the workbook's own results cannot be "
                 "compared; the report's results are computed by the validator"),
+    # --- gate integrity (issue 10): the package as Excel and openpyxl resolve it, active content, reviewer checks ---
+    FindingType("file.ambiguous_package", E, "7.3.2",
+                "工作簿的结构有歧义，Excel 与校验程序可能读到不同内容，拒绝处理：{reason_zh}",
+                "the workbook's structure is ambiguous — Excel and the validator could read different content; "
+                "refused: {reason_en}"),
+    FindingType("file.compression", E, "7.3.2",
+                "工作簿部件 {part} 使用 Excel 无法打开的压缩方式（{method}）；请在 Excel 中另存为 Excel 工作簿（.xlsx）",
+                "workbook part {part} uses a compression method Excel cannot open ({method}); save it from Excel "
+                "as an Excel Workbook (.xlsx)"),
+    FindingType("file.opendocument", E, "7.3.2",
+                "这是 OpenDocument 电子表格（.ods），不是 Excel 工作簿；请在 WPS/LibreOffice/Excel 中“另存为”"
+                "Excel 工作簿（.xlsx）后提交",
+                "this is an OpenDocument spreadsheet (.ods), not an Excel workbook; use Save As → Excel Workbook "
+                "(.xlsx) in LibreOffice, WPS or Excel and submit that"),
+    FindingType("file.strict_ooxml", E, "7.3.2",
+                "这是“Strict Open XML 电子表格”格式；请在 Excel 中“另存为”→“Excel 工作簿（.xlsx）”后提交",
+                "this is a Strict Open XML Spreadsheet; in Excel use Save As → Excel Workbook (.xlsx) and submit "
+                "that"),
+    FindingType("file.active_content", E, "7.3.2",
+                "工作簿含可执行的内容：{what_zh}（{part}）；申报表不得携带可执行内容，请删除后提交",
+                "the workbook carries executable content: {what_en} ({part}); a declaration must carry none — "
+                "remove it and submit again"),
+    FindingType("file.external_content", E, "6.2.3.3",
+                "工作簿含指向文件之外的内容：{what_zh}（{part}）；申报数据须全部保存在本文件中以便追溯",
+                "the workbook reaches outside the file: {what_en} ({part}); every declared value must be kept "
+                "in this file to be traceable"),
+    FindingType("workbook.formula_outside", E, "6.2.3.3",
+                "公式 {formula} 引用了工作簿之外的内容（{what}）：申报数据须全部保存在本文件中，不得调用网络、DDE 或其他文件",
+                "the formula {formula} reaches outside the workbook ({what}): every declared value must be kept in "
+                "this file — no web, DDE or other-file references"),
+    FindingType("file.not_regular", E, "7.3.2",
+                "{file} 不是普通文件（{kind}），不予读取",
+                "{file} is not a regular file ({kind}); it is not read"),
+    FindingType("workbook.hidden_input_data", W, "7.3.2",
+                "输入表格中的数据位于隐藏的{what_zh}中，核查人员可能看不到；请取消隐藏",
+                "data in the input tables sits in a hidden {what_en}, which a reviewer may not see; unhide it"),
+    FindingType("workbook.hidden_format", W, "7.3.2",
+                "输入单元格的格式使其内容不可见（{how_zh}），核查人员可能看不到所填数据；请恢复常规格式",
+                "an input cell is formatted to hide its value ({how_en}), so a reviewer may not see it; restore "
+                "a normal format"),
+    FindingType("workbook.lists_extra", W, "7.3.2",
+                "隐藏的下拉列表工作表在列表之外还有内容（{count} 个单元格），核查人员看不到；请删除",
+                "the hidden dropdown-lists sheet holds content beyond its lists ({count} cells), which a reviewer "
+                "does not see; delete it"),
+    FindingType("workbook.imitation_sheet", W, "7.3.2",
+                "工作表“{sheet}”的名称与模板工作表“{template}”相似，可能误导核查人员；请删除或改名",
+                "sheet “{sheet}” has a name like the template's “{template}”, which can mislead a reviewer; "
+                "delete or rename it"),
     # --- across the files of one batch (validator) ---
     FindingType("batch.duplicate_declaration", E, "7.3.3",
                 "项目 {project_id} 的供暖期 {this_start} 至 {this_end} 与 {other}（{other_start} 至 {other_end}）重叠：同一项目同一时段的减排量不得重复申报",

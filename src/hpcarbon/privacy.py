@@ -68,3 +68,42 @@ def mask_phone(value: str | None) -> str:
     digits = [i for i, c in enumerate(value) if c.isdigit()]
     keep = set(digits[:3] + digits[-4:]) if len(digits) > 7 else set()
     return "".join(c if (not c.isdigit() or i in keep) else "*" for i, c in enumerate(value))
+
+
+# --- the one masking helper (issue 10): every report, log, page, export and annotated copy uses it -------
+import re  # noqa: E402
+
+#: an 18-character resident ID candidate and a mainland mobile number; a candidate is masked only when
+#: its GB 11643 check digit holds (a meter serial of 18 digits is not an ID)
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def owner_personal(individual: bool, name: str | None, id_number: str | None, phone: str | None) -> dict[str, str]:
+    """An individual owner's name, ID and phone as typed → masked; {} for an enterprise owner (its
+    identifiers are public) — resident IDs and mobile numbers are masked by :func:`mask_text` anyway."""
+    if not individual:
+        return {}
+    out = {}
+    for raw, masker in ((name, mask_name), (id_number, mask_id), (phone, mask_phone)):
+        if isinstance(raw, str) and len(raw.strip()) > 1:  # one character is no identifier
+            out[raw.strip()] = masker(raw.strip())
+    # longest first: an ID before a name inside it
+    return {raw: out[raw] for raw in sorted(out, key=len, reverse=True)}
+
+
+def _id_or_same(m: re.Match) -> str:
+    text = m.group()
+    return mask_id(text) if resident_id_problem(text.upper()) is None else text
+
+
+def mask_text(text: str, personal: dict[str, str] | None = None) -> str:
+    """``text`` with an owner's typed personal data replaced (``personal``: raw → masked, from
+    :func:`owner_personal`) and, whatever the owner type, every valid resident ID and mobile number masked."""
+    for raw, masked in (personal or {}).items():
+        if raw:
+            text = text.replace(raw, masked)
+    if any(c.isdigit() for c in text):
+        text = _RESIDENT_ID.sub(_id_or_same, text)
+        text = _MOBILE.sub(lambda m: mask_phone(m.group()), text)
+    return text

@@ -15,7 +15,7 @@ from typing import Any
 from hpcarbon.accounting import Accounting
 from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity, counts
 from hpcarbon.model import Declaration, OwnerType
-from hpcarbon.privacy import mask_id, mask_name, mask_phone
+from hpcarbon.privacy import mask_id, mask_name, mask_phone, mask_text, owner_personal
 
 RESULT_KEYS = ("heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation", "method",
                "heat_by_type_gj", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t",
@@ -87,24 +87,19 @@ class Report:
 
     def personal_texts(self) -> dict[str, str]:
         pairs = dict(self.personal or {})  # as typed
-        if self.declaration is not None and self.declaration.project.owner.type is OwnerType.individual:
+        if self.declaration is not None:
             o = self.declaration.project.owner  # as the model normalised it (trimmed, an ID's x upper-cased)
-            pairs.update({o.name: mask_name(o.name), o.id_number: mask_id(o.id_number), o.phone: mask_phone(o.phone)})
-        if not pairs:
-            return {}
+            pairs.update(owner_personal(o.type is OwnerType.individual, o.name, o.id_number, o.phone))
         # longest first (an ID before a name inside it); one character is no identifier and would mask text
         return {raw: pairs[raw] for raw in sorted((r for r in pairs if r and len(r.strip()) > 1), key=len,
                                                   reverse=True)}
 
     def mask(self, value: Any, personal: dict[str, str] | None = None) -> Any:
-        """``value`` with personal data masked: strings, and the strings inside lists and dicts."""
+        """``value`` with personal data masked (:func:`hpcarbon.privacy.mask_text`): strings, and the
+        strings inside lists and dicts. Resident IDs and mobile numbers are masked whatever the owner type."""
         personal = self.personal_texts() if personal is None else personal
-        if not personal:
-            return value
         if isinstance(value, str):
-            for raw, masked in personal.items():
-                value = value.replace(raw, masked)
-            return value
+            return mask_text(value, personal)
         if isinstance(value, list):
             return [self.mask(v, personal) for v in value]
         if isinstance(value, dict):
@@ -145,9 +140,8 @@ class Report:
             "findings": [f.to_dict(lang) for f in self.findings],
             "trace": [s.to_dict() for s in self.accounting.trace] if self.accounting else [],
         })
-        personal = self.personal_texts()
-        if personal:
-            out = {k: v if k in _OWN_KEYS else self.mask(v, personal) for k, v in out.items()}
+        personal = self.personal_texts()  # resident IDs and mobile numbers are masked even without
+        out = {k: v if k in _OWN_KEYS else self.mask(v, personal) for k, v in out.items()}
         return out
 
     def to_json(self, lang: str = "zh", indent: int | None = 2) -> str:
@@ -179,9 +173,8 @@ class Report:
                 if s.inputs:
                     lines.append("      " + "; ".join(f"{q.name} = {_fmt(q.value)} {q.unit}".rstrip() for q in s.inputs))
                 lines.append(f"      → {s.output.name} = {_fmt(s.output.value)} {s.output.unit}".rstrip())
-        personal = self.personal_texts()
-        if personal:  # every line but the file's own path
-            lines = [line if line is file_line else self.mask(line, personal) for line in lines]
+        personal = self.personal_texts()  # every line but the file's own path
+        lines = [line if line is file_line else self.mask(line, personal) for line in lines]
         return _visible("\n".join(lines)) + "\n"
 
     def _results_lines(self, lang: str) -> list[str]:

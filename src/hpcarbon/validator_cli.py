@@ -13,14 +13,78 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode, worst
 from hpcarbon.files import OutputExists, atomic_write_text, csv_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
-SUMMARY_HEADER = ["file", "sha256", "project_id", "season", "status", "errors", "warnings",
-                  "baseline_emissions_t", "project_emissions_t", "emission_reductions_t", "creditable_reductions_t"]
+
+
+@dataclass
+class SummaryRow:
+    """One file's row of the ``--summary`` CSV (the header is the field names)."""
+
+    file: str
+    sha256: str
+    project_id: str
+    season: str
+    status: str  # pass / fail / unreadable
+    errors: int
+    warnings: int
+    baseline_emissions_t: float | None = None
+    project_emissions_t: float | None = None
+    emission_reductions_t: float | None = None
+    creditable_reductions_t: float | None = None
+
+    @classmethod
+    def of(cls, result) -> "SummaryRow":
+        r = result.report
+        res = r.results_dict() or {}
+        project_id, season = result.identity()
+        return cls(r.meta.get("file", ""), r.meta.get("sha256", ""), project_id, season,
+                   r.status if not result.unreadable else "unreadable",
+                   sum(f.severity.value == "error" for f in r.findings),
+                   sum(f.severity.value == "warning" for f in r.findings),
+                   res.get("baseline_emissions_t"), res.get("project_emissions_t"),
+                   res.get("emission_reductions_t"), res.get("creditable_reductions_t"))
+
+    def cells(self) -> list:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+SUMMARY_HEADER = [f.name for f in fields(SummaryRow)]
+
+
+@dataclass
+class FileOutcome:
+    """One file's answer, as a worker hands it back (pickles cheaply, renders in any format)."""
+
+    exit: ExitCode
+    summary: SummaryRow
+    json: dict | None = None  # dropped once a jsonl line is out
+    text: str | None = None
+    output_error: str | None = None
+    season: dict | None = None  # what the batch checks need (validator.crossfile.SeasonRecord fields)
+    result: object | None = None  # the FileResult, kept for json/text/html (batch findings re-render it)
+
+    @property
+    def file(self) -> str:
+        return self.summary.file
+
+    @property
+    def status(self) -> str:
+        return self.summary.status
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A folder entry not validated, and why (listed, never skipped silently)."""
+
+    path: Path
+    reason_zh: str
+    reason_en: str
 
 
 def add_validate_parser(sub) -> None:
@@ -46,19 +110,43 @@ def _usage_error(message: str) -> int:
     return ExitCode.UNREADABLE
 
 
-def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """Files to validate (folders expanded, sorted, workbook suffixes only) and the paths not found."""
-    files, missing = [], []
+def collect(paths: list[str]) -> tuple[list[Path], list[str], list[Skipped]]:
+    """Files to validate (folders expanded, sorted), the paths not found, and the folder entries left out
+    with the reason: Excel lock files (``~$…``), other formats (.xls, .csv …), symbolic links (never
+    followed inside a folder: a link could lead anywhere) and anything that is not a regular file. A path
+    named on the command line is validated whatever it is (the validator refuses what is not a file)."""
+    files, missing, skipped = [], [], []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            files += sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in WORKBOOK_SUFFIXES
-                            and not q.name.startswith("~$"))
+        if p.is_dir() and not p.is_symlink() or p.is_dir() and raw.endswith(os.sep):
+            for q in sorted(p.iterdir()):
+                why = _skip_reason(q)
+                if why:
+                    skipped.append(Skipped(q, *why))
+                else:
+                    files.append(q)
+        elif p.is_dir():  # a link to a folder, named on the command line: the user chose it
+            files += [q for q in sorted(p.iterdir()) if not _skip_reason(q)]
         elif p.exists() or p.is_symlink():
             files.append(p)
         else:
             missing.append(raw)
-    return files, missing
+    return files, missing, skipped
+
+
+def _skip_reason(q: Path) -> tuple[str, str] | None:
+    if q.is_symlink():
+        return "符号链接，不跟随", "a symbolic link, not followed"
+    if q.name.startswith("~$"):
+        return "Excel 打开文件时的锁定文件", "an Excel lock file"
+    if not q.is_file():
+        return ("子文件夹", "a subfolder") if q.is_dir() else ("不是普通文件", "not a regular file")
+    suffix = q.suffix.lower()
+    if suffix == ".xls":
+        return "旧版 .xls 文件，请另存为 .xlsx", "a legacy .xls file; save it as .xlsx"
+    if suffix not in WORKBOOK_SUFFIXES:
+        return f"不是 Excel 工作簿（{suffix or '无扩展名'}）", f"not an Excel workbook ({suffix or 'no suffix'})"
+    return None
 
 
 def _real(path: Path) -> str:
@@ -70,7 +158,7 @@ def annotated_names(files: list[Path]) -> list[str]:
     """Annotated-copy names, distinct within the batch: submissions/A/申报表.xlsx and submissions/B/申报表.xlsx
     must not overwrite each other's copy (the later ones get -2, -3 …; compared case-blind, as Windows and
     macOS folders do)."""
-    from hpcarbon.validator import annotated_name
+    from hpcarbon.validator.names import annotated_name
 
     seen: set[str] = set()
     out = []
@@ -84,43 +172,59 @@ def annotated_names(files: list[Path]) -> list[str]:
     return out
 
 
-def _job(args: tuple) -> dict:
-    """One file in a worker: returns plain data (pickles cheaply, renders in any format)."""
-    from hpcarbon.validator import validate_file
-
+def _job(args: tuple) -> FileOutcome:
+    """One file in a worker. Anything that goes wrong here (a MemoryError while rendering, the registry)
+    becomes this file's finding, never the end of the batch."""
     path, limits, annotate_dir, annotate_name, force, lang, keep, registry = args
-    result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
-                           force=force, annotate_name=annotate_name)
-    if registry:  # the registry's findings join the file's own, in every output
-        from hpcarbon.registry.store import add_registry_findings
-        add_registry_findings(registry, result)
-    return {"exit": result.exit_code, "json": result.report.to_dict(lang), "text": result.report.to_text(lang),
-            "summary": result.summary_row(), "output_error": result.extras.get("output_error"),
-            "season": result.season_record(), "result": result if keep else None}
+    try:
+        from hpcarbon.validator import validate_file
+
+        result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
+                               force=force, annotate_name=annotate_name)
+        if registry:  # the registry's findings join the file's own, in every output
+            from hpcarbon.registry.store import add_registry_findings
+            add_registry_findings(registry, result)
+        return FileOutcome(result.exit_code, SummaryRow.of(result), result.report.to_dict(lang),
+                           result.report.to_text(lang), result.extras.get("output_error"), result.season_record(),
+                           result if keep else None)
+    except Exception as exc:  # noqa: BLE001 - the batch goes on; the file says what happened
+        return _failed(path, exc, lang, keep)
 
 
-def _apply_batch_findings(outcomes: list[dict], lang: str) -> dict[int, list]:
+def _failed(path: str, exc: BaseException, lang: str, keep: bool) -> FileOutcome:
+    from hpcarbon.findings import finding
+    from hpcarbon.report import Report
+    from hpcarbon.validator import FileResult
+    from hpcarbon.validator.names import shown_path
+
+    reason = "内存不足 / out of memory" if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+    result = FileResult(Path(path), Report([finding("file.unreadable_workbook", reason=reason)],
+                                           meta={"file": shown_path(path), "template_version": None}), True)
+    return FileOutcome(result.exit_code, SummaryRow.of(result), result.report.to_dict(lang),
+                       result.report.to_text(lang), None, None, result if keep else None)
+
+
+def _apply_batch_findings(outcomes: list[FileOutcome], lang: str) -> dict[int, list]:
     """§7.3.3 / §6.2.4.3 across the batch: add each file's cross-file findings to its report."""
     from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
 
-    records = [SeasonRecord(index=i, **o["season"]) for i, o in enumerate(outcomes) if o and o["season"]]
+    records = [SeasonRecord(index=i, **o.season) for i, o in enumerate(outcomes) if o and o.season]
     extra = cross_file_findings(records)
     for i, found in extra.items():
-        result = outcomes[i]["result"]
+        o = outcomes[i]
+        result = o.result
         if result is not None:  # json / text: the report is rendered again with them
             result.report.findings.extend(found)
-            outcomes[i].update(exit=result.exit_code, json=result.report.to_dict(lang),
-                               text=result.report.to_text(lang), summary=result.summary_row())
+            o.exit, o.json, o.text = result.exit_code, result.report.to_dict(lang), result.report.to_text(lang)
+            o.summary = SummaryRow.of(result)
             continue
         # jsonl keeps no reports (constant memory per file): only the summary row and the exit status change
         errors = sum(f.severity.value == "error" for f in found)
-        warnings = sum(f.severity.value == "warning" for f in found)
-        row = outcomes[i]["summary"]
-        row[5], row[6] = row[5] + errors, row[6] + warnings
-        if errors and row[4] == "pass":
-            row[4] = "fail"
-            outcomes[i]["exit"] = worst([outcomes[i]["exit"], ExitCode.FINDINGS])
-            outcomes[i]["status"] = "fail"
+        o.summary.errors += errors
+        o.summary.warnings += sum(f.severity.value == "warning" for f in found)
+        if errors and o.summary.status == "pass":
+            o.summary.status = "fail"
+            o.exit = worst([o.exit, ExitCode.FINDINGS])
     return extra
 
 
@@ -144,6 +248,7 @@ class _Progress:
 
 def cmd_validate(args) -> int:
     from concurrent.futures import ProcessPoolExecutor, as_completed  # multiprocessing: on use, not at start
+    from concurrent.futures.process import BrokenProcessPool
 
     from hpcarbon.validator.limits import DEFAULT_LIMITS
 
@@ -153,9 +258,14 @@ def cmd_validate(args) -> int:
         return _usage_error(str(exc))
     if args.jobs < 1:
         return _usage_error("--jobs 应不小于 1 / --jobs must be at least 1")
-    files, missing = collect(args.paths)
+    from hpcarbon.validator.names import shown_path
+
+    files, missing, skipped = collect(args.paths)
     for m in missing:
-        sys.stderr.write(f"hpcarbon validate: 找不到 {m} / not found: {m}\n")
+        sys.stderr.write(f"hpcarbon validate: 找不到 {shown_path(m)} / not found: {shown_path(m)}\n")
+    for sk in skipped:
+        sys.stderr.write(f"hpcarbon validate: 跳过 {shown_path(sk.path)}（{sk.reason_zh}）/ skipped "
+                         f"{shown_path(sk.path)} ({sk.reason_en})\n")
     if not files and not missing:
         return _usage_error("没有找到工作簿（.xlsx）/ no workbooks (.xlsx) found")
     if args.summary and Path(args.summary).exists() and not args.force:
@@ -183,16 +293,16 @@ def cmd_validate(args) -> int:
     keep = args.format != "jsonl"
     tasks = [(str(f), limits, args.annotate, name, args.force, args.lang, keep, args.registry)
              for f, name in zip(files, names)]
-    outcomes: list[dict | None] = [None] * len(tasks)
+    outcomes: list[FileOutcome | None] = [None] * len(tasks)
     progress = _Progress(len(tasks))
 
-    def emit(outcome: dict) -> None:
-        if outcome.get("output_error"):  # e.g. an annotated copy exists and --force was not given
-            sys.stderr.write(f"hpcarbon validate: {outcome['output_error']}\n")
+    def emit(outcome: FileOutcome) -> None:
+        if outcome.output_error:  # e.g. an annotated copy exists and --force was not given
+            sys.stderr.write(f"hpcarbon validate: {shown_path(outcome.output_error)}\n")
         if args.format == "jsonl":
-            sys.stdout.write(json.dumps(outcome["json"], ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(outcome.json, ensure_ascii=False) + "\n")
             sys.stdout.flush()
-            outcome.update(file=outcome["json"]["file"], status=outcome["json"]["status"], json=None, text=None)
+            outcome.json = outcome.text = None
 
     if args.jobs == 1 or len(tasks) == 1:
         for i, t in enumerate(tasks):
@@ -205,7 +315,10 @@ def cmd_validate(args) -> int:
             emitted = 0  # jsonl lines go out in input order (the same output for any --jobs), each as soon as
             for fut in as_completed(futures):  # it and every file before it are done
                 i = futures[fut]
-                outcomes[i] = fut.result()
+                try:
+                    outcomes[i] = fut.result()
+                except BrokenProcessPool as exc:  # a worker killed (out of memory …): that file's answer
+                    outcomes[i] = _failed(tasks[i][0], exc, args.lang, keep)
                 while emitted < len(outcomes) and outcomes[emitted] is not None:
                     emit(outcomes[emitted])
                     emitted += 1
@@ -215,28 +328,28 @@ def cmd_validate(args) -> int:
     if args.format == "jsonl":  # the per-file lines are out already: batch findings follow, one line per file
         for i, found in sorted(batch.items()):
             o = outcomes[i]
-            sys.stdout.write(json.dumps({"file": o["file"], "kind": "batch", "status": o["status"],
+            sys.stdout.write(json.dumps({"file": o.file, "kind": "batch", "status": o.status,
                                          "findings": [f.to_dict(args.lang) for f in found]},
                                         ensure_ascii=False) + "\n")
     done = [o for o in outcomes if o is not None]
     if args.format == "json":
-        payload = done[0]["json"] if len(done) == 1 and not missing else [o["json"] for o in done]
+        payload = done[0].json if len(done) == 1 and not missing else [o.json for o in done]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif args.format == "html":  # one self-contained page, every file's report in input order
         from hpcarbon.html_report import render_document, report_view
 
-        sys.stdout.write(render_document([report_view(o["result"].report, unreadable=o["result"].unreadable)
+        sys.stdout.write(render_document([report_view(o.result.report, unreadable=o.result.unreadable)
                                           for o in done]))
     elif args.format == "text":
         sep = "\n" + "=" * 72 + "\n"
-        sys.stdout.write(sep.join(o["text"] for o in done))
+        sys.stdout.write(sep.join(o.text for o in done))
     if args.summary:
         try:
-            atomic_write_text(Path(args.summary), csv_text(SUMMARY_HEADER, [o["summary"] for o in done]),
+            atomic_write_text(Path(args.summary), csv_text(SUMMARY_HEADER, [o.summary.cells() for o in done]),
                               force=args.force)
         except OutputExists as exc:
             return _usage_error(str(exc))
         except OSError as exc:  # a folder, a read-only place …: say so, bilingually (no "internal error")
             return _usage_error(f"无法写入汇总表 {args.summary}：{exc.strerror or exc} / cannot write the summary "
                                 f"{args.summary}: {exc.strerror or exc}")
-    return worst([o["exit"] for o in done] + [ExitCode.UNREADABLE] * len(missing))
+    return worst([o.exit for o in done] + [ExitCode.UNREADABLE] * len(missing))

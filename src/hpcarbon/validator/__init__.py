@@ -11,8 +11,10 @@ The submitted file is opened read-only and never written; every report carries i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import signal
+import stat
 import threading
 import warnings
 from contextlib import contextmanager
@@ -20,15 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode
-from hpcarbon.findings import Finding, Severity, finding
+from hpcarbon.findings import Finding, finding
 from hpcarbon.model import OwnerType
 from hpcarbon.files import OutputExists
-from hpcarbon.privacy import mask_id, mask_name, mask_phone
+from hpcarbon.privacy import owner_personal
 from hpcarbon.report import Report
 from hpcarbon.validator.container import inspect_container
+from hpcarbon.validator.ooxml import gated_openpyxl
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
+from hpcarbon.validator.names import annotated_name, shown_path
 
-__all__ = ["FileResult", "validate_file"]
+__all__ = ["FileResult", "annotated_name", "validate_file"]
 
 
 #: the fields that say which project and season a file is (a placeholder there identifies nothing)
@@ -59,27 +63,19 @@ class FileResult:
             return None  # not which project and season it is: nothing to compare across the batch
         res = self.report.accounting.results if self.report.accounting else None
         where = self.extras.get("locate", {})
-        return {"file": str(self.path), "sha256": self.report.meta.get("sha256", ""), "project_id": decl.project.id,
+        return {"file": shown_path(self.path), "sha256": self.report.meta.get("sha256", ""), "project_id": decl.project.id,
                 "start": decl.season.start, "end": decl.season.end, "method": res.method if res else None,
                 "heat_supplied_gj": res.heat_supplied_gj if res else None,
                 "project_id_cell": where.get("project.id"), "season_cell": where.get("season.start")}
 
-    def summary_row(self) -> list:
-        r = self.report
-        decl = r.declaration
-        res = r.results_dict() or {}
-        c = {s.value: 0 for s in Severity}
-        for f in r.findings:
-            c[f.severity.value] += 1
-        # a declaration the model rejected still has the project id and season as typed, when readable
+    def identity(self) -> tuple[str, str]:
+        """(project id, season) for the summary: as declared, or as typed when the model rejected them."""
+        decl = self.report.declaration
         typed = self.extras.get("typed", {})
-        known = decl is not None and not r.invalid_fields & _IDENTITY
+        known = decl is not None and not self.report.invalid_fields & _IDENTITY
         project_id = decl.project.id if known else typed.get("project_id") or ""
         season = f"{decl.season.start}/{decl.season.end}" if known else typed.get("season") or ""
-        return [str(self.path), r.meta.get("sha256", ""), r.mask(project_id), season,
-                r.status if not self.unreadable else "unreadable",
-                c["error"], c["warning"], res.get("baseline_emissions_t"), res.get("project_emissions_t"),
-                res.get("emission_reductions_t"), res.get("creditable_reductions_t")]
+        return self.report.mask(project_id), season
 
 
 def sha256_of(path: Path) -> str:
@@ -88,6 +84,37 @@ def sha256_of(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder given as a workbook: never read (a FIFO would block forever)."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+_KINDS = ((stat.S_ISFIFO, "FIFO 管道 / FIFO"), (stat.S_ISCHR, "字符设备 / character device"),
+          (stat.S_ISBLK, "块设备 / block device"), (stat.S_ISSOCK, "套接字 / socket"),
+          (stat.S_ISDIR, "文件夹 / folder"))
+
+
+def read_submitted(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, read once (everything after works on them, never on the path again). Not a
+    regular file: :class:`NotRegularFile` at once, without blocking; more than ``max_bytes``: the first
+    ``max_bytes + 1`` bytes (the size check refuses it)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(next((k for test, k in _KINDS if test(mode)), "?"))
+        chunks, size = [], 0
+        while size <= max_bytes and (chunk := os.read(fd, min(1 << 20, max_bytes + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class _Timeout(Exception):
@@ -114,17 +141,12 @@ def _deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def annotated_name(path: Path) -> str:
-    """File name of a workbook's annotated copy (``--annotate DIR``): ``<stem>.annotated.xlsx``."""
-    return f"{Path(path).stem}.annotated.xlsx"
-
-
 def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Path | None = None,
                   force: bool = False, annotate_name: str | None = None) -> FileResult:
     """Validate one workbook; with ``annotate_dir`` also write its annotated copy there, named
     ``annotate_name`` (default :func:`annotated_name`; a batch gives files of the same name distinct names)."""
     path = Path(path)
-    meta: dict = {"file": str(path), "template_version": None}
+    meta: dict = {"file": shown_path(path), "template_version": None}
     annotate_to = Path(annotate_dir) / (annotate_name or annotated_name(path)) if annotate_dir is not None else None
     try:
         # openpyxl warns on odd files (a date serial out of range, unsupported extensions …) to stderr, in
@@ -145,62 +167,126 @@ def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Pat
 def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool, meta: dict) -> FileResult:
     from hpcarbon.rules import check, make_context
     from hpcarbon.workbook import reader as wb_reader
+    from hpcarbon.workbook.layout import LAYOUT
 
     try:
-        meta["sha256"] = sha256_of(path)
+        data = read_submitted(path, limits.max_file_bytes)
+    except NotRegularFile as exc:
+        return FileResult(path, Report([finding("file.not_regular", file=shown_path(path.name), kind=exc.kind)], meta=meta), True)
     except OSError as exc:
         return FileResult(path, Report([finding("file.cannot_open", reason=exc.strerror or str(exc))], meta=meta), True)
-    container = inspect_container(path, limits)
+    meta["sha256"] = hashlib.sha256(data).hexdigest()
+    from hpcarbon.validator.recompute import sheet_and_cells
+
+    calc_sheet, calc_cells = sheet_and_cells()
+    wanted = {calc_sheet: calc_cells}
+    container = inspect_container(data, limits, wanted,
+                                  styled_sheets=frozenset(input_sheets()) | {s.name for s in LAYOUT.sheets if s.hidden})
     findings: list[Finding] = list(container.findings)
     if not container.readable:
         return FileResult(path, Report(findings, meta=meta), True)
+    bad = _bad_cells(container)
+    if bad:  # openpyxl would give up on the sheet: the gate names the cells instead
+        return FileResult(path, Report(findings + bad, meta=meta), True)
 
     try:
-        read = wb_reader.read_workbook(path, limits=limits)
+        with gated_openpyxl():
+            read = wb_reader.read_workbook(data, limits=limits)
     except (_Timeout, MemoryError):
         raise
-    except Exception as exc:  # openpyxl gave up on a cell: say which one, if it is a value it cannot cast
-        from hpcarbon.validator.scan import unreadable_cells
-
-        findings += unreadable_cells(path) or [
-            finding("file.unreadable_workbook", reason=f"{type(exc).__name__}: {str(exc)[:200]}")]
+    except Exception as exc:  # openpyxl gave up for a reason the container pass did not foresee
+        findings.append(finding("file.unreadable_workbook", reason=f"{type(exc).__name__}: {str(exc)[:200]}"))
         return FileResult(path, Report(findings, meta=meta), True)
     meta["template_version"] = read.template_version
     findings += read.findings
     if read.unreadable:  # not our template / unsupported version / sheets missing
         return FileResult(path, Report(findings, meta=meta), True)
     findings += _sheet_findings(container.sheets) + _control_characters(read)
-    formula_findings, merge_findings = _scan_inputs(path, read, container.parts)
-    findings += formula_findings + merge_findings
+    formula_findings, merge_findings = _scan_inputs(read, container)
+    findings += formula_findings + merge_findings + _outside_formulas(container, read)
+    from hpcarbon.validator.reviewer import reviewer_findings
+
+    findings += reviewer_findings(container, read)
     # a declaration with invalid fields is still accounted as far as its numbers go: the draft holds
     # placeholders where fields are invalid, which no result and no rule uses (hpcarbon.admission)
     decl = read.declaration or read.draft
     invalid = frozenset(read.invalid)
     if decl is None:
-        return _finish(path, Report(findings, meta=meta), read, annotate_to, force)
+        return _finish(path, data, Report(findings, meta=meta), read, annotate_to, force, container)
     if formula_findings:
         # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading
-        return _finish(path, Report(findings, declaration=decl, meta=meta, invalid_fields=invalid), read,
-                       annotate_to, force)
+        return _finish(path, data, Report(findings, declaration=decl, meta=meta, invalid_fields=invalid), read,
+                       annotate_to, force, container)
     ctx = make_context(decl, invalid=read.invalid)
     findings += [_locate(f, read) for f in check(decl, ctx)]
-    findings += _explained(_compare_cached(path, ctx.accounting, decl, read, container.parts), findings)
+    findings += _explained(_compare_cached(ctx.accounting, decl, read, container), findings)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
-    return _finish(path, report, read, annotate_to, force)
+    return _finish(path, data, report, read, annotate_to, force, container)
 
 
-def _scan_inputs(path: Path, read, parts: dict[str, str] | None = None) -> tuple[list[Finding], list[Finding]]:
+def input_sheets() -> list[str]:
+    from hpcarbon.validator.scan import input_cells
+
+    return list(input_cells())
+
+
+def _bad_cells(container) -> list[Finding]:
+    from hpcarbon.validator.scan import personal_cells, shown
+
+    personal = personal_cells()
+    out = []
+    for sheet, scan in container.scans.items():
+        for b in scan.bad:
+            value = "（内容不予显示 not shown）" if (sheet, b.ref) in personal else shown(b.value)
+            out.append(finding("workbook.bad_cell_value", value=value, kind=b.kind_zh, kind_en=b.kind_en)
+                       .located(sheet, b.ref))
+    return out
+
+
+def _scan_inputs(read, container) -> tuple[list[Finding], list[Finding]]:
     """Input cells must hold typed values: a formula there (=WEBSERVICE, DDE, a link …) is an error, and
-    so is a merged range that swallows an input cell (see :mod:`.scan`; the reader sees only values)."""
-    from hpcarbon.validator.scan import scan_input_sheets
+    so is a merged range that swallows an input cell — a range covering two input cells, or one input
+    cell that is not its top-left cell (Excel keeps only the top-left value)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    from hpcarbon.validator.scan import input_cells, inputs_in
 
     fields = {where: field_path for field_path, where in read.provenance.items() if where[1]}
-    formula_cells, merged = scan_input_sheets(path, parts)
-    formulas = [finding("workbook.formula_in_input", fields.get((sheet, ref))).located(sheet, ref)
-                for sheet, ref in formula_cells]
-    merges = [finding("workbook.merged_input", fields.get((sheet, ref)), range=f"{sheet}!{rng}").located(sheet, ref)
-              for sheet, rng, ref in merged]
+    formulas, merges = [], []
+    for sheet, refs in input_cells().items():
+        scan = container.scans.get(sheet)
+        if scan is None:
+            continue
+        for ref, _text in scan.formulas:
+            if ref in refs:
+                formulas.append(finding("workbook.formula_in_input", fields.get((sheet, ref))).located(sheet, ref))
+        for rng in scan.merges:
+            inside = inputs_in(sheet, rng)
+            if not inside:
+                continue
+            c1, r1 = range_boundaries(rng.replace("$", ""))[:2]
+            lost = [ref for r, c, ref in inside if (c, r) != (c1, r1)]
+            if lost:
+                merges.append(finding("workbook.merged_input", fields.get((sheet, inside[0][2])),
+                                      range=f"{sheet}!{rng[:40]}").located(sheet, inside[0][2]))
     return formulas, merges
+
+
+def _outside_formulas(container, read) -> list[Finding]:
+    """A formula anywhere in the workbook — any sheet, any cell, a defined name — that reaches outside it."""
+    from hpcarbon.validator.scan import input_cells, shown
+
+    inputs = input_cells()
+    out = []
+    for sheet, scan in container.scans.items():
+        for ref, text, what in scan.outside:
+            if ref in inputs.get(sheet, {}):
+                continue  # already an input-cell formula error, at that cell
+            out.append(finding("workbook.formula_outside", formula=shown("=" + text, 60), what=what)
+                       .located(sheet, ref))
+    for name, text, what in container.outside_names:
+        out.append(finding("workbook.formula_outside", formula=shown(f"{name} = {text}", 60), what=what))
+    return out[:50]
 
 
 def _sheet_findings(sheets: list[tuple[str, str]]) -> list[Finding]:
@@ -253,10 +339,10 @@ def _locate(f: Finding, read) -> Finding:
     return f.located(*where) if where else f
 
 
-def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: bool) -> FileResult:
-    personal = _personal_texts(read)
-    if personal is not None:  # an individual owner (or one whose type cannot be read): mask what was typed
-        report.personal = personal
+def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | None, force: bool,
+            container) -> FileResult:
+    personal = personal_texts(read)
+    report.personal = personal  # an enterprise owner: {} (IDs and mobile numbers are masked anyway)
     result = FileResult(path, report, False)
     result.extras["locate"] = {p: read.locate(p) for p in ("project.id", "season.start")}
     if (report.declaration is None or report.invalid_fields & _IDENTITY) and read.data:
@@ -271,47 +357,35 @@ def _finish(path: Path, report: Report, read, annotate_to: Path | None, force: b
 
         target = annotate_to
         try:
-            masked = _masked_cells(read)
-            annotate_workbook(path, target, report.findings, masked_cells=masked, force=force,
-                              personal=_personal_texts(read))
+            with gated_openpyxl():
+                annotate_workbook(data, target, report.findings, force=force, personal=personal,
+                                  strip=_live_cells(container))
         except OSError as exc:  # an existing copy without --force, an unwritable folder: not the file's fault
-            result.extras["output_error"] = str(exc) if isinstance(exc, OutputExists) else (
-                f"无法写入 {target}：{exc.strerror or exc} / cannot write {target}: {exc.strerror or exc}")
+            shown = shown_path(target)
+            result.extras["output_error"] = shown_path(str(exc)) if isinstance(exc, OutputExists) else (
+                f"无法写入 {shown}：{exc.strerror or exc} / cannot write {shown}: {exc.strerror or exc}")
             return result
         result.extras["annotated"] = str(target)
-        report.meta["annotated"] = str(target)
+        report.meta["annotated"] = shown_path(target)
     return result
 
 
-def _masked_cells(read) -> dict[tuple[str, str], str]:
-    """Cells holding an individual owner's personal data, with the masked text for the copy (SPEC §10)."""
-    decl = read.declaration
-    owner_type = decl.project.owner.type if decl else read.owner_type
-    if owner_type is OwnerType.enterprise:
-        return {}
-    out = {}
-    for path, masker in (("project.owner.name", mask_name), ("project.owner.id_number", mask_id),
-                         ("project.owner.phone", mask_phone)):
-        where = read.locate(path)
-        raw = read.raw_text(path)
-        if where and raw:
-            out[where] = masker(raw)
+def _live_cells(container) -> dict[str, set[str]]:
+    """Cells whose formula reaches outside the workbook: the annotated copy keeps their text, not the formula."""
+    out: dict[str, set[str]] = {}
+    for sheet, scan in container.scans.items():
+        for ref, _text, _what in scan.outside:
+            out.setdefault(sheet, set()).add(ref)
     return out
 
 
-def _personal_texts(read) -> dict[str, str] | None:
-    """An individual owner's name, ID and phone as typed → masked (None for an enterprise owner)."""
+def personal_texts(read) -> dict[str, str]:
+    """An individual owner's name, ID and phone as typed → masked ({} for an enterprise owner); an owner
+    whose type cannot be read counts as an individual."""
     decl = read.declaration
     owner_type = decl.project.owner.type if decl else read.owner_type
-    if owner_type is OwnerType.enterprise:
-        return None
-    out = {}
-    for path, masker in (("project.owner.name", mask_name), ("project.owner.id_number", mask_id),
-                         ("project.owner.phone", mask_phone)):
-        raw = read.raw_text(path)
-        if raw and raw.strip():
-            out[raw.strip()] = masker(raw.strip())
-    return out
+    return owner_personal(owner_type is not OwnerType.enterprise, read.raw_text("project.owner.name"),
+                          read.raw_text("project.owner.id_number"), read.raw_text("project.owner.phone"))
 
 
 def _explained(recomputed: list[Finding], findings: list[Finding]) -> list[Finding]:
@@ -330,28 +404,14 @@ def _explained(recomputed: list[Finding], findings: list[Finding]) -> list[Findi
     return [f for f in recomputed if f.code != "recompute.mismatch"] + [info]
 
 
-def _has_sheet(path: Path, sheet: str, parts: dict[str, str] | None) -> bool:
-    if parts is not None:
-        return sheet in parts
-    import zipfile
-
-    from hpcarbon.validator.cached import sheet_part
-
-    with zipfile.ZipFile(path) as zf:
-        return sheet_part(zf, sheet) is not None
-
-
-def _compare_cached(path: Path, accounting, decl, read, parts: dict[str, str] | None = None) -> list[Finding]:
+def _compare_cached(accounting, decl, read, container) -> list[Finding]:
     """Recomputation (issue: validate, layer 4): the core's results vs what the workbook cached, compared by
-    :mod:`.recompute`. ``parts`` (tab name → zip member, from the container pass) saves parsing workbook.xml
-    again."""
-    from hpcarbon.validator.cached import cached_values
+    :mod:`.recompute`; the cached values come from the container's one pass over the calculation sheet."""
     from hpcarbon.validator.recompute import compare_cached, old_template, sheet_and_cells
 
-    sheet, cells = sheet_and_cells()
-    if not _has_sheet(path, sheet, parts):  # deleted or renamed: nothing to compare
+    sheet, _cells = sheet_and_cells()
+    if sheet not in container.scans:  # deleted or renamed: nothing to compare
         return [finding("recompute.no_calc_sheet", None, sheet=sheet)]
     if read.template_version in old_template():
         return [finding("recompute.old_template", None, version=read.template_version).located(sheet, None)]
-    cached = cached_values(path, sheet, cells, part=(parts or {}).get(sheet))
-    return compare_cached(accounting, decl, cached, sheet)
+    return compare_cached(accounting, decl, container.scans[sheet].values, sheet)

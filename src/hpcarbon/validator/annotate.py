@@ -3,7 +3,7 @@ plus a findings sheet with links to the cells. The original is only ever read.""
 
 from __future__ import annotations
 
-import re
+import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,10 +11,11 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity
-from hpcarbon.privacy import mask_id, mask_phone
 from hpcarbon.files import atomic_write
+from hpcarbon.privacy import mask_text
 
 FINDINGS_SHEET = "校验结果 Findings"
 _FILL = {Severity.error: "FFC7CE", Severity.warning: "FFEB9C", Severity.info: "DDEBF7"}
@@ -31,46 +32,65 @@ def _valid_cell(ref: str | None) -> bool:
         return False
 
 
-#: an 18-character resident ID (area, birth date 18xx–20xx, sequence, check) and a mainland mobile number,
-#: wherever an individual owner's workbook holds them as text
-_RESIDENT_ID = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-                          r"[0-9]{3}[0-9Xx](?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _PROPERTIES = ("creator", "lastModifiedBy", "title", "subject", "description", "keywords", "category",
                "identifier", "contentStatus", "version", "language")
 
 
-def _mask_text(text: str, personal: dict[str, str]) -> str:
-    for raw, masked in personal.items():
-        if raw:
-            text = text.replace(raw, masked)
-    text = _RESIDENT_ID.sub(lambda m: mask_id(m.group()), text)
-    return _MOBILE.sub(lambda m: mask_phone(m.group()), text)
+def _cells(ws) -> list:
+    """The cells the sheet holds — not the whole rectangle up to its last cell (a lone cell at Z9000
+    would make iter_rows build 234 000 empty ones)."""
+    return list(ws._cells.values())
 
 
 def _mask_everywhere(wb, personal: dict[str, str]) -> None:
-    """An individual owner's name, ID and phone typed anywhere else in the workbook — another cell, a
-    comment, a header, the author property Excel fills with the user's name — masked in the copy too."""
+    """An owner's name, ID and phone typed anywhere — a cell (as text or as a number), a comment, a
+    header, a hyperlink tooltip, an input prompt, a defined name, a document property (core or custom),
+    the author Excel fills with the user's name — masked in the copy, and so is any resident ID or mobile
+    number (:func:`hpcarbon.privacy.mask_text`, the one masking helper). Sheet names: see the caller."""
+    numbers = {raw: masked for raw, masked in personal.items() if raw.isdigit()}
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and not cell.value.startswith("="):
-                    masked = _mask_text(cell.value, personal)
-                    if masked != cell.value:
-                        cell.value = masked
-                if cell.comment is not None and cell.comment.text:
-                    masked = _mask_text(cell.comment.text, personal)
-                    if masked != cell.comment.text:
-                        cell.comment = Comment(masked, "hpcarbon")
+        for cell in _cells(ws):
+            value = cell.value
+            if isinstance(value, str) and not value.startswith("="):
+                masked = mask_text(value, personal)
+                if masked != value:
+                    cell.value = masked
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+                text = str(int(value))
+                masked = numbers.get(text) or mask_text(text)
+                if masked != text:
+                    cell.value = masked
+            if cell.comment is not None and cell.comment.text:
+                masked = mask_text(cell.comment.text, personal)
+                if masked != cell.comment.text:
+                    cell.comment = Comment(masked, "hpcarbon")
+            if cell.hyperlink is not None and cell.hyperlink.tooltip:
+                cell.hyperlink.tooltip = mask_text(cell.hyperlink.tooltip, personal)
         for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter, ws.firstHeader, ws.firstFooter):
             for side in (hf.left, hf.center, hf.right):
                 if side.text:
-                    side.text = _mask_text(side.text, personal)
+                    side.text = mask_text(side.text, personal)
+        for dv in ws.data_validations.dataValidation:
+            for attr in ("prompt", "promptTitle", "error", "errorTitle"):
+                text = getattr(dv, attr, None)
+                if isinstance(text, str):
+                    setattr(dv, attr, mask_text(text, personal))
+    for names in [wb.defined_names] + [ws.defined_names for ws in wb.worksheets]:
+        for dn in names.values():
+            if isinstance(dn.attr_text, str):
+                dn.attr_text = mask_text(dn.attr_text, personal)
+            if isinstance(dn.comment, str):
+                dn.comment = mask_text(dn.comment, personal)
     for key in _PROPERTIES:
         value = getattr(wb.properties, key, None)
         if isinstance(value, str):
-            setattr(wb.properties, key, _mask_text(value, personal))
+            setattr(wb.properties, key, mask_text(value, personal))
     wb.properties.lastModifiedBy = "hpcarbon"
+    for prop in list(getattr(wb, "custom_doc_props", None) or []):
+        if isinstance(getattr(prop, "value", None), str):
+            prop.value = mask_text(prop.value, personal)
+        if isinstance(getattr(prop, "name", None), str):
+            prop.name = mask_text(prop.name, personal)
 
 
 #: column widths of the findings sheet: they fit an A4 landscape page at full size (text ≥ 8 pt on paper)
@@ -90,19 +110,37 @@ def _print_setup(ws) -> None:
     ws.print_area = f"A1:G{ws.max_row}"
 
 
-def annotate_workbook(source: Path, target: Path, findings: list[Finding],
-                      masked_cells: dict[tuple[str, str], str] | None = None, force: bool = False,
-                      personal: dict[str, str] | None = None) -> None:
-    """Write ``target``: a copy of ``source`` with findings marked; ``masked_cells`` maps
-    (sheet, cell) → the masked text that replaces personal data in the copy (SPEC §10); with
-    ``personal`` (raw text → masked text, given for an individual owner) the same data is masked wherever
-    else the copy holds it, and so is any resident ID or mobile number written as text."""
-    wb = load_workbook(source, keep_vba=False, keep_links=False)
-    for (sheet, cell), text in (masked_cells or {}).items():
-        if sheet in wb.sheetnames and _valid_cell(cell):
-            wb[sheet][cell].value = text
-    if personal is not None:
-        _mask_everywhere(wb, personal)
+def _strip_live(wb, strip: dict[str, set[str]]) -> None:
+    """Nothing live leaves in the copy: formulas that reach outside the workbook become their text,
+    defined names that do are dropped, hyperlinks leaving the workbook keep their text but not their
+    target. (openpyxl writes no VBA, external links, connections, query tables, OLE objects, ActiveX
+    controls or custom UI: the copy is written from its model, not from the submitted parts.)"""
+    from hpcarbon.validator.scan import reaches_outside
+
+    for ws in wb.worksheets:
+        for ref in strip.get(ws.title, ()):
+            cell = ws[ref]
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # written as text: shown as typed, never evaluated
+        for cell in _cells(ws):
+            link = cell.hyperlink
+            if link is not None and (link.target or not link.location):
+                cell.hyperlink = None
+    for names in [wb.defined_names] + [ws.defined_names for ws in wb.worksheets]:
+        for key in [k for k, dn in names.items() if reaches_outside(dn.attr_text or "")]:
+            del names[key]
+
+
+def annotate_workbook(source: bytes | Path, target: Path, findings: list[Finding], force: bool = False,
+                      personal: dict[str, str] | None = None, strip: dict[str, set[str]] | None = None) -> None:
+    """Write ``target``: a copy of ``source`` (the bytes the gate read) with findings marked, personal
+    data masked wherever the copy holds it (``personal``: raw text → masked, for an individual owner; resident
+    IDs and mobile numbers always) and nothing live (``strip``: sheet → cells whose formula reaches outside)."""
+    wb = load_workbook(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source,
+                       keep_vba=False, keep_links=False)
+    personal = personal or {}
+    _strip_live(wb, strip or {})
+    _mask_everywhere(wb, personal)
 
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
@@ -114,6 +152,7 @@ def annotate_workbook(source: Path, target: Path, findings: list[Finding],
         cell.fill = PatternFill("solid", fgColor=_FILL[items[0].severity])
         text = "\n".join(f"[{SEVERITY_LABEL['zh'][f.severity]} {SEVERITY_LABEL['en'][f.severity]}] {f.clause_ref}\n"
                          f"{f.message('zh')}\n{f.message('en')}" for f in items)
+        text = mask_text(text, personal)
         comment = Comment(text[:30000], "hpcarbon")
         comment.width, comment.height = 420, min(60 + 60 * len(items), 600)
         cell.comment = comment
@@ -128,13 +167,15 @@ def annotate_workbook(source: Path, target: Path, findings: list[Finding],
     for f in sorted(findings, key=lambda f: _RANK[f.severity]):
         sheet = f.location.sheet if f.location else None
         ref = f.location.cell if f.location else None
-        ws.append([f"{SEVERITY_LABEL['zh'][f.severity]} {SEVERITY_LABEL['en'][f.severity]}", f.clause, sheet or "",
-                   ref or (f.field or ""), f.code, f.message("zh"), f.message("en")])
+        ws.append([f"{SEVERITY_LABEL['zh'][f.severity]} {SEVERITY_LABEL['en'][f.severity]}", f.clause,
+                   mask_text(sheet or "", personal), ref or (f.field or ""), f.code,
+                   mask_text(f.message("zh"), personal), mask_text(f.message("en"), personal)])
         row = ws.max_row
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=_FILL[f.severity])
         if sheet in wb.sheetnames and _valid_cell(ref):
             link = ws.cell(row, 4)
-            link.hyperlink = f"#'{sheet}'!{ref}"
+            # a location inside the workbook, not a relationship (no TargetMode="External" in the copy)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{ref}")
             link.font = Font(color="0563C1", underline="single")
     for col, width in zip("ABCDEFG", _FINDINGS_WIDTHS):
         ws.column_dimensions[col].width = width
@@ -143,5 +184,9 @@ def annotate_workbook(source: Path, target: Path, findings: list[Finding],
             c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
     _print_setup(ws)
+    for sheet in wb.worksheets:  # last: the findings above are located by the titles as submitted
+        masked = mask_text(sheet.title, personal).replace("*", "＊")  # '*' is not allowed in a sheet title
+        if masked != sheet.title:
+            sheet.title = masked
     wb.active = 0
     atomic_write(target, lambda p: wb.save(p), force=force)

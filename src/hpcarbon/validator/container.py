@@ -1,11 +1,14 @@
 """The file itself, before any spreadsheet library touches it: is it an .xlsx we may open?
 
-Checks the signature (zip / OLE2 encrypted or legacy .xls / other), the zip directory, every member's
-real uncompressed size (streamed, with a cap: a zip bomb stops here), any DOCTYPE in an XML part
-(billion laughs, XXE — never legitimate in OOXML), macros, external links, the sheet count and each
-sheet's used range (declared dimension, row elements and the last row: a million-row sheet stops here,
-before openpyxl spends seconds and hundreds of MB on it). It also lists the sheets with their
-visibility for the later checks. Nothing is extracted to disk and nothing outside the file is read.
+Works on the bytes read once (:func:`hpcarbon.validator.validate_file`), never on a path. Checks the
+signature (zip / OLE2 encrypted or legacy .xls / OpenDocument / other), the zip directory (duplicate
+names — also differing only in case or slash —, compression methods Excel cannot open, encryption),
+every member's real uncompressed size (streamed, capped: a zip bomb stops here), and parses every XML
+part — classified by content type and content, not by name — with expat: well-formed, no DTD or
+entity declaration, and its elements counted against the limits before any tree is built. Then the
+package is resolved as openpyxl and Excel resolve it (:mod:`.ooxml`; ambiguity is refused), parts that
+execute or reach outside the file are named (:func:`.ooxml.active_content`), and every sheet is walked
+once (:mod:`.scan`) for formulas, merges, cached values and cells openpyxl could not cast.
 """
 
 from __future__ import annotations
@@ -14,25 +17,32 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
-from xml.parsers import expat
 
 from hpcarbon.findings import Finding, finding
+from hpcarbon.validator import ooxml
 from hpcarbon.validator.limits import Limits
-from hpcarbon.validator.scan import sheets_of
+from hpcarbon.validator.scan import SheetScan, scan_sheet, shared_strings
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_MACRO_TYPES = (b"macroEnabled", b"vbaProject")
-#: a cell's start tag as every writer spells it (<c r=…>, <x:c r=…>); a cell spelt otherwise (<c>, a tab) is still
-#: bounded by max_sheet_elements
-_CELL_TAGS = (b"<c ", b":c ")
-_STYLE_RECORDS = (b"<xf", b"<font", b"<fill", b"<border", b"<numFmt", b"<dxf",
-                  b":xf", b":font", b":fill", b":border", b":numFmt", b":dxf")
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Z]{0,3}\$?[0-9]*:?\$?[A-Z]{0,3}\$?([0-9]+)"')
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,9})"')
+_EXCEL_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_ODS_MIME = b"application/vnd.oasis.opendocument"
+_SP = ooxml.NS_MAIN + " "
+_CELL, _ROWTAG, _SI, _DIM = _SP + "c", _SP + "row", _SP + "si", _SP + "dimension"
+_STYLE_RECORDS = frozenset(_SP + t for t in ("xf", "font", "fill", "border", "numFmt", "dxf"))
+_DIM_LAST_ROW = re.compile(r"([0-9]{1,9})$")  # the last row of a dimension's ref attribute (already parsed)
+_WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+@dataclass
+class PartCounts:
+    elements: int = 0
+    cells: int = 0
+    rows: int = 0
+    last_row: int = 0
+    declared_rows: int = 0
+    strings: int = 0
+    styles: int = 0
 
 
 @dataclass
@@ -43,8 +53,13 @@ class ContainerReport:
     sheet_count: int = 0
     #: (name, state) of every sheet in workbook order; state is visible, hidden or veryHidden
     sheets: list[tuple[str, str]] = field(default_factory=list)
-    #: tab name → zip member of each sheet (None when workbook.xml or its relationships cannot be parsed)
+    #: tab name → zip member of each sheet
     parts: dict[str, str] | None = None
+    #: tab name → what one streaming pass over the sheet found (formulas, merges, cached values …)
+    scans: dict[str, SheetScan] = field(default_factory=dict)
+    package: ooxml.Package | None = None
+    #: formulas reaching outside the workbook in its defined names: (name, formula shown, what)
+    outside_names: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _stop(report: ContainerReport, code: str, **params) -> ContainerReport:
@@ -53,170 +68,248 @@ def _stop(report: ContainerReport, code: str, **params) -> ContainerReport:
     return report
 
 
-def inspect_container(path: Path, limits: Limits) -> ContainerReport:
+def inspect_container(data: bytes, limits: Limits, wanted: dict[str, set[str]] | None = None,
+                      styled_sheets: frozenset[str] = frozenset()) -> ContainerReport:
+    """``wanted``: sheet → cells whose cached values the caller needs; ``styled_sheets``: sheets whose
+    cells' style ids are kept (the reviewer checks)."""
     report = ContainerReport()
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            return _stop(report, "file.empty")
-        if size > limits.max_file_bytes:
-            return _stop(report, "file.too_large", size=size, limit=limits.max_file_bytes)
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        return _stop(report, "file.cannot_open", reason=exc.strerror or str(exc))
-    if head.startswith(OLE2_MAGIC):
+    if len(data) == 0:
+        return _stop(report, "file.empty")
+    if len(data) > limits.max_file_bytes:
+        return _stop(report, "file.too_large", size=len(data), limit=limits.max_file_bytes)
+    if data.startswith(ooxml.OLE2_MAGIC):
         # an OLE2 compound file: a password-encrypted OOXML package, or a legacy .xls
-        with path.open("rb") as fh:
-            blob = fh.read(min(size, 1 << 20))
-        if "EncryptedPackage".encode("utf-16-le") in blob:
+        if "EncryptedPackage".encode("utf-16-le") in data[: 1 << 20]:
             return _stop(report, "file.encrypted")
         return _stop(report, "file.legacy_xls")
-    if not head.startswith(ZIP_MAGIC):
+    if not data.startswith(ZIP_MAGIC):
         return _stop(report, "file.not_xlsx")
     try:
-        with zipfile.ZipFile(path) as zf:
-            return _inspect_zip(zf, report, limits)
+        # kept open (it holds no file descriptor, only the bytes): the reviewer checks read the styles later
+        return _inspect_zip(ooxml.open_package(data), report, limits, wanted or {}, styled_sheets)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError, ValueError) as exc:
         return _stop(report, "file.corrupt_zip", reason=str(exc)[:200])
-    except OSError as exc:
-        return _stop(report, "file.cannot_open", reason=exc.strerror or str(exc))
+    except ooxml.Ambiguous as exc:
+        return _stop(report, "file.ambiguous_package", reason_zh=exc.zh, reason_en=exc.en)
+    except ooxml.XmlRefused as exc:
+        return _refused(report, exc)
 
 
-class _Doctype(Exception):
-    pass
+def _refused(report: ContainerReport, exc: ooxml.XmlRefused) -> ContainerReport:
+    if exc.doctype:
+        return _stop(report, "file.xml_doctype", part=exc.part)
+    return _stop(report, "file.malformed_xml", part=exc.part, line=exc.line, reason=exc.reason)
 
 
-def _refuse_doctype(*_args) -> None:
-    raise _Doctype()
+def _counter(counts: PartCounts):
+    def start(name, attrs):
+        counts.elements += 1
+        if name == _CELL:
+            counts.cells += 1
+        elif name == _ROWTAG:
+            counts.rows += 1
+            r = attrs.get("r", "")
+            if r.isdigit() and len(r) < 10:
+                counts.last_row = max(counts.last_row, int(r))
+        elif name == _SI:
+            counts.strings += 1
+        elif name in _STYLE_RECORDS:
+            counts.styles += 1
+        elif name == _DIM:
+            m = _DIM_LAST_ROW.search(attrs.get("ref", ""))
+            if m:
+                counts.declared_rows = int(m.group(1))
+    return start
 
 
-def _xml_checker():
-    """An expat parser with no tree and no handlers but one: every XML part must be well-formed (Excel
-    refuses a damaged part; openpyxl reads only part of some sheets and none of others), and a DOCTYPE or
-    entity declaration stops it (defence in depth behind the byte scan)."""
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_doctype
-    return parser
-
-
-def _is_sheet_part(name: str) -> bool:
-    return name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name
-
-
-def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits) -> ContainerReport:
+def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, wanted: dict[str, set[str]],
+                 styled_sheets: frozenset[str]) -> ContainerReport:
     infos = zf.infolist()
-    sheet_parts = sum(1 for i in infos if _is_sheet_part(i.filename))
-    if sheet_parts > limits.max_sheets:  # say "too many sheets" rather than "too many parts" when it is that
-        return _stop(report, "file.too_many_sheets", count=sheet_parts, limit=limits.max_sheets)
-    if len(infos) > limits.max_zip_entries:
-        return _stop(report, "file.too_many_parts", count=len(infos), limit=limits.max_zip_entries)
     names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        return _stop(report, "file.not_xlsx")
+    if "mimetype" in names and zf.read("mimetype").startswith(_ODS_MIME):
+        return _stop(report, "file.opendocument")
+    ooxml.check_entries(infos)
     if any(i.flag_bits & 0x1 for i in infos):
         return _stop(report, "file.encrypted")
-    total = 0
-    rows_of: dict[str, int] = {}  # sheet part → rows it uses
-    cells = 0  # cell elements in all sheets
-    strings = 0  # shared-string items, in whichever part holds them (openpyxl finds it by content type)
-    styles = 0  # style records, likewise
-    elements = 0  # elements of the parts that are not sheets
-    sheet_elements = 0
-    workbook_xml = b""
+    odd = next((i for i in infos if i.compress_type not in _EXCEL_METHODS), None)
+    if odd is not None:
+        return _stop(report, "file.compression", part=odd.filename, method=odd.compress_type)
+    if ooxml.CONTENT_TYPES not in names:
+        return _stop(report, "file.not_xlsx")
     for info in infos:
         if info.file_size > limits.max_uncompressed_bytes:
             return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
-        real = 0
-        is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
-        is_sheet = _is_sheet_part(info.filename)
-        tail = b""
-        row_elements = declared = 0
-        checker = _xml_checker() if is_xml else None
-        with zf.open(info) as member:  # streamed: the real size is counted, not the declared one
-            while chunk := member.read(_CHUNK):
-                if is_sheet:
-                    if real == 0 and (m := _DIMENSION.search(chunk[:4096])):
-                        declared = int(m.group(1))
-                    row_elements += chunk.count(b"<row")
-                    cells += sum(chunk.count(tag) for tag in _CELL_TAGS)
-                    sheet_elements += chunk.count(b"<") - chunk.count(b"</")
-                elif is_xml:
-                    strings += chunk.count(b"<si") + chunk.count(b":si")  # <si> and <x:si>
-                    styles += sum(chunk.count(tag) for tag in _STYLE_RECORDS)
-                    elements += chunk.count(b"<") - chunk.count(b"</")
-                real += len(chunk)
-                total += len(chunk)
-                if total > limits.max_uncompressed_bytes:
-                    return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
-                if info.compress_size and real > 1_000_000 and real / info.compress_size > limits.max_compression_ratio:
-                    return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
-                if is_xml:
-                    window = tail + chunk
-                    # "<!" never occurs in a sheet's data; the regex runs only where it does
-                    if b"<!" in window and _DOCTYPE.search(window):
-                        return _stop(report, "file.xml_doctype", part=info.filename)
-                    tail = window[-4096:] if is_sheet else window[-16:]
-                    if not _feed(checker, chunk, report, info.filename):
-                        return report
-        if checker is not None and not _feed(checker, b"", report, info.filename, final=True):
-            return report
-        if is_sheet:
-            last = max((int(n) for n in _ROW_NUMBER.findall(tail)), default=0)
-            rows_of[info.filename] = max(declared, row_elements, last)
-        if info.filename == "[Content_Types].xml" or info.filename == "xl/workbook.xml":
-            data = zf.read(info)
-            if info.filename == "[Content_Types].xml" and any(m in data for m in _MACRO_TYPES):
-                report.macro = True
-            if info.filename == "xl/workbook.xml":
-                report.sheet_count = len(re.findall(rb"<(?:\w+:)?sheet\s", data))
-                workbook_xml = data
-    # [D] a macro-enabled format alone warns (issue: .xlsm warns); macro code itself is refused as an
-    # error (the hostile-file promise): it is never run, but a declaration must not carry it
-    vba_parts = sorted(n for n in names if n.lower().endswith("vbaproject.bin") or n.lower().endswith("vbadata.xml"))
-    if vba_parts:
-        report.macro = True
-    # counts first, so nothing below builds a tree of a stuffed part
+
+    # the content types first: they say which parts are XML and which are sheets
+    ct_counts = PartCounts()
+    ct_data = zf.read(ooxml.CONTENT_TYPES)
+    parser = ooxml.xml_parser(_counter(ct_counts))
+    ooxml.feed(parser, ooxml.CONTENT_TYPES, ct_data, final=True)
+    if ct_counts.elements > limits.max_elements:
+        return _stop(report, "file.too_many_elements", count=ct_counts.elements, limit=limits.max_elements)
+    overrides, defaults = _content_types(ct_data)
+    declared_sheets = sum(1 for t in overrides.values() if t == _WORKSHEET_CT)
+    if declared_sheets > limits.max_sheets:  # "too many sheets" rather than "too many parts" when it is that
+        return _stop(report, "file.too_many_sheets", count=declared_sheets, limit=limits.max_sheets)
+    if len(infos) > limits.max_zip_entries:
+        return _stop(report, "file.too_many_parts", count=len(infos), limit=limits.max_zip_entries)
+
+    counts: dict[str, PartCounts] = {ooxml.CONTENT_TYPES: ct_counts}
+    budget = _Budget(limits)
+    # the parts that say where everything is, bounded first; then the package is resolved as openpyxl and
+    # Excel resolve it, so each other part is counted as what it is (a sheet, or not)
+    structural = ooxml.structural_parts(zf, overrides)
+    for name in structural:
+        stop = _stream(zf, zf.getinfo(name), report, limits, overrides, defaults, counts, budget, None)
+        if stop is not None:
+            return stop
+    try:
+        pkg = ooxml.resolve(zf)
+    except ooxml.StrictOoxml:
+        return _stop(report, "file.strict_ooxml")
+    except KeyError:
+        return _stop(report, "file.not_xlsx")
+    report.package = pkg
+    report.sheets = [(s.name, s.state) for s in pkg.sheets]
+    report.parts = pkg.sheet_parts()
+    report.sheet_count = len(pkg.sheets)
     if report.sheet_count > limits.max_sheets:
         return _stop(report, "file.too_many_sheets", count=report.sheet_count, limit=limits.max_sheets)
-    if strings > limits.max_cells:  # openpyxl loads the whole table up front: 1 M strings cost ~9 s, 200 MB
-        return _stop(report, "file.too_many_strings", count=strings, limit=limits.max_cells)
-    if styles > limits.max_styles:
-        return _stop(report, "file.too_many_styles", count=styles, limit=limits.max_styles)
-    if elements > limits.max_elements:
-        return _stop(report, "file.too_many_elements", count=elements, limit=limits.max_elements)
-    try:  # every part is well-formed by now; the relationships may still be missing or odd
-        rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else None
-        report.sheets, report.parts = sheets_of(workbook_xml, rels)
-    except Exception:  # the reader will say what is wrong with the workbook
-        report.sheets, report.parts = [], None
-    too_long = {part: rows for part, rows in rows_of.items() if rows > limits.max_rows}
-    if too_long:
-        part, rows = max(too_long.items(), key=lambda kv: kv[1])
-        tab = next((name for name, member in (report.parts or {}).items() if member == part), part)
-        return _stop(report, "file.too_many_rows", sheet=tab, rows=rows, limit=limits.max_rows)
-    if cells > limits.max_cells:
-        return _stop(report, "file.too_many_cells", count=cells, limit=limits.max_cells)
-    if sheet_elements > limits.max_sheet_elements:
-        return _stop(report, "file.too_many_sheet_elements", count=sheet_elements, limit=limits.max_sheet_elements)
+    tabs = {member: name for name, member in report.parts.items()}
+    for info in infos:
+        if info.filename in counts or info.filename in structural:
+            continue
+        stop = _stream(zf, info, report, limits, overrides, defaults, counts, budget, tabs.get(info.filename))
+        if stop is not None:
+            return stop
+    ooxml.all_relationships(pkg)
+
+    # [D] a macro-enabled format alone warns (issue: .xlsm warns); macro code itself is refused as an
+    # error (the hostile-file promise): it is never run, but a declaration must not carry it
+    active = ooxml.active_content(pkg)
+    report.macro = pkg.workbook_type in ooxml.MACRO_WORKBOOK_TYPES or any(a.kind == "macro" for a in active)
     if report.macro:
         report.findings.append(finding("file.macro"))
-    if vba_parts:
-        report.findings.append(finding("file.macro_code", part=", ".join(vba_parts)))
-    if any(n.startswith("xl/externalLinks/") for n in names):
+    macro_parts = [a.part for a in active if a.kind == "macro"]
+    if macro_parts:
+        report.findings.append(finding("file.macro_code", part=", ".join(macro_parts[:5])))
+    if any(a.what_en == "a link to another workbook" for a in active):
         report.findings.append(finding("file.external_links"))
-    return report  # macro / external links: still read, but the verdict fails
+    for a in active:
+        if a.kind == "macro" or a.what_en == "a link to another workbook":
+            continue
+        code = "file.external_content" if a.kind == "external" else "file.active_content"
+        report.findings.append(finding(code, part=a.part, what_zh=a.what_zh, what_en=a.what_en))
+
+    # every sheet, once: formulas, merges, cached values, cells openpyxl cannot cast
+    string_count = counts[pkg.shared_strings].strings if pkg.shared_strings in counts else 0
+    table: list[str] | None = None
+
+    def table_once() -> list[str]:
+        nonlocal table
+        if table is None:
+            table = shared_strings(zf.read(pkg.shared_strings)) if pkg.shared_strings else []
+        return table
+
+    for name, part in report.parts.items():
+        if pkg.content_type(part) != _WORKSHEET_CT and not part.endswith(".xml"):
+            continue
+        report.scans[name] = scan_sheet(zf.read(part), wanted.get(name, frozenset()), string_count, table_once,
+                                        keep_styles=name in styled_sheets)
+    report.outside_names = _defined_name_formulas(zf.read(pkg.workbook))
+    return report
 
 
-def _feed(checker, chunk: bytes, report: ContainerReport, part: str, final: bool = False) -> bool:
-    try:
-        checker.Parse(chunk, final)
-        return True
-    except _Doctype:
-        _stop(report, "file.xml_doctype", part=part)
-    except expat.ExpatError as exc:
-        _stop(report, "file.malformed_xml", part=part, line=exc.lineno,
-              reason=expat.ErrorString(exc.code) if exc.code else str(exc)[:100])
-    return False
+class _Budget:
+    """Running totals over the whole package, checked while each part streams (a stuffed part stops as
+    soon as it passes a limit, with the limit it passed)."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.total = 0
+        self.cells = self.sheet_elements = self.strings = self.styles = self.elements = 0
+
+    def over(self, part: PartCounts, tab: str | None, done: bool = False) -> tuple[str, dict] | None:
+        lim = self.limits
+        if tab is not None:
+            rows = max(part.rows, part.last_row, part.declared_rows)
+            if rows > lim.max_rows:
+                return "file.too_many_rows", {"sheet": tab, "rows": rows, "limit": lim.max_rows}
+            if self.cells + part.cells > lim.max_cells:
+                return "file.too_many_cells", {"count": self.cells + part.cells, "limit": lim.max_cells}
+            if self.sheet_elements + part.elements > lim.max_sheet_elements:
+                return "file.too_many_sheet_elements", {"count": self.sheet_elements + part.elements,
+                                                        "limit": lim.max_sheet_elements}
+            if done:
+                self.cells += part.cells
+                self.sheet_elements += part.elements
+            return None
+        if self.strings + part.strings > lim.max_cells:  # openpyxl loads them all up front (1 M: ~9 s, 200 MB)
+            return "file.too_many_strings", {"count": self.strings + part.strings, "limit": lim.max_cells}
+        if self.styles + part.styles > lim.max_styles:
+            return "file.too_many_styles", {"count": self.styles + part.styles, "limit": lim.max_styles}
+        # while a part streams, a looser bound: a string table or style sheet just over its own limit has
+        # two elements per record, and should be refused for what it is
+        bound = lim.max_elements if done else lim.max_elements + 2 * max(lim.max_cells, lim.max_styles)
+        if self.elements + part.elements > bound:
+            return "file.too_many_elements", {"count": self.elements + part.elements, "limit": lim.max_elements}
+        if done:
+            self.strings += part.strings
+            self.styles += part.styles
+            self.elements += part.elements
+        return None
+
+
+def _stream(zf, info, report, limits, overrides, defaults, counts, budget: _Budget, tab: str | None):
+    """One member, streamed: its real size (zip bomb), and when it is XML, expat over it with its elements
+    counted against the limits. Returns the stopped report, or None to go on."""
+    real = 0
+    part_counts = PartCounts()
+    checker = None
+    with zf.open(info) as member:  # the real size is counted, not the declared one
+        while chunk := member.read(_CHUNK):
+            if real == 0 and ooxml.is_xml_part(None, info.filename, chunk[:64], overrides, defaults):
+                checker = ooxml.xml_parser(_counter(part_counts))
+                counts[info.filename] = part_counts
+            real += len(chunk)
+            budget.total += len(chunk)
+            if budget.total > limits.max_uncompressed_bytes:
+                return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
+            if info.compress_size and real > 1_000_000 and real / info.compress_size > limits.max_compression_ratio:
+                return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
+            if checker is not None:
+                ooxml.feed(checker, info.filename, chunk)
+                over = budget.over(part_counts, tab)
+                if over:
+                    return _stop(report, over[0], **over[1])
+    if checker is not None:
+        ooxml.feed(checker, info.filename, b"", final=True)
+        over = budget.over(part_counts, tab, done=True)
+        if over:
+            return _stop(report, over[0], **over[1])
+    return None
+
+
+def _content_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    root = ooxml.parse_checked(ooxml.CONTENT_TYPES, data)
+    ns = "{%s}" % ooxml.NS_CT
+    overrides = {el.get("PartName", "").lstrip("/"): el.get("ContentType", "") for el in root.iter(f"{ns}Override")}
+    defaults = {el.get("Extension", "").lower(): el.get("ContentType", "") for el in root.iter(f"{ns}Default")}
+    return overrides, defaults
+
+
+def _defined_name_formulas(workbook_xml: bytes) -> list[tuple[str, str, str]]:
+    """Defined names whose formula reaches outside the workbook (bytes accepted and bounded above)."""
+    import io
+    from xml.etree.ElementTree import iterparse
+
+    from hpcarbon.validator.scan import reaches_outside
+
+    out = []
+    for _, el in iterparse(io.BytesIO(workbook_xml)):
+        if el.tag == f"{ooxml.MAIN}definedName":
+            what = reaches_outside(el.text or "")
+            if what:
+                out.append((el.get("name", "")[:60], (el.text or "")[:60], what))
+            el.clear()
+    return out

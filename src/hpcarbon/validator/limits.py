@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 
 
@@ -51,8 +52,8 @@ class Limits:
                 number = float(value) if name == "timeout_seconds" else int(value)
             except ValueError:
                 raise ValueError(f"限制项 {name} 的值应为数字 / limit {name} takes a number") from None
-            if number <= 0:
-                raise ValueError(f"限制项 {name} 应大于 0 / limit {name} must be > 0")
+            if not math.isfinite(number) or number <= 0:
+                raise ValueError(f"限制项 {name} 应为大于 0 的有限数 / limit {name} must be a finite number > 0")
             changes[name] = number
         return replace(self, **changes)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from hpcarbon.findings import Finding, finding
 from hpcarbon.formulas import deviation_requires_recheck
-from hpcarbon.validator.cached import Cached
+from hpcarbon.validator.scan import Cached
 
 #: Results keys the sheet does not show as one cell, and why.
 EXEMPT = {

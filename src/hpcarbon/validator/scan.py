@@ -1,78 +1,284 @@
-"""Byte-level scans of the sheet XML that openpyxl's values cannot answer (issue: unbreakable at the gate).
+"""The sheets as openpyxl reads them, in one streaming parse per sheet (issue 10: parse, don't pattern-match).
 
-* formulas and merged ranges over the template's input cells — one regex pass per input sheet, no
-  XML tree (the reader sees only cached values, and read-only openpyxl ignores merges);
-* on a workbook openpyxl could not read: the cells whose stored value it cannot cast (``<v>NaN</v>``
-  in a number cell, a shared-string index out of range …), located, so the answer names the cell.
+Each worksheet part that :mod:`.ooxml` resolved is walked with the C ``iterparse`` — only over bytes the
+container pass has already accepted (well-formed, no DOCTYPE, no entity declaration, element counts
+within the limits) — mirroring ``openpyxl.worksheet._reader.WorkSheetParser``: a ``<row>`` anywhere is a
+row, its children are its cells, a cell's reference is its ``r`` attribute normalised by openpyxl's own
+``coordinate_to_tuple`` (``f6``, ``F06`` → F6) or the next column when absent, its formula the ``<f>``
+child and its cached value the first ``<v>`` child. Comments, processing instructions, attribute order
+and element order therefore hide nothing. What is collected:
 
-Every pattern tolerates a namespace prefix (``<x:c>``); nothing here builds an element tree.
+* every formula, as (cell, text) — :func:`reaches_outside` says whether one leaves the workbook;
+* every merged range; hidden rows and columns;
+* the cached values of the cells asked for (the calculation sheet's results);
+* cells whose stored value openpyxl cannot cast (it would give up on the whole sheet), located.
 """
 
 from __future__ import annotations
 
 import io
-import posixpath
-import re
-import zipfile
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+import re
+from xml.etree.ElementTree import fromstring, iterparse  # C parser: bytes were accepted by ooxml.check_xml first
 
-from defusedxml.ElementTree import fromstring, iterparse
-from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.utils.exceptions import CellCoordinatesException
 
-from hpcarbon.findings import Finding, finding
+from hpcarbon.validator.ooxml import MAIN
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-#: a cell's start tag, matched exactly between the '<' before a formula element and that element (an
-#: attribute value cannot hold '<', so the previous '<' starts the enclosing tag); its r attribute
-_C_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?:\s([^<>]*))?>\s*")
-_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])([^"']*)\1""")
-_PREFIX = re.compile(rb"[A-Za-z_][\w.-]*")
-_AFTER_NAME = frozenset(b">/ \t\r\n")
-_MERGE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})"""
-                    rb"""(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?["']""")
-_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.DOTALL)
-_ATTR_R = re.compile(rb'\br="([^"]*)"')
-_ATTR_T = re.compile(rb'\bt="([^"]*)"')
-_VALUE = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([^"]*)"')
-_MAX_REPORTED = 20
-
-
-def sheets_of(workbook_xml: bytes, rels_xml: bytes | None) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """From workbook.xml and its relationships: (name, state) of every sheet in order, and each sheet's
-    tab name → zip member. Raises for XML that cannot be parsed."""
-    targets = {}
-    if rels_xml is not None:
-        for rel in fromstring(rels_xml).iter(f"{_NS_PKG_REL}Relationship"):
-            target = rel.get("Target", "")
-            targets[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
-                                      else posixpath.normpath(posixpath.join("xl", target)))
-    states, parts = [], {}
-    # streamed, and only up to </sheets>: the defined names after it can be many
-    for _, el in iterparse(io.BytesIO(workbook_xml), events=("end",)):
-        if el.tag == f"{_NS_MAIN}sheet":
-            name = el.get("name", "")
-            states.append((name, el.get("state", "visible")))
-            part = targets.get(el.get(f"{_NS_REL}id"))
-            if part is not None:
-                parts[name] = part
-        elif el.tag == f"{_NS_MAIN}sheets":
-            break
-    return states, parts
+_ROW, _C_F, _C_V = f"{MAIN}row", f"{MAIN}f", f"{MAIN}v"
+_MERGE, _COL, _SI, _T, _R = f"{MAIN}mergeCell", f"{MAIN}col", f"{MAIN}si", f"{MAIN}t", f"{MAIN}r"
+_IS = f"{MAIN}is"
+#: elements openpyxl's sheet parser clears after reading them (memory stays bounded the same way)
+_CLEARED = {f"{MAIN}{t}" for t in ("cols", "sheetProtection", "extLst", "conditionalFormatting", "legacyDrawing",
+                                    "rowBreaks", "colBreaks", "customSheetViews", "printOptions", "pageMargins",
+                                    "pageSetup", "headerFooter", "autoFilter", "dataValidations", "sheetPr",
+                                    "sheetViews", "sheetFormatPr", "scenarios", "tableParts", "hyperlinks",
+                                    "mergeCells")}
+#: a reference as Excel writes it (upper case, no $, no leading zero): openpyxl reads it unchanged
+_CANONICAL = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
+_LETTERS = re.compile(r"[A-Z]+")
+_CAST_KINDS = frozenset({"n", "s", "b", "d"})
+#: characters of a value echoed into a message
+ECHO_CHARS = 30
+#: characters of a cached text kept (a result cell holds a number or a short word)
+CACHED_TEXT_CHARS = 200
+MAX_BAD_CELLS = 20
 
 
-def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Every sheet's tab name → its zip member, through workbook.xml and its relationships (parsed once)."""
-    names = set(zf.namelist())
-    rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else None
-    return sheets_of(zf.read("xl/workbook.xml"), rels)[1]
+@dataclass(frozen=True)
+class Cached:
+    """A cell's cached state: ``value`` (float or str), or ``error`` ('#NAME?' …), or neither."""
+
+    has_formula: bool
+    value: float | str | None = None
+    error: str | None = None
 
 
+@dataclass(frozen=True)
+class BadCell:
+    ref: str | None
+    kind_zh: str
+    kind_en: str
+    value: str
+
+
+@dataclass
+class SheetScan:
+    formulas: list[tuple[str, str]] = field(default_factory=list)  # (ref, formula text, truncated)
+    outside: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, formula shown, what)
+    merges: list[str] = field(default_factory=list)
+    values: dict[str, Cached] = field(default_factory=dict)
+    bad: list[BadCell] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: list[tuple[int, int]] = field(default_factory=list)
+    #: (ref, style id) of every cell holding a value, for the reviewer checks (hidden formats)
+    styled: dict[str, int] = field(default_factory=dict)
+
+
+def shown(value: str, limit: int = ECHO_CHARS) -> str:
+    """A value echoed into a message: quoted, truncated."""
+    return "'" + (value if len(value) <= limit else value[: limit - 1] + "…") + "'"
+
+
+def _cast_problem(kind: str, text: str, strings: int) -> tuple[str, str] | None:
+    """openpyxl 3.1's casts (worksheet._reader): a number is float() with '.', 'e' or 'E', else int();
+    ``s`` an index into the shared strings; ``b`` int(); ``d`` ISO 8601."""
+    try:
+        if kind == "n":
+            float(text) if any(ch in text for ch in ".eE") else int(text)
+        elif kind == "s":
+            if not 0 <= int(text) < strings:
+                raise ValueError
+        elif kind == "b":
+            int(text)
+        elif kind == "d" and from_ISO8601(text) is None:
+            raise ValueError
+    except (ValueError, OverflowError, TypeError):
+        return {"s": ("共享字符串编号", "shared-string index"), "b": ("逻辑值", "logical value"),
+                "d": ("日期", "date")}.get(kind, ("数值", "number"))
+    return None
+
+
+def scan_sheet(data: bytes, wanted: set[str] = frozenset(), strings: int = 0,
+               shared=lambda: [], keep_styles: bool = False) -> SheetScan:
+    """One pass over a sheet part (see the module docstring). ``wanted``: refs whose cached value is
+    kept; ``strings``: entries in the shared-string table (an index beyond is a bad cell); ``shared()``
+    gives the table itself, parsed once, only if a wanted cell needs it. The part's elements are within
+    max_sheet_elements (counted by the container pass), so its tree is built at once in C."""
+    out = SheetScan()
+    root = fromstring(data)
+    row_counter = last_row = 0
+    for el in root.iter(_ROW):
+        r = el.get("r")
+        if r is not None:
+            try:
+                row_counter = int(r)
+            except ValueError:
+                try:
+                    val = float(r)
+                except ValueError:
+                    val = 0.5
+                if not val.is_integer():
+                    _bad(out, None, ("行号", "row number"), r)
+                    continue
+                row_counter = int(val)
+        else:
+            row_counter += 1
+        if row_counter <= last_row:
+            # Excel refuses rows out of order; openpyxl's read-only reader would skip the earlier ones
+            _bad(out, None, ("行号（顺序颠倒）", "row number in order"), str(row_counter))
+        last_row = max(last_row, row_counter)
+        if el.get("hidden", "").lower() in ("1", "true"):
+            out.hidden_rows.add(row_counter)
+        col_counter = 0
+        previous = None  # the last explicit reference: its column is computed only if a cell lacks one
+        for c in el:
+            coordinate = c.get("r")
+            if coordinate:
+                if _CANONICAL.fullmatch(coordinate):  # as Excel writes it: already what openpyxl makes of it
+                    ref = coordinate
+                else:
+                    try:
+                        row, col = coordinate_to_tuple(coordinate)
+                        ref = f"{get_column_letter(col)}{row}"
+                    except (ValueError, CellCoordinatesException, KeyError, IndexError):
+                        _bad(out, None, ("单元格地址", "cell reference"), coordinate)
+                        continue
+                previous, col_counter = ref, -1
+            else:
+                if col_counter < 0:
+                    col_counter = column_index_from_string(_LETTERS.match(previous).group())
+                col_counter += 1
+                try:
+                    ref = f"{get_column_letter(col_counter)}{row_counter}"
+                except ValueError:
+                    _bad(out, None, ("单元格地址", "cell reference"), str(col_counter))
+                    continue
+            kind = c.get("t", "n")
+            f = c.find(_C_F)
+            text = None if kind == "inlineStr" else (c.findtext(_C_V, None) or None)
+            if f is not None:
+                formula = f.text or ""
+                out.formulas.append((ref, formula[:200]))
+                what = reaches_outside(formula)
+                if what:
+                    out.outside.append((ref, formula[:60], what))
+            if text is not None and kind in _CAST_KINDS:
+                problem = _cast_problem(kind, text, strings)
+                if problem:
+                    _bad(out, ref, problem, text)
+            if keep_styles and (text is not None or kind == "inlineStr"):
+                style = c.get("s", "0") or "0"
+                out.styled[ref] = int(style) if style.isdigit() and len(style) < 10 else 0
+            if ref in wanted:
+                out.values[ref] = _cached(f is not None, kind, text, c, shared)
+    for el in root.iter(_MERGE):
+        out.merges.append(el.get("ref", ""))
+    for el in root.iter(_COL):
+        if el.get("hidden", "").lower() in ("1", "true"):
+            try:
+                out.hidden_cols.append((int(el.get("min", "0")), int(el.get("max", "0"))))
+            except ValueError:
+                pass
+    return out
+
+
+def _bad(out: SheetScan, ref: str | None, kind: tuple[str, str], value: str) -> None:
+    if len(out.bad) < MAX_BAD_CELLS:
+        out.bad.append(BadCell(ref if ref and len(ref) <= 10 else None, kind[0], kind[1], value[:ECHO_CHARS + 1]))
+
+
+def _cached(has_formula: bool, kind: str, text: str | None, c, shared) -> Cached:
+    if kind == "inlineStr":
+        node = c.find(_IS)
+        return Cached(has_formula, value=_text_of(node)[:CACHED_TEXT_CHARS] if node is not None else None)
+    if text is None:
+        v = c.find(_C_V)
+        # a formula that returned "" (Excel writes <v></v>)
+        return Cached(has_formula, value="") if kind == "str" and v is not None else Cached(has_formula)
+    if kind == "e":
+        return Cached(has_formula, error=text[:CACHED_TEXT_CHARS])
+    if kind == "str":
+        return Cached(has_formula, value=text[:CACHED_TEXT_CHARS])
+    if kind == "s":
+        table = shared()
+        try:
+            idx = int(text)
+        except ValueError:
+            return Cached(has_formula)
+        return Cached(has_formula, value=table[idx][:CACHED_TEXT_CHARS] if 0 <= idx < len(table) else None)
+    try:
+        return Cached(has_formula, value=float(text))
+    except ValueError:
+        return Cached(has_formula, value=text[:CACHED_TEXT_CHARS])
+
+
+def _text_of(node) -> str:
+    """A string item's plain text as openpyxl's Text.content: its <t>, or the <t> of each run (phonetic
+    runs left out)."""
+    direct = node.find(_T)
+    parts = [direct.text or ""] if direct is not None else []
+    for run in node.findall(_R):
+        t = run.find(_T)
+        if t is not None:
+            parts.append(t.text or "")
+    return "".join(parts)
+
+
+def shared_strings(data: bytes) -> list[str]:
+    """The shared-string table, parsed once (bytes accepted by the container pass)."""
+    out = []
+    for _, el in iterparse(io.BytesIO(data)):
+        if el.tag == _SI:
+            out.append(_text_of(el))
+            el.clear()
+    return out
+
+
+# --- formulas that reach outside the workbook ----------------------------------------------------------
+#: functions that fetch, call or register something outside the workbook
+OUTSIDE_FUNCTIONS = frozenset({"WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER", "REGISTER.ID", "EXEC",
+                               "IMAGE", "EXECUTE"})
+_PREFILTER = ("|", "[", "WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER", "EXEC", "IMAGE")
+
+
+def reaches_outside(formula: str) -> str | None:
+    """What makes a formula reach outside its workbook — a web/DDE/add-in function, a DDE link
+    (``cmd|'…'!A0``), a reference to another workbook (``[1]Sheet!A1``) — or None. Tokenised with
+    openpyxl's formula tokenizer (only formulas containing one of the telltale words or signs are)."""
+    if not formula:
+        return None
+    upper = formula.upper()
+    if not any(s in upper for s in _PREFILTER):
+        return None
+    from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+
+    try:
+        items = Tokenizer("=" + formula.lstrip("=")).items
+    except TokenizerError:
+        return "DDE" if "|" in formula else "?"
+    for tok in items:
+        if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+            name = tok.value[:-1].upper().lstrip("@")
+            for prefix in ("_XLFN.", "_XLWS.", "_XLL."):
+                name = name.removeprefix(prefix)
+            if name in OUTSIDE_FUNCTIONS:
+                return name
+        elif tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+            value = tok.value
+            if "|" in value:
+                return "DDE"
+            book = value.rsplit("!", 1)[0] if "!" in value else ("" if not value.startswith("[") else value)
+            if "[" in book:
+                return "外部工作簿 / another workbook"
+    return None
+
+
+# --- input cells of the template ------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def input_cells() -> dict[str, dict[str, tuple[int, int]]]:
     """The template's input cells: sheet → {A1 ref: (column index, row)} (every row of a table)."""
@@ -80,8 +286,6 @@ def input_cells() -> dict[str, dict[str, tuple[int, int]]]:
 
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for slot in LAYOUT.slots:
-        if slot.locked:
-            continue
         col = column_index_from_string(slot.column)
         if slot.table:
             t = LAYOUT.tables[slot.table]
@@ -95,150 +299,33 @@ def input_cells() -> dict[str, dict[str, tuple[int, int]]]:
 
 
 @lru_cache(maxsize=1)
+def _input_index() -> dict[str, tuple[list[tuple[int, int, str]], list[int]]]:
+    """Per sheet, the input cells sorted by (row, column) and their rows: a merged range finds the input
+    cells it covers by bisection (merges × input cells is never walked)."""
+    out = {}
+    for sheet, refs in input_cells().items():
+        items = sorted((r, c, ref) for ref, (c, r) in refs.items())
+        out[sheet] = (items, [r for r, _, _ in items])
+    return out
+
+
+def inputs_in(sheet: str, rng: str) -> list[tuple[int, int, str]] | None:
+    """Input cells of ``sheet`` inside range ``rng`` as (row, column, ref), in order; None for a range
+    that is not one (reported by the caller as a bad merge)."""
+    try:
+        c1, r1, c2, r2 = range_boundaries(rng.replace("$", ""))
+    except (ValueError, TypeError):
+        return None
+    if None in (c1, r1, c2, r2):
+        return None
+    items, rows = _input_index().get(sheet, ([], []))
+    lo, hi = bisect_left(rows, r1), bisect_right(rows, r2)
+    return [(r, c, ref) for r, c, ref in items[lo:hi] if c1 <= c <= c2]
+
+
+@lru_cache(maxsize=1)
 def personal_cells() -> frozenset[tuple[str, str]]:
     """(sheet, ref) of the cells holding an individual owner's personal data (never echoed)."""
     from hpcarbon.workbook.layout import LAYOUT
 
     return frozenset((s.sheet, s.cell()) for s in LAYOUT.slots if s.spec.personal and not s.table)
-
-
-def scan_input_sheets(path: Path, parts: dict[str, str] | None = None
-                      ) -> tuple[list[tuple[str | None, str]], list[tuple[str, str, str]]]:
-    """Formula cells among the input cells, as (sheet, ref), and merged ranges that swallow an input
-    cell, as (sheet, range, first input cell lost) — a range covering two input cells, or one input cell
-    that is not its top-left cell (Excel keeps only the top-left value). ``parts`` (tab name → member,
-    as the container pass found them) saves parsing workbook.xml again."""
-    cells = input_cells()
-    formulas: list[tuple[str, str]] = []
-    merges: list[tuple[str, str, str]] = []
-    with zipfile.ZipFile(path) as zf:
-        parts = sheet_parts(zf) if parts is None else parts
-        names = set(zf.namelist())
-        for sheet, refs in cells.items():
-            part = parts.get(sheet)
-            if part is None or part not in names:
-                continue
-            data = zf.read(part)
-            for ref in _formula_refs(data):
-                if ref is None or ref in refs:  # a formula cell without a reference: where openpyxl puts it
-                    formulas.append((sheet, ref))
-            end = data.rfind(b"sheetData>")  # <mergeCells> follows <sheetData> (the schema's order)
-            for m in _MERGE.finditer(data, max(end, 0)):
-                c1, r1 = column_index_from_string(m.group(1).decode()), int(m.group(2))
-                c2, r2 = ((column_index_from_string(m.group(3).decode()), int(m.group(4))) if m.group(3)
-                          else (c1, r1))
-                (c1, c2), (r1, r2) = sorted((c1, c2)), sorted((r1, r2))
-                inside = sorted((r, c, ref) for ref, (c, r) in refs.items() if c1 <= c <= c2 and r1 <= r <= r2)
-                lost = [ref for r, c, ref in inside if (c, r) != (c1, r1)]
-                if lost:
-                    rng = m.group(0).split(b'ref="')[1].rstrip(b'"').decode()
-                    merges.append((sheet, rng, inside[0][2]))
-    return formulas, merges
-
-
-def _formula_refs(data: bytes) -> list[str | None]:
-    """The r attribute (None when absent) of every cell holding a formula element (``<f>``, ``<f t=…/>``,
-    ``<x:f>``), whatever the quoting, spacing or namespace prefix of the cell's tag. Walked with
-    ``bytes.find`` from formula element to enclosing tag: half the time of a regex that starts at every
-    '<' of a 250 KB sheet, and not fooled by ``r='F5'``, ``r = "F5"`` or a tab before ``r``."""
-    out: list[str | None] = []
-    for needle in (b"<f", b":f") if b":f" in data else (b"<f",):
-        pos = data.find(needle)
-        while pos >= 0:
-            if pos + 2 < len(data) and data[pos + 2] in _AFTER_NAME:
-                start = pos
-                if needle == b":f":
-                    start = data.rfind(b"<", 0, pos)
-                    if start < 0 or not _PREFIX.fullmatch(data, start + 1, pos):
-                        start = -1
-                if start >= 0:
-                    q = data.rfind(b"<", 0, start)
-                    tag = _C_TAG.fullmatch(data, q, start) if q >= 0 else None
-                    if tag is not None:
-                        r = _R_ATTR.search(tag.group(1) or b"")
-                        out.append(r.group(2).decode("utf-8", "replace").replace("$", "") if r else None)
-            pos = data.find(needle, pos + 2)
-    return out
-
-
-def unreadable_cells(path: Path) -> list[Finding]:
-    """Cells whose stored value openpyxl cannot cast (it gives up on the whole sheet), located.
-
-    Run only after openpyxl failed, so a valid workbook pays nothing for it. Mirrors openpyxl 3.1's
-    casts: a number is ``float()`` when it has '.', 'e' or 'E', else ``int()`` (so ``NaN``,
-    ``Infinity`` and ``-inf`` fail); ``t="s"`` an index into the shared strings; ``t="b"`` ``int()``;
-    ``t="d"`` an ISO 8601 date."""
-    from openpyxl.utils.datetime import from_ISO8601
-
-    out: list[Finding] = []
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        return out
-    with zf:
-        try:
-            parts = sheet_parts(zf)
-        except Exception:  # workbook.xml itself is broken: nothing to locate
-            return out
-        names = set(zf.namelist())
-        shared = None
-        personal = personal_cells()
-        for sheet, part in parts.items():
-            if part not in names:
-                continue
-            try:
-                data = zf.read(part)
-            except Exception:
-                continue
-            for m in _ROW.finditer(data):
-                if not m.group(1).isdigit():
-                    out.append(finding("workbook.bad_cell_value", value=_quote(m.group(1).decode("utf-8", "replace")),
-                                       kind="行号", kind_en="row number").located(sheet, None))
-            for m in _CELL.finditer(data):
-                attrs, body = m.group(1), m.group(2) or b""
-                ref_m, t_m = _ATTR_R.search(attrs), _ATTR_T.search(attrs)
-                ref = ref_m.group(1).decode("utf-8", "replace") if ref_m else None
-                kind = t_m.group(1).decode("utf-8", "replace") if t_m else "n"
-                v = _VALUE.search(body)
-                text = v.group(1).decode("utf-8", "replace") if v else None
-                problem = None
-                if ref is not None:
-                    try:
-                        coordinate_to_tuple(ref)
-                    except (ValueError, CellCoordinatesException):
-                        problem = ("单元格地址", "cell reference", ref)
-                if problem is None and text:
-                    try:
-                        if kind == "n":
-                            float(text) if any(ch in text for ch in ".eE") else int(text)
-                        elif kind == "s":
-                            if shared is None:
-                                shared = _shared_count(zf, names)
-                            if not 0 <= int(text) < shared:
-                                raise ValueError
-                        elif kind == "b":
-                            int(text)
-                        elif kind == "d" and from_ISO8601(text) is None:
-                            raise ValueError
-                    except (ValueError, OverflowError, TypeError):
-                        problem = {"s": ("共享字符串编号", "shared-string index"), "b": ("逻辑值", "logical value"),
-                                   "d": ("日期", "date")}.get(kind, ("数值", "number")) + (text,)
-                if problem is None:
-                    continue
-                kind_zh, kind_en, value = problem
-                shown = "（内容不予显示 not shown）" if (sheet, ref) in personal else _quote(value)
-                out.append(finding("workbook.bad_cell_value", value=shown, kind=kind_zh, kind_en=kind_en)
-                           .located(sheet, ref if ref and len(ref) <= 10 else None))
-                if len(out) >= _MAX_REPORTED:
-                    return out
-    return out
-
-
-def _quote(value: str, limit: int = 30) -> str:
-    return "'" + (value if len(value) <= limit else value[: limit - 1] + "…") + "'"
-
-
-def _shared_count(zf: zipfile.ZipFile, names: set[str]) -> int:
-    if "xl/sharedStrings.xml" not in names:
-        return 0
-    return len(re.findall(rb"<(?:\w+:)?si\b", zf.read("xl/sharedStrings.xml")))

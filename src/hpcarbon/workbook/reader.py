@@ -20,9 +20,13 @@ Rules of reading (the layout schema says where each field is):
 
 from __future__ import annotations
 
+import io
+import math
+
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +178,7 @@ def _month(value: Any) -> str | None:
     if isinstance(value, (date, datetime)):
         return f"{value.year:04d}-{value.month:02d}"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        d = xv.excel_serial_to_date(float(value))
+        d = _serial_to_date(float(value))
         return f"{d.year:04d}-{d.month:02d}"
     if isinstance(value, str):
         _no_excel_error(value)
@@ -201,14 +205,32 @@ def _date(value: Any) -> date | None:
     if isinstance(value, str):
         text = xv.normalize_text(value)
         if _SERIAL_TEXT.match(text):
-            return xv.excel_serial_to_date(float(text))
+            return _serial_to_date(float(text))
         m = _COMPACT_DATE.match(text)
         if m:
             try:
                 return date(int(m["y"]), int(m["m"]), int(m["d"]))
             except ValueError:
                 pass
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _serial_to_date(float(value))
     return xv.to_date(value)
+
+
+#: the workbook being read counts its serials from 1904 (Mac Excel's date system, workbookPr date1904):
+#: openpyxl converts the date-formatted cells itself; a serial typed as text or in a cell without a date
+#: format is converted here, in the workbook's own system
+_DATE1904: ContextVar[bool] = ContextVar("hpcarbon_date1904", default=False)
+_EPOCH_1904 = date(1904, 1, 1)
+
+
+def _serial_to_date(serial: float) -> date:
+    if not _DATE1904.get():
+        return xv.excel_serial_to_date(serial)
+    if not math.isfinite(serial) or serial < 0 or serial >= 2_957_003 - 1462:
+        raise xv.ExcelValueError(f"{xv.describe(serial)} 不是有效的 Excel 日期序号（1904 日期系统）",
+                                 f"{xv.describe(serial)} is not a valid Excel date serial (1904 date system)")
+    return _EPOCH_1904 + timedelta(days=math.floor(serial))
 
 
 def _yes_no(value: Any) -> bool | None:
@@ -544,19 +566,25 @@ def _not_template(zh: str, en: str, version: str | None = None) -> ReadResult:
                       unreadable=True)
 
 
-def read_workbook(path: str | Path, *, limits=None) -> ReadResult:
-    """Read a declaration workbook (see the module docstring). Never raises for a bad file: a file
-    that is not a readable template gives ``unreadable=True`` and a finding saying why."""
+def read_workbook(path: str | Path | bytes, *, limits=None) -> ReadResult:
+    """Read a declaration workbook (see the module docstring) from a path, or from the bytes the gate
+    read once (the very bytes it checked). Never raises for a bad file: a file that is not a readable
+    template gives ``unreadable=True`` and a finding saying why."""
     max_text = getattr(limits, "max_text_chars", _DEFAULT_MAX_TEXT)
+    source = io.BytesIO(path) if isinstance(path, (bytes, bytearray)) else path
     try:
-        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        wb = load_workbook(source, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged or foreign file
         return ReadResult(None, {}, [finding("input.unreadable", None,
                                              reason=f"无法打开工作簿 / cannot open the workbook: "
                                                     f"{type(exc).__name__}")], None, unreadable=True)
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    token = _DATE1904.set(wb.epoch == CALENDAR_MAC_1904)
     try:
         return _read(wb, max_text)
     finally:
+        _DATE1904.reset(token)
         wb.close()
 
 

@@ -1,0 +1,185 @@
+"""Issue 10 — the file system is not a way in, privacy without trusting the declaration, what a reviewer
+would miss, odd but legitimate files. In-process where a child process is not the point."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from gate_support import example_data, filled, run_cli
+from openpyxl import load_workbook
+
+from hpcarbon.validator import validate_file
+from hpcarbon.workbook import layout as L
+
+#: a resident ID whose GB 11643 check digit holds (worked by hand: Σ digit×weight = 189, 189 mod 11 = 2 → 'X')
+VALID_ID = "11010519491231002X"
+MOBILE = "13912345678"
+
+
+def test_the_resident_id_used_here_is_valid():
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(VALID_ID[:17], weights))
+    assert "10X98765432"[total % 11] == VALID_ID[17]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    return filled(tmp_path_factory.mktemp("gin") / "base.xlsx")
+
+
+# --- the file system ------------------------------------------------------------------------------------
+def test_a_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    run = run_cli("validate", fifo, "--format", "json", timeout=20)  # a blocking open would hang until killed
+    assert run.code == 2 and run.seconds < 10
+    assert "file.not_regular" in {f["code"] for f in json.loads(run.stdout)["findings"]}
+
+
+def test_a_folder_lists_what_it_skips_and_escapes_names(base, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = base.read_bytes()
+    gbk = os.fsdecode("申报表".encode("gbk") + b".xlsx")  # bytes that are not UTF-8, as an archive from Windows
+    (folder / gbk).write_bytes(data)
+    (folder / "bell\x07\x1b[2J.xlsx").write_bytes(data)
+    long_stem = "很长的文件名" * 13  # 234 bytes of UTF-8: the copy's name must be shortened
+    (folder / f"{long_stem}.xlsx").write_bytes(data)
+    (folder / "~$lock.xlsx").write_bytes(b"lock")
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "notes.txt").write_text("x")
+    (folder / "link.xlsx").symlink_to(base)
+    (folder / "sub").mkdir()
+    annotated = tmp_path / "annotated"
+    summary = tmp_path / "summary.csv"
+    run = run_cli("validate", folder, "--format", "json", "--annotate", annotated, "--summary", summary)
+    assert "Traceback" not in run.output, run.output[-2000:]
+    assert "\x1b" not in run.output and "\x07" not in run.output  # control characters never reach a terminal
+    for skipped in ("~$lock.xlsx", "old.xls", "notes.txt", "link.xlsx", "sub"):
+        assert f"skipped {folder / skipped}" in run.stderr, skipped  # listed, never skipped silently
+    reports = json.loads(run.stdout)
+    files = {r["file"] for r in reports}
+    assert len(reports) == 3
+    # GBK 申报表 is C9 EA B1 A8 B1 ED: EA B1 A8 happens to be valid UTF-8 (U+AC68), the other bytes are escaped
+    assert str(folder / "\\xc9\uac68\\xb1\\xed.xlsx") in files
+    assert str(folder / "bell\\x07\\x1b[2J.xlsx") in files
+    assert all(r["status"] == "fail" for r in reports)  # three copies of one project: §7.3.3 in the batch
+    copies = sorted(p.name for p in annotated.iterdir())
+    assert len(copies) == 3 and all(len(os.fsencode(n)) <= 200 for n in copies)
+    assert any(n.startswith("很长的文件名") and n.endswith(".annotated.xlsx") for n in copies)
+    text = summary.read_text(encoding="utf-8-sig")
+    assert "\\xc9\uac68\\xb1\\xed" in text and "\x1b" not in text
+    run = run_cli("validate", folder, "--format", "text")
+    assert "\x1b" not in run.stdout and "Traceback" not in run.output
+
+
+def test_long_names_stay_distinct():
+    from hpcarbon.validator.names import annotated_name
+
+    a, b = annotated_name("长" * 100 + "A.xlsx"), annotated_name("长" * 100 + "B.xlsx")
+    assert a != b and len(os.fsencode(a)) <= 200 and len(os.fsencode(b)) <= 200
+    assert annotated_name("申报表.xlsx") == "申报表.annotated.xlsx"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-3", "1e400", "x"])
+def test_a_limit_that_is_not_a_positive_finite_number_is_a_usage_error(value, tmp_path):
+    run = run_cli("validate", tmp_path / "none.xlsx", "--limit", f"timeout_seconds={value}")
+    assert run.code == 2 and "timeout_seconds" in run.stderr and "Traceback" not in run.output
+
+
+# --- privacy without trusting the declaration -----------------------------------------------------------
+def test_ids_and_mobiles_are_masked_even_for_an_enterprise(tmp_path):
+    data = example_data()
+    assert data["project"]["owner"]["type"] == "enterprise"
+    data["project"]["name"] = f"示例项目 联系人身份证 {VALID_ID} 手机 {MOBILE}"
+    path = filled(tmp_path / "ent.xlsx", data)
+    wb = load_workbook(path)  # the ID as a sheet name, a defined name, a property, a comment
+    wb.create_sheet(f"联系{MOBILE}")
+    wb.properties.creator = f"王小明 {MOBILE}"
+    wb.properties.title = f"ID {VALID_ID}"
+    from openpyxl.comments import Comment
+
+    wb[L.S_PROJECT]["H1"].comment = Comment(f"call {MOBILE}", "x")
+    wb.save(path)
+    result = validate_file(path, annotate_dir=tmp_path / "copy")
+    rendered = json.dumps(result.report.to_dict("zh"), ensure_ascii=False) + result.report.to_text("en")
+    assert VALID_ID not in rendered and MOBILE not in rendered
+    assert "1101**********002X" in rendered and "139****5678" in rendered
+    copy = Path(result.extras["annotated"])
+    with zipfile.ZipFile(copy) as zf:
+        blob = b"".join(zf.read(n) for n in zf.namelist()).decode("utf-8", "replace")
+    assert VALID_ID not in blob and MOBILE not in blob
+
+
+def test_an_invalid_18_digit_number_is_not_masked():
+    from hpcarbon.privacy import mask_text
+
+    meter = "110105194912310021"  # check digit wrong: a meter serial, not an ID
+    assert mask_text(f"表号 {meter}") == f"表号 {meter}"
+    assert mask_text(f"身份证 {VALID_ID}") == "身份证 1101**********002X"
+    assert mask_text(f"tel:{MOBILE};") == "tel:139****5678;"
+
+
+# --- what a reviewer would miss -------------------------------------------------------------------------
+def _first_input(sheet_key: str) -> tuple[str, str]:
+    from hpcarbon.validator.scan import input_cells
+
+    sheet = L.LAYOUT.by_key[sheet_key].name
+    ref = sorted(input_cells()[sheet], key=lambda r: input_cells()[sheet][r][::-1])[0]
+    return sheet, ref
+
+
+def test_what_a_reviewer_would_miss_is_warned_at_the_cell(base, tmp_path):
+    from hpcarbon.workbook.reader import read_workbook
+
+    read = read_workbook(base)
+    sheet, ref = read.locate("monthly[1].electricity_kwh.air")
+    hidden_col_sheet, hidden_col_ref = read.locate("project.address")
+    name_sheet, name_ref = read.locate("project.name")
+    wb = load_workbook(base)
+    wb[sheet].row_dimensions[int("".join(c for c in ref if c.isdigit()))].hidden = True
+    wb[hidden_col_sheet].column_dimensions["".join(c for c in hidden_col_ref if c.isalpha())].hidden = True
+    wb[name_sheet][name_ref].number_format = ";;;"
+    lists = wb[next(s.name for s in L.LAYOUT.sheets if s.hidden)]
+    lists["Z500"] = "undeclared 16000"
+    wb.create_sheet(L.S_MONTHLY + " ")  # a visible sheet imitating a template sheet's name
+    path = tmp_path / "reviewer.xlsx"
+    wb.save(path)
+    result = validate_file(path)
+    found = {(f.code, f.location.sheet if f.location else None, f.location.cell if f.location else None)
+             for f in result.report.findings}
+    assert ("workbook.hidden_input_data", sheet, ref) in found
+    assert ("workbook.hidden_input_data", hidden_col_sheet, hidden_col_ref) in found
+    assert ("workbook.hidden_format", name_sheet, name_ref) in found
+    assert ("workbook.lists_extra", lists.title, "Z500") in found
+    assert ("workbook.imitation_sheet", L.S_MONTHLY + " ", None) in found
+    for f in result.report.findings:
+        if f.code.startswith("workbook.") and f.code in {"workbook.hidden_input_data", "workbook.hidden_format",
+                                                         "workbook.lists_extra", "workbook.imitation_sheet"}:
+            assert f.severity.value == "warning" and f.clause
+
+
+# --- odd but legitimate ---------------------------------------------------------------------------------
+def test_text_date_serials_of_a_1904_workbook_are_read_in_that_system(base, tmp_path):
+    from datetime import date, timedelta
+
+    from hpcarbon.workbook.reader import read_workbook
+
+    read = read_workbook(base)
+    sheet, ref = read.locate("project.operation_start")
+    declared = read.declaration.project.operation_start
+    serial_1904 = (declared - date(1904, 1, 1)).days  # 1904 system: day 0 is 1904-01-01
+    assert date(1904, 1, 1) + timedelta(days=serial_1904) == declared
+    wb = load_workbook(base)
+    wb.epoch = __import__("openpyxl").utils.datetime.CALENDAR_MAC_1904
+    wb[sheet][ref].value = str(serial_1904)  # typed as text: the reader converts it
+    wb[sheet][ref].number_format = "@"
+    path = tmp_path / "mac.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        assert b'date1904="1"' in zf.read("xl/workbook.xml")
+    assert read_workbook(path).declaration.project.operation_start == declared
