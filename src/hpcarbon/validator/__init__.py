@@ -304,7 +304,7 @@ def _sheet_findings(sheets: list[tuple[str, str]]) -> list[Finding]:
         else:
             zh, en = "申报表模板没有这张工作表，隐藏的工作表可能存放未申报的数据；请删除后提交", \
                 "the template has no such sheet, and a hidden sheet can hold undeclared data; delete it"
-        out.append(finding("workbook.hidden_sheet", sheet=name, state=state, reason_zh=zh, reason_en=en)
+        out.append(finding("workbook.hidden_sheet", sheet=name[:40], state=state[:20], reason_zh=zh, reason_en=en)
                    .located(name, None))
     return out
 

@@ -62,7 +62,12 @@ class ContainerReport:
     outside_names: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+#: characters of a part name or sheet name echoed into a message (a zip entry's name can be 64 KB)
+_NAME_CHARS = 120
+
+
 def _stop(report: ContainerReport, code: str, **params) -> ContainerReport:
+    params = {k: v[:_NAME_CHARS] if isinstance(v, str) and k in ("part", "sheet") else v for k, v in params.items()}
     report.findings.append(finding(code, **params))
     report.readable = False
     return report
@@ -192,14 +197,14 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
         report.findings.append(finding("file.macro"))
     macro_parts = [a.part for a in active if a.kind == "macro"]
     if macro_parts:
-        report.findings.append(finding("file.macro_code", part=", ".join(macro_parts[:5])))
+        report.findings.append(finding("file.macro_code", part=", ".join(macro_parts[:5])[:_NAME_CHARS]))
     if any(a.what_en == "a link to another workbook" for a in active):
         report.findings.append(finding("file.external_links"))
     for a in active:
         if a.kind == "macro" or a.what_en == "a link to another workbook":
             continue
         code = "file.external_content" if a.kind == "external" else "file.active_content"
-        report.findings.append(finding(code, part=a.part, what_zh=a.what_zh, what_en=a.what_en))
+        report.findings.append(finding(code, part=a.part[:_NAME_CHARS], what_zh=a.what_zh, what_en=a.what_en))
 
     # every sheet, once: formulas, merges, cached values, cells openpyxl cannot cast
     string_count = counts[pkg.shared_strings].strings if pkg.shared_strings in counts else 0
@@ -300,16 +305,13 @@ def _content_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
 
 def _defined_name_formulas(workbook_xml: bytes) -> list[tuple[str, str, str]]:
     """Defined names whose formula reaches outside the workbook (bytes accepted and bounded above)."""
-    import io
-    from xml.etree.ElementTree import iterparse
+    from xml.etree.ElementTree import fromstring
 
     from hpcarbon.validator.scan import reaches_outside
 
     out = []
-    for _, el in iterparse(io.BytesIO(workbook_xml)):
-        if el.tag == f"{ooxml.MAIN}definedName":
-            what = reaches_outside(el.text or "")
-            if what:
-                out.append((el.get("name", "")[:60], (el.text or "")[:60], what))
-            el.clear()
+    for el in fromstring(workbook_xml).iter(f"{ooxml.MAIN}definedName"):
+        what = reaches_outside(el.text or "")
+        if what:
+            out.append((el.get("name", "")[:60], (el.text or "")[:60], what))
     return out

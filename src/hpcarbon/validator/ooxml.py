@@ -182,8 +182,9 @@ def check_entries(infos: list[zipfile.ZipInfo]) -> None:
     for info in infos:
         key = entry_key(info.filename)
         if key in seen:
-            raise Ambiguous(f"压缩包中有两个同名部件（{seen[key]} 与 {info.filename}，仅大小写或斜杠不同也算）",
-                            f"the zip holds two entries with the same name ({seen[key]} and {info.filename}; "
+            a, b = seen[key][:120], info.filename[:120]
+            raise Ambiguous(f"压缩包中有两个同名部件（{a} 与 {b}，仅大小写或斜杠不同也算）",
+                            f"the zip holds two entries with the same name ({a} and {b}; "
                             "names differing only in letter case or slash direction count as the same)")
         seen[key] = info.filename
 
@@ -194,9 +195,9 @@ def _member(names: set[str], folded: dict[str, str], name: str) -> str | None:
     if name in names:
         return name
     if entry_key(name) in folded:
-        raise Ambiguous(f"关系指向的部件 {name} 只在忽略大小写时存在（{folded[entry_key(name)]}）",
-                        f"a relationship points at {name}, which exists only case-blind "
-                        f"({folded[entry_key(name)]})")
+        found = folded[entry_key(name)][:120]
+        raise Ambiguous(f"关系指向的部件 {name[:120]} 只在忽略大小写时存在（{found}）",
+                        f"a relationship points at {name[:120]}, which exists only case-blind ({found})")
     return None
 
 
@@ -225,11 +226,13 @@ def resolve(zf: zipfile.ZipFile) -> Package:
     folded = {entry_key(n): n for n in names_list}
     ct_root = parse_checked(CONTENT_TYPES, zf.read(CONTENT_TYPES))
     overrides: dict[str, str] = {}
+    keys: set[str] = set()
     for el in ct_root.iter(f"{{{NS_CT}}}Override"):
         name = el.get("PartName", "").lstrip("/")
-        if entry_key(name) in {entry_key(k) for k in overrides} and name not in overrides:
-            raise Ambiguous(f"内容类型表两次声明部件 {name}", f"the content types declare part {name} twice")
+        if entry_key(name) in keys and name not in overrides:
+            raise Ambiguous(f"内容类型表两次声明部件 {name[:120]}", f"the content types declare part {name[:120]} twice")
         overrides[name] = el.get("ContentType", "")
+        keys.add(entry_key(name))
     defaults = {el.get("Extension", "").lower(): el.get("ContentType", "") for el in ct_root.iter(f"{{{NS_CT}}}Default")}
     pkg = Package(zf, names_list, overrides, defaults)
 
@@ -240,9 +243,9 @@ def resolve(zf: zipfile.ZipFile) -> Package:
         if default:
             candidates = [("xl/workbook.xml", default)]
     if len({entry_key(n) for n, _ in candidates}) > 1:
-        raise Ambiguous(f"内容类型表声明了多个工作簿部件（{'、'.join(n for n, _ in candidates[:4])}）",
+        raise Ambiguous(f"内容类型表声明了多个工作簿部件（{'、'.join(n[:80] for n, _ in candidates[:4])}）",
                         f"the content types declare more than one workbook part "
-                        f"({', '.join(n for n, _ in candidates[:4])})")
+                        f"({', '.join(n[:80] for n, _ in candidates[:4])})")
     if ROOT_RELS not in names:
         raise KeyError(ROOT_RELS)
     root_rels = read_relationships(zf, ROOT_RELS)
@@ -274,7 +277,7 @@ def resolve(zf: zipfile.ZipFile) -> Package:
         raise Ambiguous(f"样式表不在 {OPENPYXL_STYLES}，Excel 与读取程序会用不同的样式",
                         f"the styles are not at {OPENPYXL_STYLES}: Excel and the reader would use different styles")
 
-    wb_root = _workbook_head(pkg.workbook, zf.read(pkg.workbook))
+    wb_root = parse_checked(pkg.workbook, zf.read(pkg.workbook))  # bounded by the container pass already
     pr = wb_root.find(f"{MAIN}workbookPr")
     pkg.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
     seen_names: dict[str, str] = {}
@@ -284,9 +287,9 @@ def resolve(zf: zipfile.ZipFile) -> Package:
             continue
         name = el.get("name", "")
         if name.casefold() in seen_names:
-            raise Ambiguous(f"两张工作表同名（“{seen_names[name.casefold()]}”与“{name}”，Excel 不区分大小写）",
-                            f"two sheets have the same name (“{seen_names[name.casefold()]}” and “{name}”; "
-                            "Excel ignores letter case)")
+            a, b = seen_names[name.casefold()][:40], name[:40]
+            raise Ambiguous(f"两张工作表同名（“{a}”与“{b}”，Excel 不区分大小写）",
+                            f"two sheets have the same name (“{a}” and “{b}”; Excel ignores letter case)")
         seen_names[name.casefold()] = name
         rel = by_id.get(el.get(f"{{{NS_DOC_REL}}}id") or "")
         part = None
@@ -323,13 +326,6 @@ def all_relationships(pkg: Package) -> None:
 
 class StrictOoxml(Exception):
     """A Strict Open XML workbook (ISO 29500 strict): legitimate, but not what the reader reads."""
-
-
-def _workbook_head(part: str, data: bytes):
-    """The workbook element up to the end of <sheets> (the defined names after it can be many; the
-    container pass has bounded the whole part already)."""
-    check_xml(part, data)
-    return _c_fromstring(data)
 
 
 # --- active content: what can execute or reach outside the file ----------------------------------------
