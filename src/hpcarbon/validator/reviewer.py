@@ -101,16 +101,24 @@ def _at(items: list[str], index: str | None) -> str:
 
 
 def _lists_extra(container) -> list[Finding]:
-    from hpcarbon.workbook.layout import LAYOUT, VOCABS
+    from openpyxl.utils.cell import range_boundaries
+
+    from hpcarbon.workbook.layout import LAYOUT
+    from hpcarbon.workbook.schema import _lists_ranges
 
     lists = next((s.name for s in LAYOUT.sheets if s.hidden), None)
     scan = container.scans.get(lists) if lists else None
     if scan is None:
         return []
+    last_row: dict[int, int] = {}  # column → last row of its list (row 1 is its header)
+    for ref in _lists_ranges().values():
+        c1, _r1, c2, r2 = range_boundaries(ref.split("!")[-1].replace("$", ""))
+        for col in range(c1, c2 + 1):
+            last_row[col] = max(last_row.get(col, 0), r2)
     extra = []
     for ref in scan.styled:
         row, col = coordinate_to_tuple(ref)
-        if col > len(VOCABS) or row > 1 + len(VOCABS[col - 1].options):
+        if row > last_row.get(col, 0):
             extra.append((row, col, ref))
     if not extra:
         return []
