@@ -183,3 +183,22 @@ def test_text_date_serials_of_a_1904_workbook_are_read_in_that_system(base, tmp_
     with zipfile.ZipFile(path) as zf:
         assert b'date1904="1"' in zf.read("xl/workbook.xml")
     assert read_workbook(path).declaration.project.operation_start == declared
+
+
+def test_no_annotated_copy_of_a_workbook_beyond_max_annotated_cells(base, tmp_path):
+    """A copy of a huge workbook would cost openpyxl seconds per 100 000 cells to load and save: the
+    report says it was not written (info), the verdict is unchanged, and the limit is an option."""
+    import hostile_corpus as hc
+
+    from hpcarbon.validator.limits import DEFAULT_LIMITS
+
+    wide = hc.wide_rows(base, tmp_path / "wide.xlsx", hc._monthly_sheet(base), width=200)
+    plain = validate_file(wide)
+    small = DEFAULT_LIMITS.with_overrides(["max_annotated_cells=2000"])
+    result = validate_file(wide, limits=small, annotate_dir=tmp_path / "copies")
+    skipped = [f for f in result.report.findings if f.code == "file.annotate_skipped"]
+    assert skipped and skipped[0].severity.value == "info" and skipped[0].params["limit"] == 2000
+    assert skipped[0].params["count"] > 2000
+    assert not (tmp_path / "copies").exists() or not any((tmp_path / "copies").iterdir())
+    assert result.exit_code == plain.exit_code
+    assert validate_file(wide, annotate_dir=tmp_path / "copies").extras.get("annotated")  # under the default

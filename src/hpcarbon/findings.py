@@ -252,6 +252,10 @@ _KINDS = [
                 "公式 {formula} 引用了工作簿之外的内容（{what}）：申报数据须全部保存在本文件中，不得调用网络、DDE 或其他文件",
                 "the formula {formula} reaches outside the workbook ({what}): every declared value must be kept in "
                 "this file — no web, DDE or other-file references"),
+    FindingType("file.annotate_skipped", INFO, "7.3.2",
+                "工作簿含 {count} 个单元格（超过 {limit}），未写出标注副本；校验结果不受影响",
+                "the workbook holds {count} cells (more than {limit}), so no annotated copy was written; the "
+                "validation itself is complete"),
     FindingType("file.not_regular", E, "7.3.2",
                 "{file} 不是普通文件（{kind}），不予读取",
                 "{file} is not a regular file ({kind}); it is not read"),

@@ -185,6 +185,9 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     findings: list[Finding] = list(container.findings)
     if not container.readable:
         return FileResult(path, Report(findings, meta=meta), True)
+    if annotate_to is not None and container.cells > limits.max_annotated_cells:
+        findings.append(finding("file.annotate_skipped", count=container.cells, limit=limits.max_annotated_cells))
+        annotate_to = None
     bad = _bad_cells(container)
     if bad:  # openpyxl would give up on the sheet: the gate names the cells instead
         return FileResult(path, Report(findings + bad, meta=meta), True)

@@ -60,6 +60,8 @@ class ContainerReport:
     package: ooxml.Package | None = None
     #: formulas reaching outside the workbook in its defined names: (name, formula shown, what)
     outside_names: list[tuple[str, str, str]] = field(default_factory=list)
+    #: cell elements in all sheets
+    cells: int = 0
 
 
 #: characters of a part name or sheet name echoed into a message (a zip entry's name can be 64 KB)
@@ -188,6 +190,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
         if stop is not None:
             return stop
     ooxml.all_relationships(pkg)
+    report.cells = budget.cells
 
     # [D] a macro-enabled format alone warns (issue: .xlsm warns); macro code itself is refused as an
     # error (the hostile-file promise): it is never run, but a declaration must not carry it

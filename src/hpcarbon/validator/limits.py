@@ -33,6 +33,9 @@ class Limits:
     #: XML elements in all sheets together (the template has ~13 000; rich-text runs or empty tags in a cell
     #: are not cells, but openpyxl builds each: 150 000 runs take ~6 s, 340 MB)
     max_sheet_elements: int = 500_000
+    #: cells of a workbook whose annotated copy is still written (openpyxl loads and saves every cell of the
+    #: copy: 190 000 take ~11 s); above it the report says the copy was not made
+    max_annotated_cells: int = 100_000
     #: characters in one text cell
     max_text_chars: int = 10_000
     #: seconds for one file before it is given up as unreadable
