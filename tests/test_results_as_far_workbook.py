@@ -10,6 +10,8 @@ import pytest
 from builders import example
 from validate_support import filled, located, set_cells, validate
 
+from hpcarbon.validator_cli import SummaryRow
+
 Q_ELEC = F(320_000) * F("2.4") * F("0.0036")  # (2): 2 764.8 GJ
 BE = Q_ELEC * F("0.11")  # (1): 304.128 t
 PE = F(320_000) / (1 - F("4.37") / 100) / 1000 * F("0.4671")  # (4)
@@ -30,8 +32,9 @@ def test_workbook_field_errors_keep_the_numbers(tmp_path):
     assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
     assert res["emission_reductions_t"] == pytest.approx(float(BE - PE), rel=1e-12)
     assert res["unavailable"] == {}
-    row = r.summary_row()
-    assert row[1] and row[2] == "CC-HP-2024-0001" and row[7] == pytest.approx(float(BE), rel=1e-12)
+    row = SummaryRow.of(r)
+    assert row.sha256 and row.project_id == "CC-HP-2024-0001"
+    assert row.baseline_emissions_t == pytest.approx(float(BE), rel=1e-12)
 
 
 def test_workbook_bad_reading_is_named_by_its_cell(tmp_path):

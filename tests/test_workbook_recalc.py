@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from hpcarbon.accounting import compute
 from hpcarbon.declaration_io import declaration_from_data
-from hpcarbon.validator.cached import Cached
+from hpcarbon.validator.scan import Cached
 from hpcarbon.validator.recompute import agrees, compare_cached, display, expected_cells
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook.fill import fill_bytes
