@@ -127,7 +127,7 @@ def declarations(draw):
     }
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(declarations())
 def test_any_declaration_round_trips(tmp_path_factory, data):
     decl = Declaration.model_validate(data)  # the strategy makes model-valid declarations only

@@ -5,6 +5,7 @@ validator answer must pass. Nothing here computes an expected result — the tes
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from builders import load
+from builders import load, run_in_process
 from openpyxl import load_workbook
 
 from hpcarbon.findings import CATALOG, Finding
@@ -183,9 +184,12 @@ def at(f: Finding) -> tuple[str | None, str | None]:
 
 # --- the command ----------------------------------------------------------------------------------------
 def run(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """``hpcarbon ARGS…`` as a user runs it; never a traceback, never the last-guard 'internal error'."""
-    p = subprocess.run([str(HPCARBON), *map(str, args)], capture_output=True, text=True, timeout=300, check=False,
-                       cwd=cwd)
+    """``hpcarbon ARGS…`` as a user runs it — ``cli.main``, what the console script calls, in this process
+    (a child interpreter's start-up is not what these tests are about; tests/test_startup.py runs the real
+    entry point); never a traceback, never the last-guard 'internal error'."""
+    with contextlib.chdir(cwd or Path.cwd()):
+        r = run_in_process(*args)
+    p = subprocess.CompletedProcess([str(HPCARBON), *map(str, args)], r.code, r.stdout, r.stderr)
     assert "Traceback" not in p.stdout + p.stderr, p.stderr
     assert "internal error" not in p.stderr, p.stderr
     return p
