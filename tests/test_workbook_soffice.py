@@ -1,6 +1,7 @@
 """An independent application opens the workbooks: LibreOffice converts the template and every
 example to PDF, and re-saves an example as .xlsx, which the reader must read back unchanged (a
-file saved by another program than openpyxl). Skipped when LibreOffice is not installed."""
+file saved by another program than openpyxl). LibreOffice is required (tools/install-system-deps
+installs it); these tests never skip."""
 
 from __future__ import annotations
 
@@ -22,13 +23,9 @@ WORKBOOKS = [ROOT / "workbook_templates" / "hpcarbon-declaration-template.xlsx",
              *sorted((ROOT / "workbook_templates" / "examples").glob("*.xlsx"))]
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice (soffice) is not installed, so the check that the template and the examples open and "
-           "convert to PDF in an independent application is skipped (apt-get install libreoffice-calc-nogui)")
-
 
 def soffice(tmp_path: Path, target: str, *sources: Path) -> subprocess.CompletedProcess:
+    assert SOFFICE, "LibreOffice (soffice) is required: run tools/install-system-deps"
     profile = tmp_path / "lo-profile"
     return subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", target,
