@@ -87,7 +87,6 @@ from hpcarbon.workbook.fields import (
 from hpcarbon.workbook.locate import (
     Locator,
     cell_of,
-    iter_model_paths,
     parse_path,
 )
 from hpcarbon.workbook.schema import (
@@ -254,7 +253,6 @@ __all__ = [
     "calc_monthly_names",
     "cell_of",
     "clause_text",
-    "iter_model_paths",
     "parse_path",
     "vocab_key",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from hpcarbon.model import HeatPumpType
 from hpcarbon.workbook.schema import LAYOUT
@@ -183,8 +183,3 @@ def cell_of(path: str, decl=None) -> tuple[str, str | None] | None:
     :meth:`hpcarbon.workbook.reader.ReadResult.locate` (it knows the rows a person actually used).
     """
     return Locator.for_declaration(decl).locate(path)
-
-
-def iter_model_paths() -> Iterable[str]:
-    """Path patterns of every input slot (for the schema-consistency test)."""
-    return LAYOUT.by_path.keys()
