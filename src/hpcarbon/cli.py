@@ -49,21 +49,13 @@ def cmd_compute(args) -> int:
     """Exit 2 when the file is not a declaration at all; 1 with its findings when fields are invalid or
     rules broken — the results are still computed as far as their own inputs allow."""
     from hpcarbon.declaration_io import load_json_declaration
-    from hpcarbon.report import Report
-    from hpcarbon.rules import check, make_context
+    from hpcarbon.judgement import judge_loaded
 
     loaded = load_json_declaration(args.declaration)
     meta = {"file": args.declaration}
     if loaded.sha256:
         meta["sha256"] = loaded.sha256  # SPEC §10: every report carries the file's SHA-256
-    findings, accounting = list(loaded.findings), None
-    decl = loaded.declaration or loaded.draft
-    if decl is not None:
-        ctx = make_context(decl, invalid=loaded.invalid)
-        findings += check(decl, ctx)
-        accounting = ctx.accounting
-    report = Report(findings=findings, accounting=accounting, declaration=decl, meta=meta,
-                    personal=loaded.personal, invalid_fields=frozenset(loaded.invalid))
+    report = judge_loaded(loaded, meta)
     _emit(report, args)
     if not loaded.readable:
         return ExitCode.UNREADABLE

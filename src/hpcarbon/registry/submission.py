@@ -77,7 +77,7 @@ def _validate_json(path: Path) -> Submission:
     """As ``hpcarbon compute`` judges it: field errors and every rule (a declaration with invalid fields is
     accounted as far as its numbers go, and refused)."""
     from hpcarbon.declaration_io import load_json_declaration
-    from hpcarbon.rules import check, make_context
+    from hpcarbon.judgement import judge_loaded
 
     loaded = load_json_declaration(path)
     meta = {"file": str(path), "template_version": None}
@@ -90,12 +90,4 @@ def _validate_json(path: Path) -> Submission:
         changed = finding("input.unreadable", reason="文件在校验期间被修改或无法再次读取 / the file changed while it "
                           "was being validated, or cannot be read again")
         return Submission(path, "json", Report([changed], meta=meta), True, None)
-    findings, accounting = list(loaded.findings), None
-    decl = loaded.declaration or loaded.draft
-    if decl is not None:
-        ctx = make_context(decl, invalid=loaded.invalid)
-        findings += check(decl, ctx)
-        accounting = ctx.accounting
-    report = Report(findings, accounting=accounting, declaration=decl, meta=meta, personal=loaded.personal,
-                    invalid_fields=frozenset(loaded.invalid))
-    return Submission(path, "json", report, False, content)
+    return Submission(path, "json", judge_loaded(loaded, meta), False, content)
