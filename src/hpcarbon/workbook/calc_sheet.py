@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from hpcarbon.model import HeatPumpType
 from hpcarbon.vocabulary import NO, YES
-from hpcarbon.workbook.fields import DATE_FORMAT, NUMBER_FORMATS, CalcCell, CalcLine
+from hpcarbon.workbook.fields import (
+    DATE_FORMAT, NUMBER_FORMATS, RECHECK_ABOVE, RECHECK_ABOVE_EN, CalcCell, CalcLine,
+)
 from hpcarbon.workbook.renderings import INFINITE, addin, native
 from hpcarbon.workbook.sheets import MONTHLY, MONTHLY_ROWS, S_CALC, S_MONTHLY, _range
 from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPE_TAG, TYPES
@@ -172,8 +174,8 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
         return (f'=IF(HP_CALC_N_ESTIMATED=0,"—",IF(LEN({d}&"")=0,"—",IF({native("deviation_requires_recheck", d=d)},'
                 f'IF(HP_RECHECK_PERFORMED="{YES}","{RECHECK_DONE}","{RECHECK_NEEDED}"),"{RECHECK_NOT_NEEDED}")))')
 
-    step("是否须复核参数（d > 10%）", "Re-check needed (d > 10 %)", e(recheck("HP_CALC_DEVIATION"), "HP_CALC_RECHECK"),
-         "", "d 取 9 位小数后大于 10%；见“复核记录”表", "6.2.3.2", check="recheck_needed",
+    step(f"是否须复核参数（d > {RECHECK_ABOVE}）", f"Re-check needed (d > {RECHECK_ABOVE_EN})", e(recheck("HP_CALC_DEVIATION"), "HP_CALC_RECHECK"),
+         "", f"d 取 9 位小数后大于 {RECHECK_ABOVE}；见“复核记录”表", "6.2.3.2", check="recheck_needed",
          addin_formula=recheck("HP_CALC_DEVIATION_ADDIN"), addin_name="HP_CALC_RECHECK_ADDIN")
     step("估算依据", "Estimate basis", e(
         f'=IF(HP_CALC_N_ESTIMATED=0,"—",IF(ISNUMBER(HP_CALC_Q_EST),'

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
 from hpcarbon.model import HeatPumpType
 from hpcarbon.workbook.vocabularies import Vocab
 
@@ -41,6 +42,11 @@ NUMBER_FORMATS = {
 }
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
+
+
+#: the §6.2.3.2 threshold as the workbook's texts state it, rendered from the constant the rules apply
+RECHECK_ABOVE = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"  # 10%
+RECHECK_ABOVE_EN = RECHECK_ABOVE.replace("%", " %")  # 10 %
 
 
 @dataclass(frozen=True)

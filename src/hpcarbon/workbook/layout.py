@@ -50,6 +50,8 @@ from hpcarbon.workbook.calc_sheet import (
     calc_monthly_names,
 )
 from hpcarbon.workbook.fields import (
+    RECHECK_ABOVE,
+    RECHECK_ABOVE_EN,
     ALWAYS,
     BOOL,
     DATE,
@@ -151,6 +153,8 @@ from hpcarbon.workbook.vocabularies import (
 )
 
 __all__ = [
+    "RECHECK_ABOVE",
+    "RECHECK_ABOVE_EN",
     "ADDIN_COLUMN",
     "AGREE_COLUMN",
     "BASIS_LABEL",

@@ -16,7 +16,7 @@ from hpcarbon.workbook.calc_sheet import (
     RESULT_COLUMN,
     calc_monthly_names,
 )
-from hpcarbon.workbook.fields import SheetSpec, Slot, Table
+from hpcarbon.workbook.fields import RECHECK_ABOVE, RECHECK_ABOVE_EN, SheetSpec, Slot, Table
 from hpcarbon.workbook.sheets import (
     AREAS,
     COP_FIRST_ROW,
@@ -91,8 +91,8 @@ SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("recheck", S_RECHECK, "参数复核记录", "Parameter re-check record", "form",
               (("A", 30), ("B", 50), ("C", 8), ("D", 46)),
               headers=(("项目", "Item"), ("填写", "Value"), ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
-              note_zh="电算法与面积法偏差超过 10% 时须重新核查参数并在此记录（§6.2.3.2）。",
-              note_en="When the two methods deviate by more than 10 %, re-check the parameters and record it here.",
+              note_zh=f"电算法与面积法偏差超过 {RECHECK_ABOVE} 时须重新核查参数并在此记录（§6.2.3.2）。",
+              note_en=f"When the two methods deviate by more than {RECHECK_ABOVE_EN}, re-check the parameters and record it here.",
               lines=RECHECK_LINES, landscape=True, freeze="A4"),
     SheetSpec("parameters", S_PARAMETERS, "参数（生效参数集，锁定）", "Parameters (the set in force, locked)", "form",
               (("A", 34), ("B", 14), ("C", 14), ("D", 14), ("E", 58)),

@@ -7,6 +7,8 @@ from hpcarbon.accounting import TYPE_LABEL
 from hpcarbon.model import HeatPumpType
 from hpcarbon.vocabulary import STATEMENTS
 from hpcarbon.workbook.fields import (
+    RECHECK_ABOVE,
+    RECHECK_ABOVE_EN,
     ALWAYS,
     BOOL,
     DATE,
@@ -411,8 +413,8 @@ RECHECK_LINES = _form(S_RECHECK, 6, [
     (("二、复核记录（§6.2.3.2）", "2. Re-check record (§6.2.3.2)"), [
         ("recheck.performed", "HP_RECHECK_PERFORMED", _f(
             "已重新核查参数", "Parameters re-checked", BOOL, "6.2.3.2", vocab=YES_NO,
-            help_zh="两种方法偏差超过 10% 时须重新核查 COP、热指标、耗电量、面积等参数",
-            help_en="required when the methods deviate by more than 10 %: re-check COP, q, electricity, area"),
+            help_zh=f"两种方法偏差超过 {RECHECK_ABOVE} 时须重新核查 COP、热指标、耗电量、面积等参数",
+            help_en=f"required when the methods deviate by more than {RECHECK_ABOVE_EN}: re-check COP, q, electricity, area"),
          False),
         ("recheck.by", "HP_RECHECK_BY", _f(
             "复核人/单位", "Re-checked by", TEXT, "6.2.3.2", required=PERFORMED,

@@ -320,8 +320,8 @@ def _build_form(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
         _label(ws.cell(r, 1), bi("电算法与面积法偏差 d", "Deviation d", lang))
         c = ws.cell(r, 2, "=HP_CALC_DEVIATION")
         c.fill, c.number_format, c.font, c.border = _fill("computed"), "0.0%", F_BODY, BORDER
-        ws.cell(r, 4, bi("来自“核算”表；超过 10% 须复核（§6.2.3.2）", "from the calculation sheet; above 10 % "
-                         "the parameters must be re-checked", lang)).font = F_SMALL
+        ws.cell(r, 4, bi(f"来自“核算”表；超过 {L.RECHECK_ABOVE} 须复核（§6.2.3.2）",
+                         f"from the calculation sheet; above {L.RECHECK_ABOVE_EN} the parameters must be re-checked", lang)).font = F_SMALL
         ws.cell(r, 4).alignment = WRAP
         _fit_height(ws, r, [(ws.cell(r, 4).value, widths["D"])])
     for line in spec.lines:
