@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import pytest
 from builders import example, load
 
 from hpcarbon.accounting import Results, compute
@@ -101,3 +102,71 @@ def test_a_template_1_0_workbook_is_read_and_its_calculation_sheet_not_compared(
     assert f.code == "recompute.old_template" and f.severity is Severity.info
     assert "1.1" in f.message("zh") and "1.0" in f.message("en")
     assert r.report.results_dict()["creditable_reductions_t"] == 147.82  # SPEC §12, computed in full
+
+
+# --- a coerced input explains a difference: said at the input, not at the locked sheet -------------------------
+def _serial(d: date) -> float:
+    return float((d - date(1899, 12, 30)).days)
+
+
+def _as_the_sheet_shows_with_october_ignored() -> dict[str, object]:
+    """SPEC §12's example as the sheet's own formulas compute it when October's 16 000 kWh (air) is a number
+    stored as text, which SUM ignores: W = 320 000 − 16 000 = 304 000 kWh; worked here by hand, not by the core.
+    The add-in's column shows #NAME? (saved without it)."""
+    w = 320_000 - 16_000
+    q_elec = w * 2.4 * 0.0036  # formula (2): 2 626.56 GJ
+    q_area = 40 * 5_000 * 4_032 * 3.6e-6  # formula (3): 2 903.04 GJ
+    d = (q_area - q_elec) / q_elec  # 10.53 % > 10 %: the sheet says a re-check is needed
+    be = q_elec * 0.11
+    pe = w / (1 - 0.0437) * 1e-3 * 0.4671
+    er = be - pe
+    shown = {"E9": 4_032, "E13": w, "B13": 0, "C13": w, "D13": 0, "E17": q_elec, "E22": "估算", "E24": q_area,
+             "E26": d, "E27": "须复核（错误）", "E28": "电算法", "E30": q_elec, "E31": be, "E32": pe, "E33": er,
+             "E34": int(er * 100) / 100, "E36": _serial(date(2023, 10, 20)), "E37": _serial(date(2038, 10, 19)),
+             "E38": _serial(date(2043, 10, 19))}
+    assert {c.native for c in L.LAYOUT.calc_checks} == set(shown)  # every compared cell, where the test says
+    shown.update({c.addin: "#NAME?" for c in L.LAYOUT.calc_checks if c.addin})
+    return shown
+
+
+@pytest.fixture(scope="module")
+def october_as_text(tmp_path_factory):
+    from validate_support import filled, located, set_cells
+
+    d = example()
+    folder = tmp_path_factory.mktemp("coerced")
+    path = set_cells(filled(folder, d), {located("monthly[0].electricity_kwh.air", d): "16000"}, as_text=True)
+    return path, located("monthly[0].electricity_kwh.air", d)
+
+
+def test_a_number_stored_as_text_explains_the_sheets_results_at_that_cell(october_as_text, tmp_path):
+    from validate_support import inject_cached, validate
+
+    path, (sheet, cell) = october_as_text
+    r = validate(inject_cached(path, _as_the_sheet_shows_with_october_ignored(), out=tmp_path / "saved.xlsx"))
+    assert r.exit_code == 0 and r.report.status != "fail"
+    assert not [f for f in r.report.findings if f.code == "recompute.mismatch"]
+    (f,) = [f for f in r.report.findings if f.code == "recompute.explained_by_input"]
+    assert (f.location.sheet, f.location.cell, f.severity) == (sheet, cell, Severity.warning)
+    # the ten results October changes: W (total and air), Q电, d, the re-check word, Q, BE, PE, ER, creditable
+    assert f.params["count"] == 10
+    zh, en = f.message("zh"), f.message("en")
+    assert "16000" in zh and "当作 0" in zh and "删除后重新输入数字 16000" in zh
+    assert "take as 0" in en and "type the number 16000 again" in en
+    # the validator's own results are the methodology's (SPEC §12)
+    assert r.report.results_dict()["creditable_reductions_t"] == 147.82
+
+
+def test_a_tampered_result_is_still_an_error_beside_the_explained_ones(october_as_text, tmp_path):
+    from validate_support import inject_cached, validate
+
+    path, (sheet, cell) = october_as_text
+    shown = _as_the_sheet_shows_with_october_ignored()
+    shown["E24"] = 2_900.0  # Q面 is 2 903.04 GJ whichever way October is read: nothing explains this
+    r = validate(inject_cached(path, shown, out=tmp_path / "tampered.xlsx"))
+    assert r.exit_code == 1 and r.report.status == "fail"
+    (mismatch,) = [f for f in r.report.findings if f.code == "recompute.mismatch"]
+    assert (mismatch.location.sheet, mismatch.location.cell, mismatch.severity) == ("核算", "E24", Severity.error)
+    assert "2900" in mismatch.message("en") and "2903.04" in mismatch.message("en")
+    (f,) = [f for f in r.report.findings if f.code == "recompute.explained_by_input"]
+    assert (f.location.sheet, f.location.cell) == (sheet, cell) and f.params["count"] == 10

@@ -212,12 +212,12 @@ _KINDS = [
                 "{field_label} holds {typed}, which the validator reads as {value}; but the workbook's own formulas "
                 "ignore it ({why_en}), so the calculation sheet's results differ from the validator's. Please "
                 "{fix_en}"),
-    FindingType("recompute.explained_by_inputs", INFO, "6.2.3.3",
-                "核算表有 {count} 个结果（如 {cell}「{label}」）与方法学核算不同，原因是 {inputs} 等单元格的内容"
-                "申报表公式不认（见这些单元格的警告）；报告中的结果由校验器按方法学计算",
-                "{count} results of the calculation sheet (e.g. {cell} \"{label}\") differ from the methodology's "
-                "because the workbook's formulas ignore the content of {inputs} (see the warnings at those cells); "
-                "the report's results are computed by the validator"),
+    FindingType("recompute.explained_by_input", W, "6.2.3.3",
+                "{field_label} 填的是 {typed}，申报表自身的公式把它{how_zh}，所以核算表 {cells} 的 {count} 个结果"
+                "与方法学核算不同（如「{label}」显示 {cached}，校验器算得 {computed}）。请{fix_zh}",
+                "{field_label} holds {typed}, which the workbook's own formulas take {how_en}, so {count} results of "
+                "the calculation sheet ({cells}) differ from the methodology's (e.g. \"{label}\" shows {cached}, the "
+                "validator computes {computed}). Please {fix_en}"),
     FindingType("recompute.no_calc_sheet", W, "6.2.3.3",
                 "核算表（{sheet}）已被删除或改名，无法与工作簿自身的计算结果核对；报告中的结果由校验器按方法学计算",
                 "the calculation sheet ({sheet}) was deleted or renamed, so the workbook's own results cannot be "

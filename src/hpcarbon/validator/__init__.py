@@ -222,7 +222,7 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
                        annotate_to, force, container)
     ctx = make_context(decl, invalid=read.invalid)
     findings += [_locate(f, read) for f in check(decl, ctx)]
-    findings += _explained(_compare_cached(ctx.accounting, decl, read, container), findings)
+    findings += _compare_cached(ctx.accounting, decl, read, container)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
     return _finish(path, data, report, read, annotate_to, force, container)
 
@@ -391,30 +391,15 @@ def personal_texts(read) -> dict[str, str]:
                           read.raw_text("project.owner.id_number"), read.raw_text("project.owner.phone"))
 
 
-def _explained(recomputed: list[Finding], findings: list[Finding]) -> list[Finding]:
-    """Cached results that differ from the core because the reader had to coerce inputs the workbook's own
-    formulas ignore ('Y' in a 是/否 cell, a number stored as text): the cells to fix are those inputs, already
-    warned about where they are, so the differences are one info, not errors on the locked 核算 sheet."""
-    coerced = [f for f in findings if f.code == "field.coerced" and f.location is not None]
-    mismatches = [f for f in recomputed if f.code == "recompute.mismatch"]
-    if not coerced or not mismatches:
-        return recomputed
-    first = mismatches[0]
-    inputs = "、".join(f"{f.location.sheet}!{f.location.cell}" for f in coerced[:5]) + ("…" if len(coerced) > 5 else "")
-    info = finding("recompute.explained_by_inputs", None, count=len(mismatches), cell=first.params.get("cell", ""),
-                   label=first.params.get("label", ""), inputs=inputs).located(coerced[0].location.sheet,
-                                                                                 coerced[0].location.cell)
-    return [f for f in recomputed if f.code != "recompute.mismatch"] + [info]
-
-
 def _compare_cached(accounting, decl, read, container) -> list[Finding]:
     """Recomputation (issue: validate, layer 4): the core's results vs what the workbook cached, compared by
     :mod:`.recompute`; the cached values come from the container's one pass over the calculation sheet."""
-    from hpcarbon.validator.recompute import compare_cached, old_template, sheet_and_cells
+    from hpcarbon.validator.recompute import compare_cached, old_template, sheet_and_cells, sheet_sees
 
     sheet, _cells = sheet_and_cells()
     if sheet not in container.scans:  # deleted or renamed: nothing to compare
         return [finding("recompute.no_calc_sheet", None, sheet=sheet)]
     if read.template_version in old_template():
         return [finding("recompute.old_template", None, version=read.template_version).located(sheet, None)]
-    return compare_cached(accounting, decl, container.scans[sheet].values, sheet)
+    # a difference the coerced inputs explain (the sheet's formulas take them otherwise) is said at them
+    return compare_cached(accounting, decl, container.scans[sheet].values, sheet, sheet_sees(read.sheet_view))

@@ -42,8 +42,10 @@ class Expected:
     addin: bool  # the add-in's column
 
 
-def expected_cells(accounting, decl) -> list[Expected]:
-    """What each compared cell of 核算 must show for ``decl`` (results of the core's ``accounting``)."""
+def expected_cells(accounting, decl, blank_missing: bool = False) -> list[Expected]:
+    """What each compared cell of 核算 must show for ``decl`` (results of the core's ``accounting``). A result
+    the core could not form is not compared — or, with ``blank_missing``, expected as the sheet shows it
+    then: blank, or "—" for a word."""
     from hpcarbon.workbook import calc_sheet as C
     from hpcarbon.workbook.renderings import INFINITE
     from hpcarbon.workbook.schema import LAYOUT
@@ -137,13 +139,38 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str) -> list[Finding]:
+@dataclass(frozen=True)
+class SheetSees:
+    """What the sheet's native cells must show when its formulas take the coerced ``inputs`` as they do
+    (:class:`hpcarbon.workbook.reader.SheetView` accounted): cell → value."""
+
+    expected: dict[str, Any]
+    inputs: list  # reader.TakenAs: the inputs taken otherwise than the validator reads them
+
+
+def sheet_sees(sheet_view) -> SheetSees | None:
+    """Account the declaration as the sheet sees it (None when nothing is taken otherwise, or the model
+    refuses it)."""
+    from hpcarbon.rules import make_context
+    from hpcarbon.workbook.sheet_view import UNKNOWN
+
+    if sheet_view is None or sheet_view.declaration is None or not sheet_view.differs:
+        return None
+    ctx = make_context(sheet_view.declaration, invalid=sheet_view.invalid)
+    expected = {e.cell: e.value for e in expected_cells(ctx.accounting, sheet_view.declaration, blank_missing=True)}
+    return SheetSees(expected, [t for t in sheet_view.inputs if t.value is not UNKNOWN])
+
+
+def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str,
+                   sees: SheetSees | None = None) -> list[Finding]:
     """Findings of the comparison of ``cached`` (cell → Cached, the calculation sheet's saved values) with the
-    core: a mismatch at its cell (error), cells never calculated (one info), the add-in's cells showing an
-    error because it is not installed (one info)."""
+    core: a mismatch at its cell (error) — unless the declaration as the sheet sees it (``sees``) gives the
+    cached value, then it is said at the coerced inputs (a warning each); cells never calculated (one info),
+    the add-in's cells showing an error because it is not installed (one info)."""
     out: list[Finding] = []
     not_calculated: list[Expected] = []
     no_addin: list[tuple[Expected, str]] = []
+    explained: list[tuple[Expected, Any]] = []
     for exp in expected_cells(accounting, decl):
         state = cached.get(exp.cell)
         if state is None or (state.value is None and state.error is None):
@@ -161,10 +188,26 @@ def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str) -
             got_shown = _EPOCH + timedelta(days=int(got)) if 0 < got < 2958466 else got
         else:
             got_shown = got
-        if not agrees(exp.value, got):
+        if agrees(exp.value, got):
+            continue
+        if sees is not None and not exp.addin and exp.cell in sees.expected and agrees(sees.expected[exp.cell], got):
+            explained.append((exp, got_shown))
+        else:
             column = "加载项 add-in" if exp.addin else "结果 result"
             out.append(finding("recompute.mismatch", None, label=exp.label, column=column, cell=f"{sheet}!{exp.cell}",
                                cached=display(got_shown), computed=display(exp.value)).located(sheet, exp.cell))
+    if explained:
+        from hpcarbon.workbook.sheet_view import how_taken
+
+        exp, got = explained[0]
+        cells = "、".join(e.cell for e, _ in explained[:8]) + ("…" if len(explained) > 8 else "")
+        for taken in sees.inputs:
+            how_zh, how_en = how_taken(taken.value)
+            out.append(finding("recompute.explained_by_input", None, field_label=taken.field_label,
+                               typed=taken.typed, how_zh=how_zh, how_en=how_en, count=len(explained),
+                               cells=f"{sheet}!{cells}", label=exp.label, cached=display(got),
+                               computed=display(exp.value), fix_zh=taken.fix[0], fix_en=taken.fix[1])
+                       .located(taken.sheet, taken.cell))
     if not_calculated:
         exp = not_calculated[0]
         out.append(finding("recompute.no_cached_value", None, count=len(not_calculated),

@@ -72,6 +72,8 @@ class ReadResult:
     #: the data with placeholders where fields are invalid, for results as far as they go (hpcarbon.admission)
     draft: Declaration | None = None
     invalid: dict[str, str] = field(default_factory=dict)  # JSON path → finding code of the refused fields
+    #: with coerced inputs: the declaration as the sheet's own formulas see it (None: nothing coerced)
+    sheet_view: SheetView | None = None
 
     def locate(self, path: str | None) -> tuple[str, str | None] | None:
         """``(sheet, cell)`` of a JSON path as this workbook holds it (see :mod:`.layout`)."""
@@ -352,6 +354,8 @@ class _Reader:
         self.raw: dict[str, Any] = {}
         self.reported: set[str] = set()  # paths with a reading finding: their pydantic errors are dropped
         self.slot_of_path: dict[str, L.Slot] = {}
+        #: cells the reader coerced that the sheet's formulas may read otherwise: (slot, row, raw, path)
+        self.coerced: list[tuple[L.Slot, int | None, Any, str | None]] = []
 
     # -- one cell
     def value(self, slot: L.Slot, path: str | None, row: int | None = None, record: bool = True) -> Any:
@@ -371,6 +375,7 @@ class _Reader:
         if value is not None and not slot.spec.personal:
             ignored = formulas_ignore(raw, value, slot.spec)
             if ignored:
+                self.coerced.append((slot, row, raw, path))
                 self.findings.append(finding(
                     "field.coerced", path, clause=slot.spec.clause, field_label=_label(slot, slot.sheet, cell),
                     typed=xv.describe(raw), value=_shown(value, slot.spec), why_zh=ignored[0], why_en=ignored[1],
@@ -614,17 +619,7 @@ def _read(wb, max_text: int) -> ReadResult:
         return r
 
     rd = _Reader(grids, max_text)
-    data: dict = {"project": {"owner": {}, "statements": {}}, "season": {}, "parameters": {}, "recheck": {}}
-    rd.form(L.PROJECT_LINES, data)
-    rd.form(L.PARAMETER_LINES, data)
-    rd.form(L.RECHECK_LINES, data)
-    types, systems = rd.systems()
-    data["total_heat_meter"] = rd.total_meter()
-    data["monthly"], monthly_rows = rd.monthly()
-    row_map = rd.measurements(types, systems)
-    data["systems"] = [systems[t] for t in types]
-    data["areas"], area_rows = rd.areas()
-    locator = L.Locator(types, rows={"monthly": monthly_rows, "areas": area_rows}, measurement_rows=row_map)
+    data, locator = _assemble(rd)
 
     owner_type = None
     try:
@@ -639,7 +634,90 @@ def _read(wb, max_text: int) -> ReadResult:
     # the fields to account without: refused by the model, or cells the reader could not read (left out)
     result.invalid = {f.field: f.code for f in result.findings
                       if f.code in ("field.invalid", "field.required") and f.field} | admitted.invalid
+    if rd.coerced:
+        result.sheet_view = _sheet_view(grids, rd, max_text)
     return result
+
+
+def _assemble(rd: _Reader) -> tuple[dict, L.Locator]:
+    """The JSON-shaped data of the workbook, and where its rows are."""
+    data: dict = {"project": {"owner": {}, "statements": {}}, "season": {}, "parameters": {}, "recheck": {}}
+    rd.form(L.PROJECT_LINES, data)
+    rd.form(L.PARAMETER_LINES, data)
+    rd.form(L.RECHECK_LINES, data)
+    types, systems = rd.systems()
+    data["total_heat_meter"] = rd.total_meter()
+    data["monthly"], monthly_rows = rd.monthly()
+    row_map = rd.measurements(types, systems)
+    data["systems"] = [systems[t] for t in types]
+    data["areas"], area_rows = rd.areas()
+    return data, L.Locator(types, rows={"monthly": monthly_rows, "areas": area_rows}, measurement_rows=row_map)
+
+
+@dataclass(frozen=True)
+class TakenAs:
+    """A coerced input and what the sheet's native formulas take it for (:mod:`.sheet_view`)."""
+
+    sheet: str
+    cell: str
+    field_label: str
+    typed: str  # as typed, described
+    value: Any  # the typed value the formulas treat it as; sheet_view.UNKNOWN when none is
+    fix: tuple[str, str]  # how to retype it (zh, en)
+
+
+@dataclass
+class SheetView:
+    """The declaration as the spreadsheet's own formulas see it: each coerced input taken the way they take
+    it (``inputs``). ``declaration`` is None when the model refuses it even as a draft."""
+
+    declaration: Declaration | None
+    invalid: dict[str, str]
+    inputs: list[TakenAs]
+
+    @property
+    def differs(self) -> bool:
+        from hpcarbon.workbook.sheet_view import UNKNOWN
+
+        return any(t.value is not UNKNOWN for t in self.inputs)
+
+
+class _Patched:
+    """A sheet's grid with some cells typed otherwise."""
+
+    def __init__(self, grid: _Grid, cells: dict[tuple[int, str], Any]):
+        self.grid, self.cells = grid, cells
+
+    def get(self, row: int, column: str) -> Any:
+        key = (row, column)
+        return self.cells[key] if key in self.cells else self.grid.get(row, column)
+
+
+def _sheet_view(grids: dict[str, _Grid], rd: _Reader, max_text: int) -> SheetView:
+    """Read the workbook again with every coerced input typed as the sheet's formulas take it."""
+    from hpcarbon.workbook.sheet_view import UNKNOWN, readings_of, slot_node, taken_as
+
+    inputs: list[TakenAs] = []
+    patched: dict[str, dict[tuple[int, str], Any]] = {}
+    for slot, row, raw, _path in rd.coerced:
+        readings = readings_of(slot_node(slot))
+        if not readings:
+            continue  # no formula a compared result depends on reads it
+        value = taken_as(raw, slot.spec, readings)
+        fix = formulas_ignore(raw, coerce(raw, slot.spec, max_text), slot.spec)
+        r = row if row is not None else slot.row
+        inputs.append(TakenAs(slot.sheet, slot.cell(r), _label(slot), xv.describe(raw), value,
+                              (fix[2], fix[3]) if fix else ("", "")))
+        if value is not UNKNOWN:
+            patched.setdefault(slot.sheet, {})[(r, slot.column)] = value
+    if not patched:
+        return SheetView(None, {}, inputs)
+    again = _Reader({s: _Patched(g, patched[s]) if s in patched else g for s, g in grids.items()}, max_text)
+    data, _locator = _assemble(again)
+    admitted = admit(data)
+    invalid = {f.field: f.code for f in again.findings
+               if f.code in ("field.invalid", "field.required") and f.field} | admitted.invalid
+    return SheetView(admitted.declaration or admitted.draft, invalid, inputs)
 
 
 def _layout_problem(grids: dict[str, _Grid]) -> tuple[str, str, str, str] | None:
