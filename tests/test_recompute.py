@@ -120,11 +120,16 @@ def _as_the_sheet_shows_with_october_ignored() -> dict[str, object]:
     be = q_elec * 0.11
     pe = w / (1 - 0.0437) * 1e-3 * 0.4671
     er = be - pe
-    shown = {"E9": 4_032, "E13": w, "B13": 0, "C13": w, "D13": 0, "E17": q_elec, "E22": "估算", "E24": q_area,
-             "E26": d, "E27": "须复核（错误）", "E28": "电算法", "E30": q_elec, "E31": be, "E32": pe, "E33": er,
-             "E34": int(er * 100) / 100, "E36": _serial(date(2023, 10, 20)), "E37": _serial(date(2038, 10, 19)),
-             "E38": _serial(date(2043, 10, 19))}
-    assert {c.native for c in L.LAYOUT.calc_checks} == set(shown)  # every compared cell, where the test says
+    by_key = {"heating_hours": 4_032, "electricity_kwh": w, ("electricity_by_type_kwh", "ground"): 0,
+              ("electricity_by_type_kwh", "air"): w, ("electricity_by_type_kwh", "wastewater"): 0,
+              "heat_elec_method_gj": q_elec, "method": "估算", "heat_area_method_gj": q_area, "deviation": d,
+              "recheck_needed": "须复核（错误）", "estimate_basis": "电算法", "heat_supplied_gj": q_elec,
+              "baseline_emissions_t": be, "project_emissions_t": pe, "emission_reductions_t": er,
+              "creditable_reductions_t": int(er * 100) / 100, "crediting_period_start": _serial(date(2023, 10, 20)),
+              "crediting_period_end": _serial(date(2038, 10, 19)), "records_keep_until": _serial(date(2043, 10, 19))}
+    checks = {(c.key, c.sub) if c.sub else c.key: c for c in L.LAYOUT.calc_checks}
+    assert set(checks) == set(by_key)  # every compared cell, with what the test says it shows
+    shown: dict[str, object] = {checks[k].native: v for k, v in by_key.items()}
     shown.update({c.addin: "#NAME?" for c in L.LAYOUT.calc_checks if c.addin})
     return shown
 
@@ -162,11 +167,12 @@ def test_a_tampered_result_is_still_an_error_beside_the_explained_ones(october_a
 
     path, (sheet, cell) = october_as_text
     shown = _as_the_sheet_shows_with_october_ignored()
-    shown["E24"] = 2_900.0  # Q面 is 2 903.04 GJ whichever way October is read: nothing explains this
+    q_area = L.LAYOUT.result_cells["heat_area_method_gj"][1]
+    shown[q_area] = 2_900.0  # Q面 is 2 903.04 GJ whichever way October is read: nothing explains this
     r = validate(inject_cached(path, shown, out=tmp_path / "tampered.xlsx"))
     assert r.exit_code == 1 and r.report.status == "fail"
     (mismatch,) = [f for f in r.report.findings if f.code == "recompute.mismatch"]
-    assert (mismatch.location.sheet, mismatch.location.cell, mismatch.severity) == ("核算", "E24", Severity.error)
+    assert (mismatch.location.sheet, mismatch.location.cell, mismatch.severity) == ("核算", q_area, Severity.error)
     assert "2900" in mismatch.message("en") and "2903.04" in mismatch.message("en")
     (f,) = [f for f in r.report.findings if f.code == "recompute.explained_by_input"]
     assert (f.location.sheet, f.location.cell) == (sheet, cell) and f.params["count"] == 10

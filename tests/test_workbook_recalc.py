@@ -29,6 +29,7 @@ from hpcarbon.declaration_io import declaration_from_data
 from hpcarbon.validator.scan import Cached
 from hpcarbon.validator.recompute import agrees, compare_cached, display, expected_cells
 from hpcarbon.workbook import layout as L
+from hpcarbon.workbook.calc_sheet import AGREE, NO_ADDIN
 from hpcarbon.workbook.fill import fill_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,6 +186,48 @@ def _cases() -> list[tuple[str, dict]]:
 CASES = _cases()
 
 
+#: the examples again, each add-in cell holding what the add-in returns (no add-in runs in LibreOffice)
+WITH_ADDIN = [p.stem for p in EXAMPLES]
+
+
+def _with_addin_values(data: dict) -> bytes:
+    """The filled workbook with every formula of 核算 that calls an HP_* function replaced by the value the
+    add-in gives: HP_PARAM and HP_Q_INDEX called here (xladdin/hpcarbon_udfs); the result steps' HP_*
+    chains, the core's results (the add-in's functions call the core's)."""
+    import io
+
+    import hpcarbon_udfs as U
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    decl, acc = _core(data)
+    results = {e.cell: e.value for e in expected_cells(acc, decl) if e.addin}
+    params = {line.row: line.en for line in L.CALC_LINES if line.addin and line.addin.formula.startswith("=HP_PARAM(")}
+    # Q估 is not a result of its own: the add-in's HP_HEAT_CONSERVATIVE of the core's two estimates
+    r = acc.results
+    q_est = next(f"{L.ADDIN_COLUMN}{line.row}" for line in L.CALC_LINES if line.en == "Conservative estimate")
+    results[q_est] = "" if None in (r.heat_elec_method_gj, r.heat_area_method_gj) else U.HP_HEAT_CONSERVATIVE(
+        r.heat_elec_method_gj, r.heat_area_method_gj)
+    wb = load_workbook(io.BytesIO(fill_bytes(data)))
+    ws, areas = wb[L.S_CALC], wb[L.S_AREAS]
+    for row in ws.iter_rows():
+        for c in row:
+            if not (isinstance(c.value, str) and c.value.startswith("=")) or not any(
+                    t.type == Token.FUNC and t.value.upper().startswith("HP_") for t in Tokenizer(c.value).items):
+                continue
+            if c.coordinate in results:
+                c.value = "" if results[c.coordinate] is None else results[c.coordinate]
+            elif c.row in params:
+                c.value = U.HP_PARAM(params[c.row], decl.season.start)
+            else:
+                a = L.AREAS.first_row + c.row - L.CALC_AREA_FIRST_ROW
+                assert L.CALC_AREA_FIRST_ROW <= c.row and c.column_letter == L.CALC_AREA_COLUMNS[2], c.coordinate
+                kind, saving = (areas[f"{s.column}{a}"].value for s in L.AREAS.slots[:2])
+                c.value = "" if kind is None else U.HP_Q_INDEX(kind, saving)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("recalc")
@@ -193,8 +236,12 @@ def recalculated(tmp_path_factory):
         path = folder / f"{name}.xlsx"
         path.write_bytes(fill_bytes(data))
         sources.append(path)
+    for name in WITH_ADDIN:
+        path = folder / f"{name}-addin.xlsx"
+        path.write_bytes(_with_addin_values(dict(CASES)[name]))
+        sources.append(path)
     out = recalculate(folder, sources)
-    return {name: out / f"{name}.xlsx" for name, _ in CASES}
+    return {p.stem: p for p in out.glob("*.xlsx")}
 
 
 def _core(data: dict):
@@ -275,3 +322,23 @@ def test_negative_reductions_credit_nothing_on_the_sheet(recalculated):
     cells = L.LAYOUT.result_cells
     assert ws[cells["emission_reductions_t"][1]].value < 0
     assert ws[cells["creditable_reductions_t"][1]].value == 0
+
+
+@pytest.mark.parametrize("name", WITH_ADDIN)
+def test_every_agree_cell_says_the_native_and_add_in_results_agree(recalculated, name):
+    """With the add-in's values in its cells, every step's agree cell (G) and every filled row of the area
+    block — the native table-2 lookup beside HP_Q_INDEX — says 一致, as LibreOffice computes them."""
+    ws = load_workbook(recalculated[f"{name}-addin"], data_only=True)[L.S_CALC]
+    steps = [line for line in L.CALC_LINES if line.addin]
+    assert len(steps) >= 12 and any("HP_Q_INDEX" in line.formula_zh for line in steps)
+    assert {f"{L.AGREE_COLUMN}{line.row}": ws[f"{L.AGREE_COLUMN}{line.row}"].value for line in steps} == {
+        f"{L.AGREE_COLUMN}{line.row}": AGREE for line in steps}
+    rows = [r for r in range(L.CALC_AREA_FIRST_ROW, L.CALC_AREA_FIRST_ROW + L.CALC_AREA_ROWS)
+            if ws[f"{L.CALC_AREA_COLUMNS[0]}{r}"].value not in (None, "")]
+    assert len(rows) == len(dict(CASES)[name]["areas"]) >= 1
+    label, native_q, addin_q, agree = L.CALC_AREA_COLUMNS
+    for r in rows:
+        assert isinstance(ws[f"{native_q}{r}"].value, (int, float)) and ws[f"{agree}{r}"].value == AGREE, r
+    # without the add-in (the plain copy) the block says so, row by row
+    plain = load_workbook(recalculated[name], data_only=True)[L.S_CALC]
+    assert [plain[f"{agree}{r}"].value for r in rows] == [NO_ADDIN] * len(rows)

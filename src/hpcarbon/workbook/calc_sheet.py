@@ -14,7 +14,7 @@ from hpcarbon.workbook.fields import (
     DATE_FORMAT, NUMBER_FORMATS, RECHECK_ABOVE, RECHECK_ABOVE_EN, CalcCell, CalcLine,
 )
 from hpcarbon.workbook.renderings import INFINITE, addin, native
-from hpcarbon.workbook.sheets import MONTHLY, MONTHLY_ROWS, S_CALC, S_MONTHLY, _range
+from hpcarbon.workbook.sheets import AREAS, MONTHLY, MONTHLY_ROWS, S_AREAS, S_CALC, S_MONTHLY, _range
 from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPE_TAG, TYPES
 
 CALC_TYPE_COLUMNS = {HeatPumpType.ground: "B", HeatPumpType.air: "C", HeatPumpType.wastewater: "D"}
@@ -34,9 +34,9 @@ _T_FMT = '#,##0.00" t"'
 _KWH_FMT = '#,##0" kWh"'
 
 
-def agree_formula(row: int) -> str:
-    """Column G: do the native result (E) and the add-in's (F) agree? (float noise allowed)"""
-    e, f = f"{RESULT_COLUMN}{row}", f"{ADDIN_COLUMN}{row}"
+def agree_formula(row: int, native: str = RESULT_COLUMN, addin: str = ADDIN_COLUMN) -> str:
+    """Column G (or ``addin``'s neighbour): do the native result and the add-in's agree? (float noise allowed)"""
+    e, f = f"{native}{row}", f"{addin}{row}"
     return (f'=IF(ISERROR({f}),"{NO_ADDIN}",IF(AND(ISNUMBER({e}),ISNUMBER({f})),'
             f'IF(ABS({e}-{f})<=1E-9*MAX(1,ABS({e})),"{AGREE}","{DISAGREE}"),IF({e}&""={f}&"","{AGREE}","{DISAGREE}")))')
 
@@ -148,6 +148,10 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
     step("总输出端热量表供热量", "Total-output meter heat", e(
         f'=IF(COUNTIF({srcs},"{SRC_TOTAL}")=0,0,SUM(HP_MONTHLY_TOTAL_HEAT))', "HP_CALC_Q_TOTAL_METER", fmt["GJ"]),
         "GJ", "Q = Σ 逐月总输出端读数", "表5–表7")
+    step("表2 q 下限（面积表各行之和，逐行见第八部分）", "Table 2 lowest q (sum over the area rows; by row: part 8)",
+         e(f"=SUM({AREA_Q_NATIVE})", "HP_CALC_Q_TABLE", fmt["W/m²"]), "W/m²",
+         "E：面积表 H 列（通用公式查表）；F：HP_Q_INDEX(建筑类型, 节能)", "表2",
+         addin_formula=f"=SUM({AREA_Q_ADDIN})", addin_name="HP_CALC_Q_TABLE_ADDIN", number_format=fmt["W/m²"])
     area_args = {"q": "HP_AREA_Q_USED", "A": "HP_AREA_COUNTED", "t": "HP_CALC_T"}
     step("面积法供热量 Q面，公式（3）", "Area method, formula (3)", e(
         f'=IF(HP_CALC_N_ESTIMATED=0,"",{native("heat_by_area_entries", **area_args)})', "HP_CALC_Q_AREA", fmt["GJ"]),
@@ -222,11 +226,21 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
     row += 1
     heading("七、电算法逐月数据（现场测量 COP：当月各次测量的平均值）",
             "7. Electricity method by month (on-site COP: mean of the month's measurements)")
-    return tuple(lines), row
+    monthly_header = row
+    row += 1 + CALC_MONTHLY_ROWS + 1
+    heading("八、面积表逐行：表2 q 下限（通用公式）与加载项 HP_Q_INDEX",
+            "8. Area rows: table 2 lowest q (any program) and the add-in's HP_Q_INDEX")
+    return tuple(lines), monthly_header, row
 
 
-CALC_LINES, CALC_MONTHLY_HEADER_ROW = _calc()
+#: 核算's block of the area rows (part 8): per row of 面积, the building type, the table q looked up
+#: natively (面积!H), the add-in's HP_Q_INDEX and whether they agree; its ranges are summed in part 4
+CALC_AREA_COLUMNS = ("A", "B", "C", "D")  # building type, native q, add-in q, agree
+AREA_Q_NATIVE, AREA_Q_ADDIN = "HP_CALC_AREA_Q_TABLE", "HP_CALC_AREA_Q_INDEX"
+CALC_LINES, CALC_MONTHLY_HEADER_ROW, CALC_AREA_HEADER_ROW = _calc()
 CALC_MONTHLY_FIRST_ROW = CALC_MONTHLY_HEADER_ROW + 1
+CALC_AREA_FIRST_ROW = CALC_AREA_HEADER_ROW + 1
+CALC_AREA_ROWS = AREAS.rows
 #: monthly block columns: A month; per type: W counted (B/D/F) and COP (C/E/G)
 CALC_MONTHLY_COLUMNS = {HeatPumpType.ground: ("B", "C"), HeatPumpType.air: ("D", "E"),
                         HeatPumpType.wastewater: ("F", "G")}
@@ -253,6 +267,19 @@ def calc_monthly_cells(row: int, index: int) -> list[CalcCell]:
     return cells
 
 
+def calc_area_cells(row: int, index: int) -> list[CalcCell]:
+    """Cells of one row of 核算's area block (aligned with row ``index`` of the areas table)."""
+    a = AREAS.first_row + index
+    kind, saving = (f"'{S_AREAS}'!${s.column}{a}" for s in AREAS.slots[:2])
+    table_q = next(c for c in AREAS.computed if c.name == "HP_AREA_Q_TABLE")
+    label, native_q, addin_q, agree = CALC_AREA_COLUMNS
+    return [CalcCell(label, f'=IF(LEN({kind})=0,"",{kind})'),
+            CalcCell(native_q, f'=IF(LEN(${label}{row})=0,"",\'{S_AREAS}\'!${table_q.column}{a})', None,
+                     NUMBER_FORMATS["W/m²"]),
+            CalcCell(addin_q, f'=IF(LEN(${label}{row})=0,"",HP_Q_INDEX({kind},{saving}))', None, NUMBER_FORMATS["W/m²"]),
+            CalcCell(agree, f'=IF(LEN(${label}{row})=0,"",{agree_formula(row, native_q, addin_q)[1:]})')]
+
+
 def calc_monthly_names() -> dict[str, str]:
     """Defined names of the monthly block's ranges: HP_CALC_MW_<TYPE>, HP_CALC_MCOP_<TYPE>."""
     first, last = CALC_MONTHLY_FIRST_ROW, CALC_MONTHLY_FIRST_ROW + CALC_MONTHLY_ROWS - 1
@@ -261,4 +288,7 @@ def calc_monthly_names() -> dict[str, str]:
         wc, cc = CALC_MONTHLY_COLUMNS[t]
         out[f"HP_CALC_MW_{TYPE_TAG[t]}"] = _range(S_CALC, wc, first, wc, last)
         out[f"HP_CALC_MCOP_{TYPE_TAG[t]}"] = _range(S_CALC, cc, first, cc, last)
+    first, last = CALC_AREA_FIRST_ROW, CALC_AREA_FIRST_ROW + CALC_AREA_ROWS - 1
+    out[AREA_Q_NATIVE] = _range(S_CALC, CALC_AREA_COLUMNS[1], first, CALC_AREA_COLUMNS[1], last)
+    out[AREA_Q_ADDIN] = _range(S_CALC, CALC_AREA_COLUMNS[2], first, CALC_AREA_COLUMNS[2], last)
     return out

@@ -553,7 +553,19 @@ def _build_calc(ws, spec: L.SheetSpec, lang: str) -> None:
             c = ws[f"{cell.column}{r}"]
             c.value = cell.formula
             c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, cell.number_format
+    # area block: table 2's q looked up natively beside the add-in's HP_Q_INDEX, row by row
+    _header_row(ws, L.CALC_AREA_HEADER_ROW, [("建筑类型", "Building type"), ("表2 q 下限（通用公式）", "Table q (any program)"),
+                                             ("HP_Q_INDEX（加载项）", "HP_Q_INDEX (add-in)"), ("是否一致", "Agree?")],
+                lang, dict(spec.widths))
+    for i in range(L.CALC_AREA_ROWS):
+        r = L.CALC_AREA_FIRST_ROW + i
+        for cell in L.calc_area_cells(r, i):
+            c = ws[f"{cell.column}{r}"]
+            c.value = cell.formula
+            c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, cell.number_format
     ws.print_title_rows = f"1:{spec.header_row}"
+    # the area block is the add-in's row-by-row cross-check (part 4 prints its sum and whether it agrees);
+    # without the add-in it is a column of #NAME?, so the paper stops after the monthly block
     ws.print_area = f"A1:{last}{L.CALC_MONTHLY_FIRST_ROW + L.CALC_MONTHLY_ROWS - 1}"
 
 
