@@ -109,7 +109,8 @@ def test_xxe_behind_the_gate_is_still_inert(corpus):
     import zipfile
 
     from hpcarbon.validator.ooxml import gated_openpyxl
-    from hpcarbon.validator.scan import scan_sheet, shared_strings
+    from hpcarbon.validator.cells import shared_strings
+    from hpcarbon.validator.scan import scan_sheet
     from hpcarbon.workbook.reader import read_workbook
 
     path = corpus["xxe.xlsx"]

@@ -256,6 +256,10 @@ _KINDS = [
                 "工作簿含 {count} 个单元格（超过 {limit}），未写出标注副本；校验结果不受影响",
                 "the workbook holds {count} cells (more than {limit}), so no annotated copy was written; the "
                 "validation itself is complete"),
+    FindingType("file.annotate_failed", W, "7.3.2",
+                "未能写出标注副本：读取程序无法打开本工作簿的某些部件（{reason}）；校验结果不受影响",
+                "no annotated copy was written: the spreadsheet library cannot open some part of this workbook "
+                "({reason}); the validation itself is complete"),
     FindingType("file.not_regular", E, "7.3.2",
                 "{file} 不是普通文件（{kind}），不予读取",
                 "{file} is not a regular file ({kind}); it is not read"),

@@ -181,7 +181,8 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     calc_sheet, calc_cells = sheet_and_cells()
     wanted = {calc_sheet: calc_cells}
     container = inspect_container(data, limits, wanted,
-                                  styled_sheets=frozenset(input_sheets()) | {s.name for s in LAYOUT.sheets if s.hidden})
+                                  styled_sheets=frozenset(input_sheets()) | {s.name for s in LAYOUT.sheets if s.hidden},
+                                  extents=wb_reader.sheet_extents())
     findings: list[Finding] = list(container.findings)
     if not container.readable:
         return FileResult(path, Report(findings, meta=meta), True)
@@ -192,14 +193,9 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     if bad:  # openpyxl would give up on the sheet: the gate names the cells instead
         return FileResult(path, Report(findings + bad, meta=meta), True)
 
-    try:
-        with gated_openpyxl():
-            read = wb_reader.read_workbook(data, limits=limits)
-    except (_Timeout, MemoryError):
-        raise
-    except Exception as exc:  # openpyxl gave up for a reason the container pass did not foresee
-        findings.append(finding("file.unreadable_workbook", reason=f"{type(exc).__name__}: {str(exc)[:200]}"))
-        return FileResult(path, Report(findings, meta=meta), True)
+    # the reader takes the values of the container's one pass over each sheet, as openpyxl would give
+    # them (validator/cells.py): no sheet is parsed a second time
+    read = wb_reader.read_values(_rows_of(container), limits=limits, date1904=container.package.date1904)
     meta["template_version"] = read.template_version
     findings += read.findings
     if read.unreadable:  # not our template / unsupported version / sheets missing
@@ -225,6 +221,19 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     findings += _compare_cached(ctx.accounting, decl, read, container)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
     return _finish(path, data, report, read, annotate_to, force, container)
+
+
+def _rows_of(container):
+    """What the reader asks of a workbook, from the container's scans: a sheet's rows, or None when the
+    workbook has no such worksheet (a chart sheet is none)."""
+    kinds = {s.name: s.kind for s in container.package.sheets}
+
+    def rows_of(sheet: str, max_row: int, max_col: int):
+        scan = container.scans.get(sheet)
+        if scan is None or kinds.get(sheet) == "chartsheet":
+            return None
+        return scan.rows_of(max_row, max_col)
+    return rows_of
 
 
 def input_sheets() -> list[str]:
@@ -367,6 +376,12 @@ def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | N
             shown = shown_path(target)
             result.extras["output_error"] = shown_path(str(exc)) if isinstance(exc, OutputExists) else (
                 f"无法写入 {shown}：{exc.strerror or exc} / cannot write {shown}: {exc.strerror or exc}")
+            return result
+        except (_Timeout, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl refuses a part the gate's own reading did not need
+            report.findings.append(finding("file.annotate_failed", reason=f"{type(exc).__name__}: {str(exc)[:120]}")
+                                   .located(None, None))
             return result
         result.extras["annotated"] = str(target)
         report.meta["annotated"] = shown_path(target)

@@ -17,11 +17,15 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import XML as fromstring  # C parser: only parts the stream accepted
+from xml.parsers import expat
 
 from hpcarbon.findings import Finding, finding
 from hpcarbon.validator import ooxml
 from hpcarbon.validator.limits import Limits
-from hpcarbon.validator.scan import SheetScan, scan_sheet, shared_strings
+from hpcarbon.validator.cells import ValueReader, number_styles, shared_strings
+from hpcarbon.validator.scan import SheetScan, scan_sheet
 
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
@@ -62,6 +66,8 @@ class ContainerReport:
     outside_names: list[tuple[str, str, str]] = field(default_factory=list)
     #: cell elements in all sheets
     cells: int = 0
+    #: the style sheet's element tree (None: none), parsed once for the values and the reviewer checks
+    styles_root: object = None
 
 
 #: characters of a part name or sheet name echoed into a message (a zip entry's name can be 64 KB)
@@ -76,9 +82,11 @@ def _stop(report: ContainerReport, code: str, **params) -> ContainerReport:
 
 
 def inspect_container(data: bytes, limits: Limits, wanted: dict[str, set[str]] | None = None,
-                      styled_sheets: frozenset[str] = frozenset()) -> ContainerReport:
+                      styled_sheets: frozenset[str] = frozenset(),
+                      extents: dict[str, tuple[int, int]] | None = None) -> ContainerReport:
     """``wanted``: sheet → cells whose cached values the caller needs; ``styled_sheets``: sheets whose
-    cells' style ids are kept (the reviewer checks)."""
+    cells' style ids are kept (the reviewer checks); ``extents``: sheet → (rows, columns) whose values
+    the caller reads (``SheetScan.rows_of``, as openpyxl would give them)."""
     report = ContainerReport()
     if len(data) == 0:
         return _stop(report, "file.empty")
@@ -93,7 +101,7 @@ def inspect_container(data: bytes, limits: Limits, wanted: dict[str, set[str]] |
         return _stop(report, "file.not_xlsx")
     try:
         # kept open (it holds no file descriptor, only the bytes): the reviewer checks read the styles later
-        return _inspect_zip(ooxml.open_package(data), report, limits, wanted or {}, styled_sheets)
+        return _inspect_zip(ooxml.open_package(data), report, limits, wanted or {}, styled_sheets, extents)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError, ValueError) as exc:
         return _stop(report, "file.corrupt_zip", reason=str(exc)[:200])
     except ooxml.Ambiguous as exc:
@@ -130,7 +138,7 @@ def _counter(counts: PartCounts):
 
 
 def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, wanted: dict[str, set[str]],
-                 styled_sheets: frozenset[str]) -> ContainerReport:
+                 styled_sheets: frozenset[str], extents: dict[str, tuple[int, int]] | None) -> ContainerReport:
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if "mimetype" in names and zf.read("mimetype").startswith(_ODS_MIME):
@@ -182,15 +190,33 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
     report.sheet_count = len(pkg.sheets)
     if report.sheet_count > limits.max_sheets:
         return _stop(report, "file.too_many_sheets", count=report.sheet_count, limit=limits.max_sheets)
+    # the sheets the scan parses (a part that is not a worksheet by content type or name is only checked)
+    scanned = {part: name for name, part in report.parts.items()
+               if pkg.content_type(part) == _WORKSHEET_CT or part.endswith(".xml")}
     tabs = {member: name for name, member in report.parts.items()}
-    for info in infos:
-        if info.filename in counts or info.filename in structural:
-            continue
-        stop = _stream(zf, info, report, limits, overrides, defaults, counts, budget, tabs.get(info.filename))
+    rest = [i for i in infos if i.filename not in counts and i.filename not in structural]
+    # every other part streamed once: its real size, and when it is XML, expat over it (a sheet's
+    # prolog only: the scan parses the rest); its elements bounded from above by counting "<"
+    light: dict[str, _Light] = {}
+    for info in rest:
+        stop = _stream_light(zf, info, report, limits, overrides, defaults, budget, info.filename in scanned, light)
         if stop is not None:
             return stop
+    sheet_bound = sum(v.bound for k, v in light.items() if k in scanned)
+    other_bound = sum(v.bound for k, v in light.items() if k not in scanned)
+    exact_sheets = any(not v.bounded for k, v in light.items() if k in scanned) \
+        or sheet_bound > min(limits.max_cells, limits.max_sheet_elements)
+    exact_other = any(not v.bounded for k, v in light.items() if k not in scanned) \
+        or budget.elements + other_bound > limits.max_elements or budget.strings + other_bound > limits.max_cells \
+        or budget.styles + other_bound > limits.max_styles
+    # the bound does not settle it (a stuffed or non-UTF-8 part): counted exactly, stopping at the limit
+    for info in rest:
+        is_sheet = info.filename in scanned
+        if info.filename in light and (exact_sheets if is_sheet else exact_other):
+            stop = _stream(zf, info, report, limits, overrides, defaults, counts, budget, tabs.get(info.filename))
+            if stop is not None:
+                return stop
     ooxml.all_relationships(pkg)
-    report.cells = budget.cells
 
     # [D] a macro-enabled format alone warns (issue: .xlsm warns); macro code itself is refused as an
     # error (the hostile-file promise): it is never run, but a declaration must not carry it
@@ -209,23 +235,73 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
         code = "file.external_content" if a.kind == "external" else "file.active_content"
         report.findings.append(finding(code, part=a.part[:_NAME_CHARS], what_zh=a.what_zh, what_en=a.what_en))
 
-    # every sheet, once: formulas, merges, cached values, cells openpyxl cannot cast
-    string_count = counts[pkg.shared_strings].strings if pkg.shared_strings in counts else 0
-    table: list[str] | None = None
+    # the values as openpyxl would read them: shared strings, which cell formats are dates, the epoch
+    try:
+        styles_root = fromstring(zf.read(ooxml.OPENPYXL_STYLES)) if ooxml.OPENPYXL_STYLES in names else None
+        cells = ValueReader(shared_strings(zf.read(pkg.shared_strings)) if pkg.shared_strings else [],
+                            number_styles(styles_root), pkg.date1904)
+    except (ValueError, TypeError, OverflowError) as exc:  # openpyxl would not open the workbook either
+        return _stop(report, "input.unreadable",
+                     reason=f"无法打开工作簿 / cannot open the workbook: {type(exc).__name__}")
+    report.styles_root = styles_root
 
-    def table_once() -> list[str]:
-        nonlocal table
-        if table is None:
-            table = shared_strings(zf.read(pkg.shared_strings)) if pkg.shared_strings else []
-        return table
-
-    for name, part in report.parts.items():
-        if pkg.content_type(part) != _WORKSHEET_CT and not part.endswith(".xml"):
-            continue
-        report.scans[name] = scan_sheet(zf.read(part), wanted.get(name, frozenset()), string_count, table_once,
-                                        keep_styles=name in styled_sheets)
+    # every sheet, once: formulas, merges, cached values, the reader's values, cells openpyxl cannot cast
+    total_cells = 0
+    for part, name in scanned.items():
+        try:
+            scan = scan_sheet(zf.read(part), wanted.get(name, frozenset()), cells,
+                              keep_styles=name in styled_sheets, extent=(extents or {}).get(name))
+        except ParseError as exc:
+            return _stop(report, "file.malformed_xml", part=part, line=exc.position[0],
+                         reason=expat.ErrorString(exc.code) or str(exc)[:100])
+        rows = max(scan.rows, scan.last_row, scan.declared_rows)
+        if rows > limits.max_rows:
+            return _stop(report, "file.too_many_rows", sheet=name, rows=rows, limit=limits.max_rows)
+        total_cells += scan.cells
+        report.scans[name] = scan
+    report.cells = budget.cells if exact_sheets else total_cells
     report.outside_names = _defined_name_formulas(zf.read(pkg.workbook))
     return report
+
+
+@dataclass
+class _Light:
+    bound: int = 0  # "<" bytes in the part: at least its elements
+    bounded: bool = True  # the bound holds (UTF-8, and for a sheet, its root found in the first chunk)
+
+
+def _stream_light(zf, info, report, limits, overrides, defaults, budget, sheet: bool, light: dict):
+    """One member, streamed: its real size (zip bomb) and, when it is XML, its elements bounded from
+    above; a part that is not a sheet goes through expat (well-formed, no DOCTYPE or entity), a sheet's
+    prolog only (:func:`.ooxml.check_prolog`: the scan's one parse checks the rest)."""
+    real = 0
+    checker = None
+    part = None
+    declared: list = []
+    with zf.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            if real == 0 and ooxml.is_xml_part(None, info.filename, chunk[:64], overrides, defaults):
+                part = light[info.filename] = _Light()
+                if sheet:
+                    part.bounded = all(ooxml.check_prolog(info.filename, chunk))
+                else:
+                    checker = ooxml.xml_parser()
+                    checker.XmlDeclHandler = lambda version, encoding, standalone: declared.append(encoding)
+                    head = chunk[:4]
+            real += len(chunk)
+            budget.total += len(chunk)
+            if budget.total > limits.max_uncompressed_bytes:
+                return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
+            if info.compress_size and real > 1_000_000 and real / info.compress_size > limits.max_compression_ratio:
+                return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
+            if part is not None:
+                part.bound += chunk.count(b"<")
+            if checker is not None:
+                ooxml.feed(checker, info.filename, chunk)
+    if checker is not None:
+        ooxml.feed(checker, info.filename, b"", final=True)
+        part.bounded = ooxml.declared_utf8(head, declared)
+    return None
 
 
 class _Budget:

@@ -98,6 +98,40 @@ def check_xml(part: str, data: bytes) -> None:
     feed(xml_parser(), part, data, final=True)
 
 
+class _Root(Exception):
+    pass
+
+
+def _at_root(*_args) -> None:
+    raise _Root()
+
+
+def declared_utf8(head: bytes, declared: list) -> bool:
+    """The part is in UTF-8 (no UTF-16 byte-order mark or NUL bytes up front; no other encoding
+    declared): then every ``<`` of its text is the byte 0x3C, and ``bytes.count(b"<")`` bounds its
+    elements from above."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+        return False
+    return not declared or declared[0] is None or declared[0].lower().replace("_", "-") in ("utf-8", "utf8")
+
+
+def check_prolog(part: str, head: bytes) -> tuple[bool, bool]:
+    """Parse only the prolog of a part — what comes before its root element, the one place a DOCTYPE
+    (and with it any entity declaration) can stand. Returns (the root element starts within ``head``,
+    the part is UTF-8); raises :class:`XmlRefused` for a DOCTYPE or a prolog that is not well-formed.
+    Once the root has started no DOCTYPE can follow (a parser refuses it), and without one every entity
+    reference other than the five predefined ones is an error: the C parser that reads the rest meets
+    no entity to expand."""
+    declared: list = []
+    parser = xml_parser(_at_root)
+    parser.XmlDeclHandler = lambda version, encoding, standalone: declared.append(encoding)
+    try:
+        feed(parser, part, head)
+    except _Root:
+        return True, declared_utf8(head, declared)
+    return False, False
+
+
 def parse_checked(part: str, data: bytes):
     """Element tree of a small structural part, after expat accepted it (no DOCTYPE can reach the C parser)."""
     check_xml(part, data)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from xml.etree.ElementTree import fromstring  # C parser: bytes accepted by ooxml.check_xml
-
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from hpcarbon.findings import Finding, finding
@@ -30,7 +28,7 @@ def reviewer_findings(container, read) -> list[Finding]:
 
     out: list[Finding] = []
     inputs = input_cells()
-    hidden_styles = _hiding_styles(container.package)
+    hidden_styles = _hiding_styles(container.styles_root)
     for sheet, refs in inputs.items():
         scan = container.scans.get(sheet)
         if scan is None:
@@ -54,11 +52,10 @@ def reviewer_findings(container, read) -> list[Finding]:
     return out
 
 
-def _hiding_styles(pkg) -> dict[int, tuple[str, str]]:
-    """Cell format index → how it hides a value."""
-    if pkg is None or ooxml.OPENPYXL_STYLES not in pkg.names:
+def _hiding_styles(root) -> dict[int, tuple[str, str]]:
+    """Cell format index → how it hides a value (``root``: the style sheet's tree, None when absent)."""
+    if root is None:
         return {}
-    root = fromstring(pkg.read(ooxml.OPENPYXL_STYLES))
     m = ooxml.MAIN
     formats = {el.get("numFmtId"): el.get("formatCode", "") for el in root.iter(f"{m}numFmt")}
     fonts = []

@@ -1,45 +1,45 @@
 """The sheets as openpyxl reads them, in one streaming parse per sheet (issue 10: parse, don't pattern-match).
 
-Each worksheet part that :mod:`.ooxml` resolved is walked with the C ``iterparse`` — only over bytes the
-container pass has already accepted (well-formed, no DOCTYPE, no entity declaration, element counts
-within the limits) — mirroring ``openpyxl.worksheet._reader.WorkSheetParser``: a ``<row>`` anywhere is a
-row, its children are its cells, a cell's reference is its ``r`` attribute normalised by openpyxl's own
-``coordinate_to_tuple`` (``f6``, ``F06`` → F6) or the next column when absent, its formula the ``<f>``
-child and its cached value the first ``<v>`` child. Comments, processing instructions, attribute order
-and element order therefore hide nothing. What is collected:
+Each worksheet part that :mod:`.ooxml` resolved is parsed once, in C — only bytes the container pass has
+already accepted (no DOCTYPE, no entity declaration, elements bounded by the limits) — and walked as
+``openpyxl.worksheet._reader.WorkSheetParser`` walks it: a ``<row>`` is a row, its ``<c>`` children are
+its cells, a cell's reference is its ``r`` attribute normalised by openpyxl's own ``coordinate_to_tuple``
+(``f6``, ``F06`` → F6) or the next column when absent, its formula the ``<f>`` child and its cached
+value the first ``<v>`` child. Comments, processing instructions, attribute order and element order
+therefore hide nothing; where openpyxl and Excel would place something differently — a row outside the
+sheet data or nested in another, an element in a row that is not a cell, a reference naming another row
+than its row element, rows out of order — the cell is refused (a bad cell), not guessed. What is
+collected:
 
 * every formula, as (cell, text) — :func:`reaches_outside` says whether one leaves the workbook;
 * every merged range; hidden rows and columns;
 * the cached values of the cells asked for (the calculation sheet's results);
-* cells whose stored value openpyxl cannot cast (it would give up on the whole sheet), located.
+* cells whose stored value openpyxl cannot cast (it would give up on the whole sheet), located;
+* the values of the cells the reader needs, as openpyxl gives them (:mod:`.cells`), so that nothing
+  parses the sheet a second time; the counts behind the row and cell limits.
 """
 
 from __future__ import annotations
 
-import io
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 import re
-from xml.etree.ElementTree import fromstring, iterparse  # C parser: bytes were accepted by ooxml.check_xml first
+from xml.etree.ElementTree import fromstring  # C parser: bytes the container pass accepted (no DOCTYPE, bounded)
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.utils.exceptions import CellCoordinatesException
 
+from hpcarbon.validator.cells import NumberStyles, ValueReader, item_text, style_index
 from hpcarbon.validator.ooxml import MAIN
 
 _ROW, _C_F, _C_V = f"{MAIN}row", f"{MAIN}f", f"{MAIN}v"
-_MERGE, _COL, _SI, _T, _R = f"{MAIN}mergeCell", f"{MAIN}col", f"{MAIN}si", f"{MAIN}t", f"{MAIN}r"
-_IS = f"{MAIN}is"
-#: elements openpyxl's sheet parser clears after reading them (memory stays bounded the same way)
-_CLEARED = {f"{MAIN}{t}" for t in ("cols", "sheetProtection", "extLst", "conditionalFormatting", "legacyDrawing",
-                                    "rowBreaks", "colBreaks", "customSheetViews", "printOptions", "pageMargins",
-                                    "pageSetup", "headerFooter", "autoFilter", "dataValidations", "sheetPr",
-                                    "sheetViews", "sheetFormatPr", "scenarios", "tableParts", "hyperlinks",
-                                    "mergeCells")}
+_MERGE, _COL, _IS, _DIM = f"{MAIN}mergeCell", f"{MAIN}col", f"{MAIN}is", f"{MAIN}dimension"
+_CELL, _DATA = f"{MAIN}c", f"{MAIN}sheetData"
 #: a reference as Excel writes it (upper case, no $, no leading zero): openpyxl reads it unchanged
-_CANONICAL = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
+_CANONICAL = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_DIM_LAST_ROW = re.compile(r"([0-9]{1,9})$")  # the last row of a dimension's ref attribute
 _LETTERS = re.compile(r"[A-Z]+")
 _CAST_KINDS = frozenset({"n", "s", "b", "d"})
 #: characters of a value echoed into a message
@@ -77,6 +77,24 @@ class SheetScan:
     hidden_cols: list[tuple[int, int]] = field(default_factory=list)
     #: (ref, style id) of every cell holding a value, for the reviewer checks (hidden formats)
     styled: dict[str, int] = field(default_factory=dict)
+    #: row → column → value as openpyxl reads it (:mod:`.cells`), within the extent asked for
+    grid: dict[int, dict[int, object]] = field(default_factory=dict)
+    #: cell elements, row elements, the last row number, the last row of the declared dimension
+    cells: int = 0
+    rows: int = 0
+    last_row: int = 0
+    declared_rows: int = 0
+
+    def rows_of(self, max_row: int, max_col: int) -> list[tuple]:
+        """The first ``max_row`` rows as openpyxl's ``iter_rows(values_only=True)`` gives them: tuples of
+        ``max_col`` values, ending at the sheet's last row."""
+        last = min(max_row, self.last_row)
+        blank = (None,) * max_col
+        out = []
+        for r in range(1, last + 1):
+            row = self.grid.get(r)
+            out.append(tuple(row.get(c) for c in range(1, max_col + 1)) if row else blank)
+        return out
 
 
 def shown(value: str, limit: int = ECHO_CHARS) -> str:
@@ -103,16 +121,26 @@ def _cast_problem(kind: str, text: str, strings: int) -> tuple[str, str] | None:
     return None
 
 
-def scan_sheet(data: bytes, wanted: set[str] = frozenset(), strings: int = 0,
-               shared=lambda: [], keep_styles: bool = False) -> SheetScan:
+_NO_VALUES = ValueReader([], NumberStyles(), False)
+
+
+def scan_sheet(data: bytes, wanted: set[str] = frozenset(), cells: ValueReader = _NO_VALUES,
+               keep_styles: bool = False, extent: tuple[int, int] | None = None) -> SheetScan:
     """One pass over a sheet part (see the module docstring). ``wanted``: refs whose cached value is
-    kept; ``strings``: entries in the shared-string table (an index beyond is a bad cell); ``shared()``
-    gives the table itself, parsed once, only if a wanted cell needs it. The part's elements are within
-    max_sheet_elements (counted by the container pass), so its tree is built at once in C."""
+    kept; ``cells``: the shared strings, number styles and epoch (an index beyond the strings is a bad
+    cell); ``extent``: (rows, columns) whose values are kept in ``grid`` as openpyxl reads them. The
+    part's elements are bounded (counted or bounded from above by the container pass, which also refused
+    any DOCTYPE), so its tree is built at once in C; a part that is not well-formed raises
+    ``xml.etree.ElementTree.ParseError``."""
     out = SheetScan()
     root = fromstring(data)
-    row_counter = last_row = 0
+    strings = len(cells.strings)
+    max_row, max_col = extent or (0, 0)
+    grid = out.grid
+    row_counter = last_row = n_rows = n_cells = 0
     for el in root.iter(_ROW):
+        n_rows += 1
+        n_cells += len(el)
         r = el.get("r")
         if r is not None:
             try:
@@ -134,13 +162,19 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), strings: int = 0,
         last_row = max(last_row, row_counter)
         if el.get("hidden", "").lower() in ("1", "true"):
             out.hidden_rows.add(row_counter)
+        values = grid.setdefault(row_counter, {}) if row_counter <= max_row else None
         col_counter = 0
         previous = None  # the last explicit reference: its column is computed only if a cell lacks one
         for c in el:
+            if c.tag != _CELL:
+                # openpyxl would take it for a cell, Excel would not: refused rather than guessed
+                _bad(out, None, ("行中的非单元格元素", "element in a row that is not a cell"), _local(c.tag))
+                continue
             coordinate = c.get("r")
             if coordinate:
-                if _CANONICAL.fullmatch(coordinate):  # as Excel writes it: already what openpyxl makes of it
-                    ref = coordinate
+                canonical = _CANONICAL.fullmatch(coordinate)
+                if canonical:  # as Excel writes it: already what openpyxl makes of it
+                    ref, row = coordinate, int(canonical.group(2))
                 else:
                     try:
                         row, col = coordinate_to_tuple(coordinate)
@@ -148,6 +182,11 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), strings: int = 0,
                     except (ValueError, CellCoordinatesException, KeyError, IndexError):
                         _bad(out, None, ("单元格地址", "cell reference"), coordinate)
                         continue
+                if row != row_counter:
+                    # openpyxl's read-only reader puts the value in the row element's row, the formula
+                    # scan (and openpyxl's full reader) in the reference's: ambiguous, refused
+                    _bad(out, None, ("单元格地址（与所在行不符）", "cell reference in its row"), coordinate)
+                    continue
                 previous, col_counter = ref, -1
             else:
                 if col_counter < 0:
@@ -171,11 +210,25 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), strings: int = 0,
                 problem = _cast_problem(kind, text, strings)
                 if problem:
                     _bad(out, ref, problem, text)
+                    continue
+            try:
+                style = style_index(c.get("s"))
+            except ValueError:
+                _bad(out, ref, ("单元格格式编号", "cell format index"), c.get("s", ""))
+                continue
             if keep_styles and (text is not None or kind == "inlineStr"):
-                style = c.get("s", "0") or "0"
-                out.styled[ref] = int(style) if style.isdigit() and len(style) < 10 else 0
+                out.styled[ref] = style if style is not None and 0 <= style < 1 << 31 else 0
             if ref in wanted:
-                out.values[ref] = _cached(f is not None, kind, text, c, shared)
+                out.values[ref] = _cached(f is not None, kind, text, c, cells.strings)
+            if values is not None and (text is not None or kind == "inlineStr"):
+                col = col_counter if col_counter > 0 else column_index_from_string(_LETTERS.match(ref).group())
+                if col <= max_col:
+                    values[col] = cells.value(kind, text, style, c)
+    out.rows, out.cells, out.last_row = n_rows, n_cells, last_row
+    if n_rows != sum(len(data_el.findall(_ROW)) for data_el in root.iter(_DATA)):
+        # a row nested in a row or a cell, or outside the sheet data: openpyxl reads it in the order its
+        # end tag comes, Excel not at all — refused rather than guessed
+        _bad(out, None, ("工作表数据之外的行", "row outside the sheet data"), "<row>")
     for el in root.iter(_MERGE):
         out.merges.append(el.get("ref", ""))
     for el in root.iter(_COL):
@@ -184,7 +237,15 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), strings: int = 0,
                 out.hidden_cols.append((int(el.get("min", "0")), int(el.get("max", "0"))))
             except ValueError:
                 pass
+    for el in root.iter(_DIM):
+        m = _DIM_LAST_ROW.search(el.get("ref", ""))
+        if m:
+            out.declared_rows = int(m.group(1))
     return out
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "?"
 
 
 def _bad(out: SheetScan, ref: str | None, kind: tuple[str, str], value: str) -> None:
@@ -192,10 +253,10 @@ def _bad(out: SheetScan, ref: str | None, kind: tuple[str, str], value: str) -> 
         out.bad.append(BadCell(ref if ref and len(ref) <= 10 else None, kind[0], kind[1], value[:ECHO_CHARS + 1]))
 
 
-def _cached(has_formula: bool, kind: str, text: str | None, c, shared) -> Cached:
+def _cached(has_formula: bool, kind: str, text: str | None, c, table: list[str]) -> Cached:
     if kind == "inlineStr":
         node = c.find(_IS)
-        return Cached(has_formula, value=_text_of(node)[:CACHED_TEXT_CHARS] if node is not None else None)
+        return Cached(has_formula, value=item_text(node)[:CACHED_TEXT_CHARS] if node is not None else None)
     if text is None:
         v = c.find(_C_V)
         # a formula that returned "" (Excel writes <v></v>)
@@ -205,7 +266,6 @@ def _cached(has_formula: bool, kind: str, text: str | None, c, shared) -> Cached
     if kind == "str":
         return Cached(has_formula, value=text[:CACHED_TEXT_CHARS])
     if kind == "s":
-        table = shared()
         try:
             idx = int(text)
         except ValueError:
@@ -215,28 +275,6 @@ def _cached(has_formula: bool, kind: str, text: str | None, c, shared) -> Cached
         return Cached(has_formula, value=float(text))
     except ValueError:
         return Cached(has_formula, value=text[:CACHED_TEXT_CHARS])
-
-
-def _text_of(node) -> str:
-    """A string item's plain text as openpyxl's Text.content: its <t>, or the <t> of each run (phonetic
-    runs left out)."""
-    direct = node.find(_T)
-    parts = [direct.text or ""] if direct is not None else []
-    for run in node.findall(_R):
-        t = run.find(_T)
-        if t is not None:
-            parts.append(t.text or "")
-    return "".join(parts)
-
-
-def shared_strings(data: bytes) -> list[str]:
-    """The shared-string table, parsed once (bytes accepted by the container pass)."""
-    out = []
-    for _, el in iterparse(io.BytesIO(data)):
-        if el.tag == _SI:
-            out.append(_text_of(el))
-            el.clear()
-    return out
 
 
 # --- formulas that reach outside the workbook ----------------------------------------------------------

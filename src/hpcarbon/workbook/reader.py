@@ -15,7 +15,8 @@ Rules of reading (the layout schema says where each field is):
 * a heat-pump type is in the declaration when its column says 是 (yes); the systems appear in the
   order ground, air, waste-heat water; COP records go to their type's system in row order;
 * the workbook is read once (openpyxl ``read_only``, ``data_only``), each sheet with one
-  ``iter_rows(values_only=True)`` pass.
+  ``iter_rows(values_only=True)`` pass — or, in the gate, from the values of its own one pass over
+  each sheet (:func:`read_values`).
 """
 
 from __future__ import annotations
@@ -107,10 +108,10 @@ class ReadResult:
 
 
 class _Grid:
-    """One sheet's values, read in a single pass."""
+    """One sheet's values, read in a single pass: ``rows[r - 1][c - 1]`` is the value of row r, column c."""
 
-    def __init__(self, ws, max_row: int, max_col: int):
-        self.rows = [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+    def __init__(self, rows: list[tuple]):
+        self.rows = rows
 
     def get(self, row: int, column: str) -> Any:
         c = column_index_from_string(column)
@@ -124,6 +125,17 @@ class _Unreadable(Exception):
     def __init__(self, zh: str, en: str):
         super().__init__(f"{zh} / {en}")
         self.zh, self.en = zh, en
+
+
+def sheet_extents() -> dict[str, tuple[int, int]]:
+    """Sheet → (rows, columns) of it the reader reads, margins included: what a caller handing the reader
+    already-parsed values (:func:`read_values`) must provide."""
+    out = {}
+    for sheet in _NEEDED:
+        rows, cols = _extent(sheet)
+        # a margin, so that a label pushed down or right by inserted rows or columns is found and named
+        out[sheet] = (rows + _MOVE_MARGIN, cols + 5)
+    return out
 
 
 def _extent(sheet: str) -> tuple[int, int]:
@@ -575,7 +587,6 @@ def read_workbook(path: str | Path | bytes, *, limits=None) -> ReadResult:
     """Read a declaration workbook (see the module docstring) from a path, or from the bytes the gate
     read once (the very bytes it checked). Never raises for a bad file: a file that is not a readable
     template gives ``unreadable=True`` and a finding saying why."""
-    max_text = getattr(limits, "max_text_chars", _DEFAULT_MAX_TEXT)
     source = io.BytesIO(path) if isinstance(path, (bytes, bytearray)) else path
     try:
         wb = load_workbook(source, read_only=True, data_only=True, keep_links=False)
@@ -585,24 +596,37 @@ def read_workbook(path: str | Path | bytes, *, limits=None) -> ReadResult:
                                                     f"{type(exc).__name__}")], None, unreadable=True)
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-    token = _DATE1904.set(wb.epoch == CALENDAR_MAC_1904)
     try:
-        return _read(wb, max_text)
+        sheets = set(wb.sheetnames)
+        return read_values(lambda sheet, max_row, max_col: [tuple(r) for r in wb[sheet].iter_rows(
+            min_row=1, max_row=max_row, max_col=max_col, values_only=True)] if sheet in sheets else None,
+            limits=limits, date1904=wb.epoch == CALENDAR_MAC_1904)
     finally:
-        _DATE1904.reset(token)
         wb.close()
 
 
-def _read(wb, max_text: int) -> ReadResult:
-    missing = [s for s in _NEEDED if s not in wb.sheetnames]
+def read_values(rows_of, *, limits=None, date1904: bool = False) -> ReadResult:
+    """Read a declaration from values already parsed: ``rows_of(sheet, max_row, max_col)`` gives the sheet's
+    first ``max_row`` rows as tuples of ``max_col`` values, as openpyxl's ``iter_rows(values_only=True)``
+    gives them (fewer rows where the sheet ends), or None when the workbook has no such worksheet. The gate
+    hands it the values of its own one pass over each sheet (:mod:`hpcarbon.validator.scan`)."""
+    token = _DATE1904.set(date1904)
+    try:
+        return _read(rows_of, getattr(limits, "max_text_chars", _DEFAULT_MAX_TEXT))
+    finally:
+        _DATE1904.reset(token)
+
+
+def _read(rows_of, max_text: int) -> ReadResult:
+    grids = {}
+    for sheet, (rows, cols) in sheet_extents().items():
+        got = rows_of(sheet, rows, cols)
+        if got is not None:
+            grids[sheet] = _Grid(got)
+    missing = [s for s in _NEEDED if s not in grids]
     if missing:
         return _not_template(f"缺少工作表 {'、'.join(missing)}；请使用 hpcarbon template 生成的申报表模板",
                              f"sheets missing: {', '.join(missing)}; use the template made by `hpcarbon template`")
-    grids = {}
-    for sheet in _NEEDED:
-        rows, cols = _extent(sheet)
-        # a margin, so that a label pushed down or right by inserted rows or columns is found and named
-        grids[sheet] = _Grid(wb[sheet], rows + _MOVE_MARGIN, cols + 5)
     sheet, ref = L.VERSION_CELL
     stamp = grids[sheet].get(int(ref[1:]), ref[0])
     version = None if xv.is_blank(stamp) else xv.to_text(stamp)

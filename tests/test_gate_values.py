@@ -1,0 +1,256 @@
+"""Issue 10, item 9 — the gate reads the values itself, from its one parse of each sheet
+(``validator/cells.py``, ``SheetScan.rows_of``), instead of handing the bytes to openpyxl for a second
+and third parse. These tests hold it to openpyxl itself, the oracle: for every cell kind Excel, openpyxl
+and LibreOffice write — numbers (int, float, exponent), dates by built-in and custom formats, elapsed
+times, times of day, a date serial out of range, both epochs, booleans, errors, shared strings (rich
+text, phonetic runs, ``_x005F_`` escapes), inline strings, ``str`` results, ISO dates, empty values, cells
+without a reference — the values the reader receives equal ``load_workbook(read_only=True,
+data_only=True)``'s ``iter_rows(values_only=True)``; and where openpyxl and Excel would place a value
+differently the file is refused, not guessed.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from gate_support import EXAMPLES, filled
+from hostile_corpus import sheet_part
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+
+from hpcarbon.validator import validate_file
+from hpcarbon.validator.container import inspect_container
+from hpcarbon.validator.limits import DEFAULT_LIMITS
+from hpcarbon.workbook import layout as L
+from hpcarbon.workbook.reader import read_workbook, sheet_extents
+
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def openpyxl_rows(data: bytes, sheet: str, max_row: int, max_col: int) -> list[tuple]:
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    try:
+        return [tuple(r) for r in wb[sheet].iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+    finally:
+        wb.close()
+
+
+def gate_rows(data: bytes, sheet: str, max_row: int, max_col: int) -> list[tuple]:
+    container = inspect_container(data, DEFAULT_LIMITS, extents={sheet: (max_row, max_col)})
+    assert container.readable, [f.code for f in container.findings]
+    scan = container.scans[sheet]
+    assert not scan.bad, scan.bad
+    return scan.rows_of(max_row, max_col)
+
+
+def assert_same_values(data: bytes, sheets: dict[str, tuple[int, int]]) -> None:
+    for sheet, (rows, cols) in sheets.items():
+        expected = openpyxl_rows(data, sheet, rows, cols)
+        got = gate_rows(data, sheet, rows, cols)
+        assert len(got) == len(expected), sheet
+        for r, (a, b) in enumerate(zip(got, expected), start=1):
+            assert a == b and [type(x) for x in a] == [type(x) for x in b], (sheet, r, a, b)
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.xlsx")))
+def test_the_examples_read_as_openpyxl_reads_them(example):
+    data = (EXAMPLES / example).read_bytes()
+    assert_same_values(data, sheet_extents())
+    # and so the declaration read from them is the same, field by field
+    gate = validate_file(EXAMPLES / example)
+    assert gate.report.declaration == read_workbook(data).declaration
+
+
+# --- every cell kind ------------------------------------------------------------------------------------
+def _every_kind(date1904: bool) -> bytes:
+    """A workbook written by openpyxl with every kind of value, then edited where openpyxl does not write
+    what Excel or LibreOffice may (inline strings, str results, ISO dates, phonetic runs …)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Kinds"
+    if date1904:
+        wb.epoch = __import__("openpyxl").utils.datetime.CALENDAR_MAC_1904
+    rows = [
+        (1, 2.5, -3, 1e-7, 12345678901234),
+        (datetime(2024, 10, 20), datetime(2025, 1, 15, 13, 45, 30), time(6, 30), timedelta(hours=50, minutes=3), None),
+        (True, False, "=1/0", "文本 text", "  spaced  "),
+        (CellRichText(["plain ", TextBlock(InlineFont(b=True), "bold")]), "x", "_x005F_x000D_ kept", "", None),
+    ]
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    ws["B2"].number_format = "yyyy-mm-dd hh:mm:ss"
+    ws["D2"].number_format = "[h]:mm:ss"
+    ws["A5"] = 45000.75
+    ws["A5"].number_format = "yyyy\"年\"m\"月\"d\"日\""  # a custom date format with quoted text
+    ws["B5"] = 45000
+    ws["B5"].number_format = "0.00%"  # not a date
+    ws["C5"] = 1e12
+    ws["C5"].number_format = "yyyy-mm-dd"  # a date serial out of range: #VALUE!
+    ws["D5"] = 0.25
+    ws["D5"].number_format = "h:mm"  # a time of day
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                extra = (b'<row r="7"><c r="A7" t="inlineStr"><is><t>inline</t></is></c>'
+                         b'<c r="B7" t="inlineStr"><is><r><t>rich </t></r><r><rPr><b/></rPr><t>inline</t></r>'
+                         b'<rPh sb="0" eb="1"><t>phonetic</t></rPh></is></c>'
+                         b'<c r="C7" t="str"><f>A1&amp;"x"</f><v>1x</v></c>'
+                         b'<c r="D7" t="d"><v>2024-10-20T00:00:00</v></c>'
+                         b'<c r="E7" t="e"><v>#N/A</v></c></row>'
+                         b'<row r="8"><c t="n"><v>7</v></c><c><v>8.0</v></c><c s=""><v>45000</v></c>'
+                         b'<c r="E8"><v></v></c><c t="b"><v>1</v></c></row>'
+                         b'<row r="9"><c r="A9" t="n" s="0"><v>1E3</v></c><c r="B9" t="str"><v></v></c></row>'
+                         b'<row r="10"><c r="A10" t="s"><v>0</v></c><c r="B10" t="s"><v>1</v></c>'
+                         b'<c r="C10" t="s"><v>2</v></c><c r="D10" t="s"><v>3</v></c><c r="E10" t="s"><v>4</v></c>'
+                         b'</row>')
+                data = data.replace(b"</sheetData>", extra + b"</sheetData>")
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
+                                    b'application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                                    b'</Types>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxml'
+                                    b'formats.org/officeDocument/2006/relationships/sharedStrings" Target='
+                                    b'"sharedStrings.xml"/></Relationships>')
+            dst.writestr(info, data)
+        # plain; rich runs with a phonetic run; an escaped underscore; spaces kept; an empty item
+        dst.writestr("xl/sharedStrings.xml", b'<sst xmlns="%s" count="5" uniqueCount="5"><si><t>plain</t></si>'
+                     b'<si><r><t>a</t></r><r><rPr><b/></rPr><t>b</t></r><rPh sb="0" eb="1"><t>p</t></rPh>'
+                     b'<phoneticPr fontId="1"/></si><si><t>_x005F_x000D_ kept</t></si>'
+                     b'<si><t xml:space="preserve">  spaced  </t></si><si/></sst>' % MAIN)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("date1904", [False, True], ids=["1900", "1904"])
+def test_every_cell_kind_reads_as_openpyxl_reads_it(date1904):
+    data = _every_kind(date1904)
+    assert_same_values(data, {"Kinds": (12, 7)})
+    rows = gate_rows(data, "Kinds", 12, 7)
+    # what openpyxl gives, checked independently of it as well
+    assert rows[0][:5] == (1, 2.5, -3, 1e-7, 12345678901234)
+    assert rows[1][0] == datetime(2024, 10, 20) and rows[1][2] == time(6, 30)
+    assert rows[1][3] == timedelta(hours=50, minutes=3)
+    assert rows[2][:2] == (True, False)
+    assert rows[4][0] == datetime(2023, 3, 15, 18, 0) + (timedelta(days=1462) if date1904 else timedelta())
+    assert rows[4][1] == 45000 and rows[4][2] == "#VALUE!" and rows[4][3] == time(6, 0)
+    assert rows[6] == ("inline", "rich inline", "1x", datetime(2024, 10, 20), "#N/A", None, None)
+    assert rows[7][:6] == (7, 8.0, 45000, None, None, True)  # E8 named; the next cell without a reference is F8
+    assert rows[8][:2] == (1000.0, None)
+    assert rows[9][:5] == ("plain", "ab", "_x000D_ kept", "  spaced  ", "")
+
+
+# --- where openpyxl and Excel would differ: refused --------------------------------------------------------
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    return filled(tmp_path_factory.mktemp("values") / "base.xlsx")
+
+
+def _sheet_edited(base: Path, out: Path, sheet: str, edit) -> Path:
+    part = sheet_part(base, sheet)
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, edit(data) if info.filename == part else data)
+    return out
+
+
+@pytest.mark.parametrize("name, edit", [
+    # a row nested in a cell: openpyxl reads it when its end tag comes (before the outer row), Excel never
+    ("nested row", lambda d: d.replace(b"</sheetData>", b'<row r="200"><c r="A200"><row r="201"><c r="B201">'
+                                       b'<v>1</v></c></row></c></row></sheetData>')),
+    # a row outside the sheet data: openpyxl reads it, Excel does not
+    ("row outside sheetData", lambda d: d.replace(b"</sheetData>", b'</sheetData><row r="300"><c r="A300"><v>1</v>'
+                                                  b'</c></row>', 1)),
+    # an element in a row that is not a cell: openpyxl takes it for the next cell
+    ("element in a row", lambda d: d.replace(b"</sheetData>", b'<row r="400"><x r="A400"><v>1</v></x></row>'
+                                             b'</sheetData>')),
+    # a reference naming another row: openpyxl's read-only reader puts it in the row element's row
+    ("reference in another row", lambda d: d.replace(b"</sheetData>", b'<row r="500"><c r="A501"><v>1</v></c>'
+                                                     b'</row></sheetData>')),
+    # a cell format index that is not a number: openpyxl gives up on the sheet
+    ("style index", lambda d: d.replace(b"</sheetData>", b'<row r="600"><c r="A600" s="x"><v>1</v></c></row>'
+                                        b'</sheetData>')),
+])
+def test_cells_placed_differently_by_openpyxl_and_excel_are_refused(base, tmp_path, name, edit):
+    path = _sheet_edited(base, tmp_path / "edited.xlsx", L.S_MONTHLY, edit)
+    result = validate_file(path)
+    assert result.exit_code == 2
+    codes = [f.code for f in result.report.findings]
+    assert "workbook.bad_cell_value" in codes and "file.unreadable_workbook" not in codes, codes
+    bad = next(f for f in result.report.findings if f.code == "workbook.bad_cell_value")
+    assert bad.location.sheet == L.S_MONTHLY
+    assert bad.message("zh") != bad.message("en")
+
+
+def test_a_style_sheet_openpyxl_cannot_read_is_refused_not_crashed(base, tmp_path):
+    """A cell format whose number-format id is not a number: openpyxl would not open the workbook (it
+    decides from these which numbers are dates); the gate says so."""
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(tmp_path / "s.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/styles.xml":
+                head, _, tail = data.partition(b"<cellXfs")
+                data = head + b"<cellXfs" + tail.replace(b'numFmtId="', b'numFmtId="zero', 1)
+                assert b'numFmtId="zero' in data
+            dst.writestr(info, data)
+    with pytest.raises((ValueError, TypeError)):
+        load_workbook(tmp_path / "s.xlsx", read_only=True)
+    result = validate_file(tmp_path / "s.xlsx")
+    assert result.exit_code == 2
+    assert [f.code for f in result.report.findings] == ["input.unreadable"]
+
+
+def test_a_sheet_with_a_doctype_after_a_long_prolog_is_still_refused(base, tmp_path):
+    """The DOCTYPE check reads a sheet's prolog: one pushed beyond the first 64 KB by comments is found by
+    the exact pass that a prolog without its root in the first chunk gets."""
+    prolog = b"<!--" + b"x" * 70_000 + b"-->"
+    doctype = b'<!DOCTYPE worksheet [<!ENTITY e "boom">]>'
+    path = _sheet_edited(base, tmp_path / "d.xlsx", L.S_MONTHLY,
+                         lambda d: prolog + doctype + d)
+    result = validate_file(path)
+    assert result.exit_code == 2
+    assert [f.code for f in result.report.findings] == ["file.xml_doctype"]
+
+
+def test_a_sheet_in_utf16_is_counted_exactly(base, tmp_path):
+    """The fast bound ("<" bytes ≥ elements) holds only in UTF-8: a UTF-16 sheet is counted exactly, so its
+    limits still apply (here max_cells set just below its cells)."""
+    part = sheet_part(base, L.S_MONTHLY)
+    with zipfile.ZipFile(base) as zf:
+        xml = zf.read(part).decode("utf-8")
+        cells = xml.count("<c ")
+    utf16 = xml.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    path = _sheet_edited(base, tmp_path / "u.xlsx", L.S_MONTHLY, lambda d: utf16)
+    assert validate_file(path).exit_code in (0, 1)
+    result = validate_file(path, limits=DEFAULT_LIMITS.with_overrides([f"max_cells={cells - 1}"]))
+    assert "file.too_many_cells" in [f.code for f in result.report.findings]
+
+
+def test_a_defect_openpyxl_refuses_outside_the_values_still_gets_its_report(base, tmp_path):
+    """A style record openpyxl cannot convert that decides no value (a cell *style* format): the gate judges
+    the declaration from its own reading; only the annotated copy, which openpyxl writes, cannot be made —
+    the report says so instead of losing the file's answer."""
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(tmp_path / "s.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/styles.xml":
+                head, _, tail = data.partition(b"<cellStyleXfs")
+                data = head + b"<cellStyleXfs" + tail.replace(b'fontId="', b'fontId="x', 1)
+                assert b'fontId="x' in data
+            dst.writestr(info, data)
+    result = validate_file(tmp_path / "s.xlsx", annotate_dir=tmp_path / "out")
+    codes = [f.code for f in result.report.findings]
+    assert "file.annotate_failed" in codes and "file.unreadable_workbook" not in codes
+    assert result.report.status == "pass" and result.report.declaration is not None
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
