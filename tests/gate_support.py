@@ -80,3 +80,37 @@ def run_cli(*args, timeout: float = 60, python: list[str] | None = None) -> Run:
         err.seek(0)
         return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
                    seconds, peak_kb / 1024)
+
+
+# --- the gate's own reading of the values against openpyxl's (issue 10, item 9) -------------------------------
+def openpyxl_rows(data: bytes, sheet: str, max_row: int, max_col: int) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    try:
+        return [tuple(r) for r in wb[sheet].iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+    finally:
+        wb.close()
+
+
+def gate_rows(data: bytes, sheet: str, max_row: int, max_col: int) -> list[tuple]:
+    from hpcarbon.validator.container import inspect_container
+    from hpcarbon.validator.limits import DEFAULT_LIMITS
+
+    container = inspect_container(data, DEFAULT_LIMITS, extents={sheet: (max_row, max_col)})
+    assert container.readable, [f.code for f in container.findings]
+    scan = container.scans[sheet]
+    assert not scan.bad, scan.bad
+    return scan.rows_of(max_row, max_col)
+
+
+def assert_same_values(data: bytes, sheets: dict[str, tuple[int, int]]) -> None:
+    """The values the gate hands the reader equal openpyxl's, value for value and type for type."""
+    for sheet, (rows, cols) in sheets.items():
+        expected = openpyxl_rows(data, sheet, rows, cols)
+        got = gate_rows(data, sheet, rows, cols)
+        assert len(got) == len(expected), sheet
+        for r, (a, b) in enumerate(zip(got, expected), start=1):
+            assert a == b and [type(x) for x in a] == [type(x) for x in b], (sheet, r, a, b)

@@ -114,7 +114,9 @@ def test_libreoffice_resaved_examples_still_pass(tmp_path):
     """Control: the bundled examples re-saved by LibreOffice (one soffice call) pass the gate."""
     import subprocess
 
-    from gate_support import EXAMPLES
+    from gate_support import EXAMPLES, assert_same_values
+
+    from hpcarbon.workbook.reader import sheet_extents
 
     sources = sorted(EXAMPLES.glob("*.xlsx"))
     subprocess.run(["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), *map(str, sources)],
@@ -126,3 +128,5 @@ def test_libreoffice_resaved_examples_still_pass(tmp_path):
         assert result.report.status == "pass", (src.name, [(f.code, f.message("en")) for f in result.report.findings
                                                            if f.severity.value != "info"])
         assert validate_file(src).report.status == "pass"
+        # the values the gate reads from LibreOffice's XML are openpyxl's, value for value
+        assert_same_values(resaved.read_bytes(), sheet_extents())

@@ -17,44 +17,18 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from gate_support import EXAMPLES, filled
+from gate_support import EXAMPLES, assert_same_values, filled, gate_rows
 from hostile_corpus import sheet_part
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from hpcarbon.validator import validate_file
-from hpcarbon.validator.container import inspect_container
 from hpcarbon.validator.limits import DEFAULT_LIMITS
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook.reader import read_workbook, sheet_extents
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-
-
-def openpyxl_rows(data: bytes, sheet: str, max_row: int, max_col: int) -> list[tuple]:
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    try:
-        return [tuple(r) for r in wb[sheet].iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
-    finally:
-        wb.close()
-
-
-def gate_rows(data: bytes, sheet: str, max_row: int, max_col: int) -> list[tuple]:
-    container = inspect_container(data, DEFAULT_LIMITS, extents={sheet: (max_row, max_col)})
-    assert container.readable, [f.code for f in container.findings]
-    scan = container.scans[sheet]
-    assert not scan.bad, scan.bad
-    return scan.rows_of(max_row, max_col)
-
-
-def assert_same_values(data: bytes, sheets: dict[str, tuple[int, int]]) -> None:
-    for sheet, (rows, cols) in sheets.items():
-        expected = openpyxl_rows(data, sheet, rows, cols)
-        got = gate_rows(data, sheet, rows, cols)
-        assert len(got) == len(expected), sheet
-        for r, (a, b) in enumerate(zip(got, expected), start=1):
-            assert a == b and [type(x) for x in a] == [type(x) for x in b], (sheet, r, a, b)
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.xlsx")))
