@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from builders import run_in_process
+
 from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
 
 
@@ -67,28 +69,23 @@ def test_validate_command_applies_the_batch_checks(tmp_path):
     """Two copies of the example in one batch: the same project and season twice (§7.3.3)."""
     import json
     import shutil
-    import subprocess
-    import sys
     from pathlib import Path
 
     example = Path(__file__).resolve().parents[1] / "workbook_templates/examples/example-declaration.xlsx"
     for name in ("a.xlsx", "b.xlsx"):
         shutil.copy(example, tmp_path / name)
-    run = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(tmp_path), "--format", "json", "--jobs", "2"],
-                         capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1, run.stderr
+    run = run_in_process("validate", str(tmp_path), "--format", "json", "--jobs", "2")
+    assert run.code == 1, run.stderr
     reports = json.loads(run.stdout)
     for report, other in zip(reports, ("b.xlsx", "a.xlsx")):
         dup = [f for f in report["findings"] if f["code"] == "batch.duplicate_declaration"]
         assert len(dup) == 1 and report["status"] == "fail"
         assert dup[0]["clause"] == "7.3.3" and dup[0]["sheet"] == "项目信息" and other in dup[0]["message"]
 
-    one = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(tmp_path / "a.xlsx")],
-                         capture_output=True, text=True, timeout=120)
-    assert one.returncode == 0  # alone, the file passes
+    one = run_in_process("validate", str(tmp_path / "a.xlsx"))
+    assert one.code == 0  # alone, the file passes
 
-    lines = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(tmp_path), "--format", "jsonl"],
-                           capture_output=True, text=True, timeout=120).stdout.splitlines()
+    lines = run_in_process("validate", str(tmp_path), "--format", "jsonl").stdout.splitlines()
     objs = [json.loads(line) for line in lines]
     assert [o.get("kind") for o in objs] == [None, None, "batch", "batch"]
     assert {o["file"] for o in objs[2:]} == {str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx")}
@@ -98,8 +95,6 @@ def test_jsonl_batch_findings_reach_the_summary_and_the_exit_status(tmp_path):
     """jsonl keeps no reports in memory; the batch findings must still count (summary row, exit 1)."""
     import csv
     import shutil
-    import subprocess
-    import sys
     from pathlib import Path
 
     example = Path(__file__).resolve().parents[1] / "workbook_templates/examples/example-declaration.xlsx"
@@ -108,8 +103,8 @@ def test_jsonl_batch_findings_reach_the_summary_and_the_exit_status(tmp_path):
     for name in ("a.xlsx", "b.xlsx"):
         shutil.copy(example, folder / name)
     summary = tmp_path / "summary.csv"
-    run = subprocess.run([sys.executable, "-m", "hpcarbon", "validate", str(folder), "--format", "jsonl",
-                          "--jobs", "2", "--summary", str(summary)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1, run.stderr
+    run = run_in_process("validate", str(folder), "--format", "jsonl",
+                          "--jobs", "2", "--summary", str(summary))
+    assert run.code == 1, run.stderr
     rows = list(csv.DictReader(summary.read_text(encoding="utf-8-sig").splitlines()))
     assert [(r["status"], r["errors"]) for r in rows] == [("fail", "1"), ("fail", "1")]

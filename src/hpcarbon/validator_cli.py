@@ -21,6 +21,9 @@ from hpcarbon.files import OutputExists, atomic_write_text, csv_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
+#: Between one file's text report and the next (in input order) when a batch is printed as text.
+TEXT_SEPARATOR = "\n" + "=" * 72 + "\n"
+
 
 @dataclass
 class SummaryRow:
@@ -341,8 +344,7 @@ def cmd_validate(args) -> int:
         sys.stdout.write(render_document([report_view(o.result.report, unreadable=o.result.unreadable)
                                           for o in done]))
     elif args.format == "text":
-        sep = "\n" + "=" * 72 + "\n"
-        sys.stdout.write(sep.join(o.text for o in done))
+        sys.stdout.write(TEXT_SEPARATOR.join(o.text for o in done))
     if args.summary:
         try:
             atomic_write_text(Path(args.summary), csv_text(SUMMARY_HEADER, [o.summary.cells() for o in done]),

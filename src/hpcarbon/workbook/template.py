@@ -12,7 +12,10 @@ import io
 import math
 import re
 import unicodedata
+import weakref
 import zipfile
+from collections.abc import Callable
+from copy import copy
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -254,14 +257,40 @@ def _col(letter: str) -> int:
     return column_index_from_string(letter)
 
 
+#: Per workbook, the style of each kind of cell already styled once. openpyxl hashes every Font, Fill,
+#: Border … object on assignment to find its index in the workbook's style tables, which made styling
+#: the 5 000 table cells most of the template's build time; a cell of a kind already seen gets a copy of
+#: that cell's style indices instead, which is exactly what the assignments would have produced.
+_STAMPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _stamp(cell, key: tuple, apply: Callable[[object], None]) -> None:
+    """Style ``cell`` with ``apply`` the first time ``key`` is seen in its workbook, by copy after."""
+    seen = _STAMPS.setdefault(cell.parent.parent, {})
+    style = seen.get(key)
+    if style is None:
+        apply(cell)
+        seen[key] = copy(cell._style)
+    else:
+        cell._style = copy(style)
+
+
+def _set(cell, **style) -> None:
+    for name, value in style.items():
+        setattr(cell, name, value)
+
+
 def _style_input(cell, spec: L.FieldSpec, locked: bool = False) -> None:
-    cell.fill = _fill("locked" if locked else "input")
-    cell.protection = LOCKED if locked else UNLOCKED
-    cell.number_format = spec.number_format
-    cell.font = F_BODY
-    cell.border = BORDER
-    cell.alignment = WRAP if spec.kind == L.LONGTEXT else Alignment(vertical="center", horizontal=(
-        "left" if spec.kind in (L.TEXT, L.ID, L.ENUM, L.MONTH, L.BOOL, L.MEMBER, L.PRESENCE) else None))
+    def apply(c) -> None:
+        c.fill = _fill("locked" if locked else "input")
+        c.protection = LOCKED if locked else UNLOCKED
+        c.number_format = spec.number_format
+        c.font = F_BODY
+        c.border = BORDER
+        c.alignment = WRAP if spec.kind == L.LONGTEXT else Alignment(vertical="center", horizontal=(
+            "left" if spec.kind in (L.TEXT, L.ID, L.ENUM, L.MONTH, L.BOOL, L.MEMBER, L.PRESENCE) else None))
+
+    _stamp(cell, ("input", locked, spec.number_format, spec.kind), apply)
 
 
 def _label(cell, text: str) -> None:
@@ -484,7 +513,8 @@ def _build_table(ws, spec: L.SheetSpec, lang: str) -> None:
         for r in range(t.first_row, t.last_row + 1):
             c = ws[f"{comp.column}{r}"]
             c.value = comp.formula.format(r=r)
-            c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, comp.number_format
+            _stamp(c, ("computed", comp.number_format), lambda c, comp=comp: _set(
+                c, fill=_fill("computed"), font=F_BODY, border=BORDER, number_format=comp.number_format))
     # every row that can hold data is printed, and the end marker below it (rows typed later never vanish)
     last_print = t.end_row
     if t.total_row:
