@@ -224,6 +224,104 @@ def case_only_target(base: Path, out: Path) -> Path:
         b"worksheets/", b"WorkSheets/"), 1)})(base, out)
 
 
+# --- ActiveX, custom UI, Excel 4.0 macro sheets, dialog sheets, auto-run names (issue 10, item 3) ---------------
+MS_REL = "http://schemas.microsoft.com/office/2006/relationships/"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XLM_BODY = ('<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData>'
+            '<row r="1"><c r="A1"><f>EXEC("calc.exe")</f></c></row><row r="2"><c r="A2"><f>HALT()</f></c></row>'
+            '</sheetData></xm:macrosheet>').encode()
+
+
+def _rels_part(*rels: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships">{"".join(rels)}</Relationships>').encode()
+
+
+def activex_control(base: Path, out: Path) -> Path:
+    """An ActiveX control on a sheet: its part under a neutral name, reached by the sheet's control
+    relationship, with its binary persistence (an OLE compound file) under an image's name."""
+    sheet, _ = _where(base, ELECTRICITY)
+    tmp = out.with_suffix(".tmp.xlsx")
+    _sheet_rels(base, sheet, f'<Relationship Id="rIdX" Type="{REL}control" Target="../parts/p1.xml"/>')(base, tmp)
+    ocx = (f'<?xml version="1.0" encoding="UTF-8"?><ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/activeX" '
+           f'xmlns:r="{R_NS}" ax:classid="{{8BD21D40-EC42-11CE-9E0D-00AA006062C3}}" ax:persistence="persistStorage" '
+           'r:id="rId1"/>').encode()
+    _edit({"[Content_Types].xml": _add_ct(b'<Override PartName="/xl/parts/p1.xml" ContentType="application/'
+                                          b'vnd.ms-office.activeX+xml"/>',
+                                          b'<Override PartName="/xl/media/image7.png" ContentType="application/'
+                                          b'vnd.ms-office.activeX"/>')},
+          {"xl/parts/p1.xml": ocx,
+           "xl/parts/_rels/p1.xml.rels": _rels_part(f'<Relationship Id="rId1" Type="{MS_REL}activeXControlBinary" '
+                                                    'Target="../media/image7.png"/>'),
+           "xl/media/image7.png": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024})(tmp, out)
+    tmp.unlink()
+    return out
+
+
+def activex_by_content_type(base: Path, out: Path) -> Path:
+    """An ActiveX control part that no relationship reaches, found by its content type alone (a Default
+    for an odd extension)."""
+    ocx = b'<?xml version="1.0" encoding="UTF-8"?><ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/activeX"/>'
+    return _edit({"[Content_Types].xml": _add_ct(b'<Default Extension="dat9" ContentType="application/'
+                                                 b'vnd.ms-office.activeX+xml"/>')},
+                 {"xl/misc/thing.dat9": ocx})(base, out)
+
+
+def _custom_ui(rel_type: str, part: str) -> Callable[[Path, Path], Path]:
+    """A custom ribbon whose buttons call macros, reached from the package root (Office 2007 / 2010 type)."""
+    body = (b'<?xml version="1.0" encoding="UTF-8"?><customUI xmlns="http://schemas.microsoft.com/office/2006/01/'
+            b'customui" onLoad="Ribbon_Load"><ribbon><tabs><tab id="t" label="x"><group id="g" label="g">'
+            b'<button id="b" label="Run" onAction="Run_Macro"/></group></tab></tabs></ribbon></customUI>')
+    return _edit({"_rels/.rels": _add_rel(f'<Relationship Id="rIdU" Type="{rel_type}" Target="{part}"/>')},
+                 {part: body})
+
+
+def _code_sheet(rel_type: str, content_type: bytes, part: str, body: bytes = XLM_BODY,
+                auto_open: bool = True) -> Callable[[Path, Path], Path]:
+    """A sheet of code added to the workbook: its relationship type and content type as given (the part's
+    name says nothing); with ``auto_open`` a defined name that runs it when the workbook opens."""
+    def make(base: Path, out: Path) -> Path:
+        def workbook(d: bytes) -> bytes:
+            d = d.replace(b"</sheets>", b'<sheet name="Macro1" sheetId="97" state="hidden" r:id="rIdM"/></sheets>', 1)
+            if not auto_open:
+                return d
+            name = b'<definedName name="_xlnm.Auto_Open">Macro1!$A$1</definedName>'
+            if b"<definedNames>" in d:
+                return d.replace(b"<definedNames>", b"<definedNames>" + name, 1)
+            return d.replace(b"</sheets>", b"</sheets><definedNames>" + name + b"</definedNames>", 1)
+        return _edit({
+            "xl/workbook.xml": workbook,
+            "xl/_rels/workbook.xml.rels": _add_rel(f'<Relationship Id="rIdM" Type="{rel_type}" Target="{part}"/>'),
+            "[Content_Types].xml": _add_ct(b'<Override PartName="/xl/%s" ContentType="%s"/>'
+                                           % (part.encode(), content_type)),
+        }, {f"xl/{part}": body})(base, out)
+    return make
+
+
+def auto_open_name(base: Path, out: Path) -> Path:
+    """A defined name that Excel runs on open (any name beginning Auto_Open, case-blind), no macro sheet."""
+    name = b'<definedName name="AUTO_OPEN_report">\'\xe9\xa1\xb9\xe7\x9b\xae\xe4\xbf\xa1\xe6\x81\xaf\'!$A$1</definedName>'
+
+    def edit(d: bytes) -> bytes:
+        if b"<definedNames>" in d:
+            return d.replace(b"<definedNames>", b"<definedNames>" + name, 1)
+        return d.replace(b"</sheets>", b"</sheets><definedNames>" + name + b"</definedNames>", 1)
+    return _edit({"xl/workbook.xml": edit})(base, out)
+
+
+XLM_CT = b"application/vnd.ms-excel.macrosheet+xml"
+DIALOG_BODY = (b'<?xml version="1.0" encoding="UTF-8"?><dialogsheet xmlns="http://schemas.openxmlformats.org/'
+               b'spreadsheetml/2006/main"><sheetData/></dialogsheet>')
+#: the new classes: case → what the finding must name (English)
+NAMES = {
+    "activex.xlsx": "ActiveX", "activex-content-type.xlsx": "ActiveX",
+    "customui.xlsx": "custom ribbon", "customui14.xlsx": "custom ribbon",
+    "xlm-macrosheet.xlsx": "Auto_Open", "xlm-as-worksheet.xlsx": "xl/worksheets/sheet99.xml",
+    "xlm-intl.xlsx": "xl/s/intl.xml", "dialogsheet.xlsx": "dialog sheet", "auto-open-name.xlsx": "AUTO_OPEN_report",
+}
+
+
 CASES: dict[str, Callable[[Path, Path], Path]] = {
     "formula-after-comment.xlsx": _formula_cell(b'<c r="%s"%s><!-- note --><f>' + WEB + b'</f><v>46000</v></c>'),
     "formula-after-pi.xlsx": _formula_cell(b'<c r="%s"%s><?pi data?><f>' + WEB + b'</f><v>46000</v></c>'),
@@ -248,6 +346,20 @@ CASES: dict[str, Callable[[Path, Path], Path]] = {
     "opendocument.xlsx": opendocument,
     "strict-ooxml.xlsx": strict_ooxml,
     "doctype-odd-name.xlsx": doctype_odd_name,
+    "activex.xlsx": activex_control,
+    "activex-content-type.xlsx": activex_by_content_type,
+    "customui.xlsx": _custom_ui(f"{MS_REL}ui/extensibility", "docProps/ribbon.xml"),
+    "customui14.xlsx": _custom_ui("http://schemas.microsoft.com/office/2007/relationships/ui/extensibility",
+                                  "misc/x14.xml"),
+    "xlm-macrosheet.xlsx": _code_sheet(f"{MS_REL}xlMacrosheet", XLM_CT, "macrosheets/sheet1.xml"),
+    # a macro sheet declared a worksheet by its content type: its relationship still says what it is
+    "xlm-as-worksheet.xlsx": _code_sheet(f"{MS_REL}xlMacrosheet", WS_CT, "worksheets/sheet99.xml", auto_open=False),
+    # an international macro sheet declared by its content type only (the relationship says worksheet)
+    "xlm-intl.xlsx": _code_sheet(f"{REL}worksheet", b"application/vnd.ms-excel.intlmacrosheet+xml", "s/intl.xml",
+                                 auto_open=False),
+    "dialogsheet.xlsx": _code_sheet(f"{REL}dialogsheet", b"application/vnd.openxmlformats-officedocument."
+                                    b"spreadsheetml.dialogsheet+xml", "dialogsheets/d1.xml", DIALOG_BODY, False),
+    "auto-open-name.xlsx": auto_open_name,
 }
 
 EXPECTED: dict[str, tuple[int, str]] = {
@@ -274,6 +386,15 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "opendocument.xlsx": (2, "file.opendocument"),
     "strict-ooxml.xlsx": (2, "file.strict_ooxml"),
     "doctype-odd-name.xlsx": (2, "file.xml_doctype"),
+    "activex.xlsx": (1, "file.active_content"),
+    "activex-content-type.xlsx": (1, "file.active_content"),
+    "customui.xlsx": (1, "file.active_content"),
+    "customui14.xlsx": (1, "file.active_content"),
+    "xlm-macrosheet.xlsx": (1, "file.macro_code"),
+    "xlm-as-worksheet.xlsx": (1, "file.macro_code"),
+    "xlm-intl.xlsx": (1, "file.macro_code"),
+    "dialogsheet.xlsx": (1, "file.active_content"),
+    "auto-open-name.xlsx": (1, "file.macro_code"),
 }
 
 

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from gate_integrity_corpus import EXPECTED, build
+from gate_integrity_corpus import EXPECTED, NAMES, build
 from gate_support import CJK, filled, run_cli
 
 from hpcarbon.validator import validate_file
@@ -48,9 +48,13 @@ def test_case_is_refused_with_its_finding(corpus, name, tmp_path):
     for f in hits:
         assert f.clause and CJK.search(f.message("zh")) and "Traceback" not in f.message("en")
         assert len([w for w in f.message("en").split() if w.isascii() and w.isalpha()]) >= 3
+    if name in NAMES:  # the finding names what it is (or where), not only that something is wrong
+        assert any(NAMES[name] in f.message("en") for f in hits), (name, [f.message("en") for f in hits])
     copy = result.extras.get("annotated")
     if copy:
         assert_nothing_live(Path(copy), name)
+    else:
+        assert name not in NAMES, (name, result.extras)  # these are judged: their copy is written, inert
 
 
 def assert_nothing_live(copy: Path, name: str) -> None:
@@ -65,14 +69,23 @@ def assert_nothing_live(copy: Path, name: str) -> None:
     assert b'TargetMode="External"' not in rels, name
     assert not [n for n in names if "vba" in n.lower() or "embeddings" in n or "connections" in n
                 or "externalLink" in n], (name, names)
+    with zipfile.ZipFile(copy) as zf:
+        types = zf.read("[Content_Types].xml").lower()
+    for live in (b"activex", b"macrosheet", b"dialogsheet", b"vbaproject", b"oleobject"):
+        assert live not in types, (name, live)
+    for live in (b"/control\"", b"activeXControl", b"ui/extensibility", b"xlMacrosheet", b"xlIntlMacrosheet",
+                 b"/dialogsheet\"", b"vbaProject"):
+        assert live not in rels, (name, live)
     wb = load_workbook(copy)
+    assert "Macro1" not in wb.sheetnames, name
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
                     assert reaches_outside(str(cell.value)) is None, (name, cell.coordinate, cell.value)
-    for dn in wb.defined_names.values():
+    for key, dn in wb.defined_names.items():
         assert reaches_outside(dn.attr_text or "") is None, (name, dn.attr_text)
+        assert not key.lower().removeprefix("_xlnm.").startswith("auto_"), (name, key)
 
 
 def test_the_corpus_through_the_cli_as_a_folder(corpus, tmp_path):

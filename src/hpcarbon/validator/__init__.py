@@ -371,7 +371,7 @@ def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | N
         try:
             with gated_openpyxl():
                 annotate_workbook(data, target, report.findings, force=force, personal=personal,
-                                  strip=_live_cells(container))
+                                  strip=_live_cells(container), drop=container.code_sheets)
         except OSError as exc:  # an existing copy without --force, an unwritable folder: not the file's fault
             shown = shown_path(target)
             result.extras["output_error"] = shown_path(str(exc)) if isinstance(exc, OutputExists) else (

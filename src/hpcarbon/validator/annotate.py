@@ -110,11 +110,13 @@ def _print_setup(ws) -> None:
     ws.print_area = f"A1:G{ws.max_row}"
 
 
-def _strip_live(wb, strip: dict[str, set[str]]) -> None:
+def _strip_live(wb, strip: dict[str, set[str]], drop: list[str]) -> None:
     """Nothing live leaves in the copy: formulas that reach outside the workbook become their text,
     defined names that do are dropped, hyperlinks leaving the workbook keep their text but not their
-    target. (openpyxl writes no VBA, external links, connections, query tables, OLE objects, ActiveX
+    target, names that run code (Auto_Open …) are dropped and so are macro and dialog sheets (``drop``).
+    (openpyxl writes no VBA, external links, connections, query tables, OLE objects, ActiveX
     controls or custom UI: the copy is written from its model, not from the submitted parts.)"""
+    from hpcarbon.validator.ooxml import runs_code
     from hpcarbon.validator.scan import reaches_outside
 
     for ws in wb.worksheets:
@@ -127,19 +129,25 @@ def _strip_live(wb, strip: dict[str, set[str]]) -> None:
             if link is not None and (link.target or not link.location):
                 cell.hyperlink = None
     for names in [wb.defined_names] + [ws.defined_names for ws in wb.worksheets]:
-        for key in [k for k, dn in names.items() if reaches_outside(dn.attr_text or "")]:
+        for key in [k for k, dn in names.items() if reaches_outside(dn.attr_text or "")
+                    or runs_code(k, {a: str(getattr(dn, a, None) or "") for a in ("function", "vbProcedure", "xlm")})]:
             del names[key]
+    for title in drop:  # Excel 4.0 macro sheets, dialog sheets: openpyxl would write them as worksheets
+        if title in wb.sheetnames:
+            del wb[title]
 
 
 def annotate_workbook(source: bytes | Path, target: Path, findings: list[Finding], force: bool = False,
-                      personal: dict[str, str] | None = None, strip: dict[str, set[str]] | None = None) -> None:
+                      personal: dict[str, str] | None = None, strip: dict[str, set[str]] | None = None,
+                      drop: list[str] | None = None) -> None:
     """Write ``target``: a copy of ``source`` (the bytes the gate read) with findings marked, personal
     data masked wherever the copy holds it (``personal``: raw text → masked, for an individual owner; resident
-    IDs and mobile numbers always) and nothing live (``strip``: sheet → cells whose formula reaches outside)."""
+    IDs and mobile numbers always) and nothing live (``strip``: sheet → cells whose formula reaches outside;
+    ``drop``: sheets not copied)."""
     wb = load_workbook(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source,
                        keep_vba=False, keep_links=False)
     personal = personal or {}
-    _strip_live(wb, strip or {})
+    _strip_live(wb, strip or {}, drop or [])
     _mask_everywhere(wb, personal)
 
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)

@@ -66,6 +66,8 @@ class ContainerReport:
     outside_names: list[tuple[str, str, str]] = field(default_factory=list)
     #: cell elements in all sheets
     cells: int = 0
+    #: sheets that are Excel 4.0 macro sheets or dialog sheets (never copied into the annotated copy)
+    code_sheets: list[str] = field(default_factory=list)
     #: the style sheet's element tree (None: none), parsed once for the values and the reviewer checks
     styles_root: object = None
 
@@ -224,7 +226,12 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
     report.macro = pkg.workbook_type in ooxml.MACRO_WORKBOOK_TYPES or any(a.kind == "macro" for a in active)
     if report.macro:
         report.findings.append(finding("file.macro"))
-    macro_parts = [a.part for a in active if a.kind == "macro"]
+    report.outside_names, code_names = _defined_names(zf.read(pkg.workbook))
+    report.code_sheets = ooxml.code_sheets(pkg)
+    macro_parts = [a.part for a in active if a.kind == "macro"] + [f"definedName {n}" for n in code_names]
+    if code_names and not report.macro:
+        report.macro = True
+        report.findings.append(finding("file.macro"))
     if macro_parts:
         report.findings.append(finding("file.macro_code", part=", ".join(macro_parts[:5])[:_NAME_CHARS]))
     if any(a.what_en == "a link to another workbook" for a in active):
@@ -260,7 +267,6 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
         total_cells += scan.cells
         report.scans[name] = scan
     report.cells = budget.cells if exact_sheets else total_cells
-    report.outside_names = _defined_name_formulas(zf.read(pkg.workbook))
     return report
 
 
@@ -382,15 +388,17 @@ def _content_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
     return overrides, defaults
 
 
-def _defined_name_formulas(workbook_xml: bytes) -> list[tuple[str, str, str]]:
-    """Defined names whose formula reaches outside the workbook (bytes accepted and bounded above)."""
-    from xml.etree.ElementTree import fromstring
-
+def _defined_names(workbook_xml: bytes) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Defined names whose formula reaches outside the workbook, and names that run code (auto-run, Excel
+    4.0 macro or VBA procedure names) — bytes accepted and bounded above."""
     from hpcarbon.validator.scan import reaches_outside
 
-    out = []
+    outside, code = [], []
     for el in fromstring(workbook_xml).iter(f"{ooxml.MAIN}definedName"):
+        name = el.get("name", "")
         what = reaches_outside(el.text or "")
         if what:
-            out.append((el.get("name", "")[:60], (el.text or "")[:60], what))
-    return out
+            outside.append((name[:60], (el.text or "")[:60], what))
+        if ooxml.runs_code(name, el.attrib):
+            code.append(name[:60])
+    return outside, code

@@ -389,6 +389,10 @@ _REL_KINDS = {
     "activeXControlBinary": ("active", "ActiveX 控件", "an ActiveX control"),
     "control": ("active", "表单控件", "a form control"),
     "extensibility": ("active", "自定义功能区（customUI，可调用宏）", "a custom ribbon (customUI, can call macros)"),
+    "userCustomization": ("active", "自定义功能区（customUI，可调用宏）", "a custom ribbon (customUI, can call macros)"),
+    "xlMacrosheet": ("macro", "Excel 4.0 宏表", "an Excel 4.0 macro sheet"),
+    "xlIntlMacrosheet": ("macro", "Excel 4.0 宏表", "an Excel 4.0 macro sheet"),
+    "dialogsheet": ("active", "Excel 5.0 对话框工作表（其控件可运行宏）", "an Excel 5.0 dialog sheet (its controls run macros)"),
     "attachedTemplate": ("external", "附加模板", "an attached template"),
 }
 _CT_KINDS = {
@@ -403,6 +407,8 @@ _CT_KINDS = {
     "application/vnd.ms-office.activex": _REL_KINDS["activeXControl"],
     "application/vnd.ms-excel.controlproperties+xml": _REL_KINDS["control"],
     "application/vnd.ms-excel.intl-macrosheet+xml": ("macro", "Excel 4.0 宏表", "an Excel 4.0 macro sheet"),
+    "application/vnd.ms-excel.intlmacrosheet+xml": ("macro", "Excel 4.0 宏表", "an Excel 4.0 macro sheet"),
+    _SHEET_CT + "dialogsheet+xml": _REL_KINDS["dialogsheet"],
     "application/vnd.ms-excel.macrosheet+xml": ("macro", "Excel 4.0 宏表", "an Excel 4.0 macro sheet"),
     "application/vnd.ms-excel.macrosheet": ("macro", "Excel 4.0 宏表", "an Excel 4.0 macro sheet"),
 }
@@ -439,6 +445,32 @@ def active_content(pkg: Package) -> list[ActiveContent]:
                     add(name, ("active", "嵌入的 OLE 复合文件（可含宏或对象）",
                                "an embedded OLE compound file (can hold macros or objects)"))
     return sorted(out.values(), key=lambda a: (a.kind, a.part))
+
+
+#: relationship kinds of sheets that hold code or controls: never part of a declaration, never copied
+CODE_SHEET_KINDS = frozenset({"xlMacrosheet", "xlIntlMacrosheet", "dialogsheet"})
+#: Excel runs a macro named like these when the workbook opens, closes or is (de)activated — Auto_Open,
+#: Auto_Open2, _xlnm.Auto_Open … (Excel matches the beginning of the name, case-blind)
+AUTO_RUN_PREFIXES = ("auto_open", "auto_close", "auto_activate", "auto_deactivate")
+
+
+def code_sheets(pkg: Package) -> list[str]:
+    """Sheets that are Excel 4.0 macro sheets or Excel 5.0 dialog sheets, by relationship or content type."""
+    out = []
+    for s in pkg.sheets:
+        ct = pkg.content_type(s.part).lower() if s.part else ""
+        if s.kind in CODE_SHEET_KINDS or _CT_KINDS.get(ct, ("",))[0] == "macro" or ct == _SHEET_CT + "dialogsheet+xml":
+            out.append(s.name)
+    return out
+
+
+def runs_code(name: str, attrs: dict[str, str]) -> bool:
+    """A defined name that runs code: an auto-run name, or an Excel 4.0 macro / VBA procedure name
+    (``function``, ``vbProcedure`` or ``xlm`` set)."""
+    bare = name.casefold().removeprefix("_xlnm.")
+    if bare.startswith(AUTO_RUN_PREFIXES):
+        return True
+    return any(attrs.get(a, "").lower() in ("1", "true") for a in ("function", "vbProcedure", "xlm"))
 
 
 def is_xml_type(ct: str) -> bool:
