@@ -163,6 +163,65 @@ def test_what_a_reviewer_would_miss_is_warned_at_the_cell(base, tmp_path):
             assert f.severity.value == "warning" and f.clause
 
 
+def test_text_coloured_like_its_background_is_found_as_excel_shows_colours(base, tmp_path):
+    """White-on-white through every way a colour is written: a theme colour (theme 0 is the theme's lt1,
+    white in the template's Office theme), an indexed colour on the same indexed fill, near-white RGB on the
+    white sheet, a tinted theme colour, an indexed colour of the workbook's own palette on the RGB it
+    stands for. Controls that must not warn: black on white, white on a dark fill (RGB, and the dark theme
+    colour), an indexed colour that the workbook's palette makes dark on white."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles.colors import Color
+
+    from hpcarbon.workbook.reader import read_workbook
+
+    read = read_workbook(base)
+    cells = [read.locate(f"monthly[{i}].electricity_kwh.air") for i in range(6)] + \
+        [read.locate(p) for p in ("project.name", "project.address", "project.id")]
+    hidden = {
+        cells[0]: (Font(color=Color(theme=0)), None),
+        cells[1]: (Font(color=Color(indexed=9)), PatternFill("solid", fgColor=Color(indexed=9))),
+        cells[2]: (Font(color="FFFEFEFE"), None),
+        cells[3]: (Font(color=Color(theme=1, tint=0.99)), None),  # black tinted almost to white
+        cells[4]: (Font(color=Color(indexed=10)), PatternFill("solid", fgColor="FF123456")),  # palette below
+    }
+    shown = {
+        cells[5]: (Font(color="FF000000"), None),
+        cells[6]: (Font(color=Color(theme=0)), PatternFill("solid", fgColor="FF1F4E79")),
+        cells[7]: (Font(color=Color(indexed=9)), PatternFill("solid", fgColor=Color(theme=1))),
+        cells[8]: (Font(color=Color(indexed=11)), None),  # default palette: 11 is pure green; here: dark
+    }
+    wb = load_workbook(base)
+    for (sheet, ref), (font, fill) in {**hidden, **shown}.items():
+        wb[sheet][ref].font = font
+        wb[sheet][ref].fill = fill or PatternFill(fill_type=None)  # None: no fill (the template fills inputs)
+    saved = tmp_path / "colours.xlsx"
+    wb.save(saved)
+    # the workbook's own palette: index 10 is 123456 (default: FF0000), index 11 is 202020 (default: 00FF00)
+    from openpyxl.styles.colors import COLOR_INDEX
+
+    palette = list(COLOR_INDEX[:64])
+    palette[10], palette[11] = "00123456", "00202020"
+    colors = ("<colors><indexedColors>" + "".join(f'<rgbColor rgb="{c}"/>' for c in palette)
+              + "</indexedColors></colors>").encode()
+    path = tmp_path / "colours-palette.xlsx"
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/styles.xml":
+                data = data.replace(b"<colors>", b"<colorsX>").replace(b"</colors>", b"</colorsX>")
+                data = data.replace(b"<dxfs", colors + b"<dxfs", 1) if b"<dxfs" in data else \
+                    data.replace(b"</styleSheet>", colors + b"</styleSheet>")
+                assert b"<indexedColors>" in data
+            dst.writestr(info, data)
+    with zipfile.ZipFile(path) as zf:
+        assert b'<a:sysClr val="window" lastClr="FFFFFF"' in zf.read("xl/theme/theme1.xml")  # theme 0 is white
+    result = validate_file(path)
+    found = {(f.location.sheet, f.location.cell) for f in result.report.findings if f.code == "workbook.hidden_format"}
+    assert found == set(hidden), (sorted(found), sorted(hidden))
+    f = next(f for f in result.report.findings if f.code == "workbook.hidden_format")
+    assert f.severity.value == "warning" and "background" in f.message("en") and "底色" in f.message("zh")
+
+
 # --- odd but legitimate ---------------------------------------------------------------------------------
 def test_text_date_serials_of_a_1904_workbook_are_read_in_that_system(base, tmp_path):
     from datetime import date, timedelta
