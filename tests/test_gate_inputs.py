@@ -3,13 +3,15 @@ would miss, odd but legitimate files. In-process where a child process is not th
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import zipfile
 from pathlib import Path
 
 import pytest
-from gate_support import example_data, filled, run_cli
+from gate_support import CJK, example_data, filled, run_cli
 from openpyxl import load_workbook
 
 from hpcarbon.validator import validate_file
@@ -59,9 +61,17 @@ def test_a_folder_lists_what_it_skips_and_escapes_names(base, tmp_path):
     run = run_cli("validate", folder, "--format", "json", "--annotate", annotated, "--summary", summary)
     assert "Traceback" not in run.output, run.output[-2000:]
     assert "\x1b" not in run.output and "\x07" not in run.output  # control characters never reach a terminal
-    for skipped in ("~$lock.xlsx", "old.xls", "notes.txt", "link.xlsx", "sub"):
+    why = {"~$lock.xlsx": "lock file", "old.xls": ".xls", "notes.txt": ".txt", "link.xlsx": "symbolic link",
+           "sub": "subfolder"}
+    for skipped in why:
         assert f"skipped {folder / skipped}" in run.stderr, skipped  # listed, never skipped silently
-    reports = json.loads(run.stdout)
+    entries = json.loads(run.stdout)
+    reports = [r for r in entries if r.get("kind") != "skipped"]
+    # ... and in the JSON, each with its reason in both languages
+    listed = {Path(r["file"]).name: r for r in entries if r.get("kind") == "skipped"}
+    assert set(listed) == set(why)
+    for name, r in listed.items():
+        assert r["status"] == "skipped" and why[name] in r["reason_en"] and CJK.search(r["reason_zh"]), r
     files = {r["file"] for r in reports}
     assert len(reports) == 3
     # GBK 申报表 is C9 EA B1 A8 B1 ED: EA B1 A8 happens to be valid UTF-8 (U+AC68), the other bytes are escaped
@@ -73,8 +83,17 @@ def test_a_folder_lists_what_it_skips_and_escapes_names(base, tmp_path):
     assert any(n.startswith("很长的文件名") and n.endswith(".annotated.xlsx") for n in copies)
     text = summary.read_text(encoding="utf-8-sig")
     assert "\\xc9\uac68\\xb1\\xed" in text and "\x1b" not in text
-    run = run_cli("validate", folder, "--format", "text")
+    rows = {Path(r["file"]).name: r for r in csv.DictReader(io.StringIO(text))}
+    for name in why:  # the summary has a row for every entry, the skipped ones with the reason
+        assert rows[name]["status"] == "skipped" and why[name] in rows[name]["note"] and CJK.search(rows[name]["note"])
+        assert rows[name]["sha256"] == "" and rows[name]["errors"] == ""
+    assert sum(r["status"] != "skipped" for r in rows.values()) == 3
+    run = run_cli("validate", folder, "--format", "text", "--lang", "en")
     assert "\x1b" not in run.stdout and "Traceback" not in run.output
+    assert all(f"skipped {folder / name} (" in run.stdout for name in why), run.stdout[-800:]
+    run = run_cli("validate", folder, "--format", "jsonl")
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert {Path(r["file"]).name for r in lines if r.get("kind") == "skipped"} == set(why)
 
 
 def test_long_names_stay_distinct():

@@ -25,7 +25,7 @@ RESULT_KEYS = {"heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj",
 FINDING_KEYS = {"code", "severity", "clause", "message", "field", "sheet", "cell"}
 REPORT_KEYS = {"file", "sha256", "template_version", "status", "counts", "results", "findings", "trace"}
 SUMMARY_COLUMNS = ["file", "sha256", "project_id", "season", "status", "errors", "warnings", "baseline_emissions_t",
-                   "project_emissions_t", "emission_reductions_t", "creditable_reductions_t"]
+                   "project_emissions_t", "emission_reductions_t", "creditable_reductions_t", "note"]
 
 
 def sha256(path: Path) -> str:

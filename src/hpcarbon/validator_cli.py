@@ -33,13 +33,18 @@ class SummaryRow:
     sha256: str
     project_id: str
     season: str
-    status: str  # pass / fail / unreadable
-    errors: int
-    warnings: int
+    status: str  # pass / fail / unreadable / skipped
+    errors: int | None
+    warnings: int | None
     baseline_emissions_t: float | None = None
     project_emissions_t: float | None = None
     emission_reductions_t: float | None = None
     creditable_reductions_t: float | None = None
+    note: str = ""  # a folder entry not validated: why, in both languages
+
+    @classmethod
+    def skipped(cls, entry: "Skipped") -> "SummaryRow":
+        return cls(entry.shown, "", "", "", "skipped", None, None, note=f"{entry.reason_zh} / {entry.reason_en}")
 
     @classmethod
     def of(cls, result) -> "SummaryRow":
@@ -83,11 +88,25 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A folder entry not validated, and why (listed, never skipped silently)."""
+    """A folder entry not validated, and why (listed — on stderr, in the summary CSV and in the JSON,
+    JSON Lines and text outputs — never skipped silently)."""
 
     path: Path
     reason_zh: str
     reason_en: str
+
+    @property
+    def shown(self) -> str:
+        from hpcarbon.validator.names import shown_path
+
+        return shown_path(self.path)
+
+    def to_dict(self) -> dict:
+        return {"file": self.shown, "kind": "skipped", "status": "skipped", "reason_zh": self.reason_zh,
+                "reason_en": self.reason_en}
+
+    def text(self, lang: str) -> str:
+        return f"跳过 {self.shown}（{self.reason_zh}）" if lang == "zh" else f"skipped {self.shown} ({self.reason_en})"
 
 
 def add_validate_parser(sub) -> None:
@@ -129,7 +148,12 @@ def collect(paths: list[str]) -> tuple[list[Path], list[str], list[Skipped]]:
                 else:
                     files.append(q)
         elif p.is_dir():  # a link to a folder, named on the command line: the user chose it
-            files += [q for q in sorted(p.iterdir()) if not _skip_reason(q)]
+            for q in sorted(p.iterdir()):
+                why = _skip_reason(q)
+                if why:
+                    skipped.append(Skipped(q, *why))
+                else:
+                    files.append(q)
         elif p.exists() or p.is_symlink():
             files.append(p)
         else:
@@ -267,8 +291,7 @@ def cmd_validate(args) -> int:
     for m in missing:
         sys.stderr.write(f"hpcarbon validate: 找不到 {shown_path(m)} / not found: {shown_path(m)}\n")
     for sk in skipped:
-        sys.stderr.write(f"hpcarbon validate: 跳过 {shown_path(sk.path)}（{sk.reason_zh}）/ skipped "
-                         f"{shown_path(sk.path)} ({sk.reason_en})\n")
+        sys.stderr.write(f"hpcarbon validate: {sk.text('zh')} / {sk.text('en')}\n")
     if not files and not missing:
         return _usage_error("没有找到工作簿（.xlsx）/ no workbooks (.xlsx) found")
     if args.summary and Path(args.summary).exists() and not args.force:
@@ -334,9 +357,12 @@ def cmd_validate(args) -> int:
             sys.stdout.write(json.dumps({"file": o.file, "kind": "batch", "status": o.status,
                                          "findings": [f.to_dict(args.lang) for f in found]},
                                         ensure_ascii=False) + "\n")
+        for sk in skipped:  # then what a folder held that was not validated, and why
+            sys.stdout.write(json.dumps(sk.to_dict(), ensure_ascii=False) + "\n")
     done = [o for o in outcomes if o is not None]
     if args.format == "json":
-        payload = done[0].json if len(done) == 1 and not missing else [o.json for o in done]
+        payload = done[0].json if len(done) == 1 and not missing and not skipped else \
+            [o.json for o in done] + [sk.to_dict() for sk in skipped]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif args.format == "html":  # one self-contained page, every file's report in input order
         from hpcarbon.html_report import render_document, report_view
@@ -345,10 +371,14 @@ def cmd_validate(args) -> int:
                                           for o in done]))
     elif args.format == "text":
         sys.stdout.write(TEXT_SEPARATOR.join(o.text for o in done))
+        if skipped:
+            sys.stdout.write(TEXT_SEPARATOR + ("未校验 / not validated:\n" if args.lang == "zh" else
+                                               "not validated / 未校验:\n")
+                             + "".join(f"  {sk.text(args.lang)}\n" for sk in skipped))
     if args.summary:
         try:
-            atomic_write_text(Path(args.summary), csv_text(SUMMARY_HEADER, [o.summary.cells() for o in done]),
-                              force=args.force)
+            rows = [o.summary.cells() for o in done] + [SummaryRow.skipped(sk).cells() for sk in skipped]
+            atomic_write_text(Path(args.summary), csv_text(SUMMARY_HEADER, rows), force=args.force)
         except OutputExists as exc:
             return _usage_error(str(exc))
         except OSError as exc:  # a folder, a read-only place …: say so, bilingually (no "internal error")
