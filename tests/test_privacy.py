@@ -206,3 +206,23 @@ def test_stderr_messages_mask_personal_data(workbooks, tmp_path):
     run = run_in_process("validate", workbooks["valid-id"], "--summary", summary)
     assert run.code == 2 and run.stderr
     assert_clean(run.output, RID, "validate with an existing summary")
+
+
+def test_a_json_declaration_masks_through_the_one_helper(tmp_path):
+    """declaration_io keeps no mask list of its own: the texts typed in a JSON owner's fields — a name
+    typed as the owner type, a list where a text belongs — are masked by privacy.declared_owner_personal,
+    which builds on owner_personal like the workbook path."""
+    from hpcarbon.declaration_io import load_json_declaration
+    from hpcarbon.privacy import declared_owner_personal, owner_personal
+
+    owner = {"type": NAME, "name": [NAME, PHONE], "id_number": RID, "phone": PHONE}
+    expected = {RID: RID[:4] + "*" * 10 + RID[-4:], NAME: "王**", PHONE: "138****5678"}  # by hand (SPEC §10)
+    assert declared_owner_personal(owner) == expected
+    assert declared_owner_personal(owner) == owner_personal(True, [NAME, PHONE], RID, PHONE, NAME)
+    assert declared_owner_personal({"type": "enterprise", "name": NAME}) == {}
+    assert declared_owner_personal({"type": "individual", "name": "王"}) == {}  # one character is no identifier
+    data = example_data()
+    data["project"]["owner"] = owner
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert load_json_declaration(path).personal == expected

@@ -18,7 +18,7 @@ from hpcarbon.admission import admit
 from hpcarbon.errors import validation_findings
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import Declaration
-from hpcarbon.privacy import mask_id, mask_name, mask_phone
+from hpcarbon.privacy import declared_owner_personal
 
 #: A declaration JSON larger than this is refused unread (a season is a few kB).
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -115,16 +115,7 @@ def declaration_from_data(data) -> Loaded:
                   invalid=admitted.invalid, personal=_personal_texts(data))
 
 
-def _personal_texts(data: dict) -> dict[str, str] | None:
-    """Every text typed in the owner's fields → masked, unless the owner is plainly an enterprise (an
-    individual's name may sit in any of them when the types are wrong, e.g. a name typed as the type)."""
-    owner = (data.get("project") or {}).get("owner") if isinstance(data.get("project"), dict) else None
-    if not isinstance(owner, dict) or owner.get("type") == "enterprise":
-        return None
-    out: dict[str, str] = {}
-    for key, masker in (("name", mask_name), ("id_number", mask_id), ("phone", mask_phone), ("type", mask_name)):
-        values = owner.get(key)
-        for raw in values if isinstance(values, list) else [values]:
-            if isinstance(raw, str) and raw.strip() and raw.strip() not in ("individual", "enterprise"):
-                out[raw.strip()] = masker(raw.strip())
-    return out
+def _personal_texts(data: dict) -> dict[str, str]:
+    """Every text typed in the owner's fields → masked (:func:`hpcarbon.privacy.declared_owner_personal`)."""
+    project = data.get("project")
+    return declared_owner_personal(project.get("owner") if isinstance(project, dict) else None)

@@ -79,17 +79,37 @@ _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
-def owner_personal(individual: bool, name: str | None, id_number: str | None, phone: str | None) -> dict[str, str]:
+#: the owner types as a declaration writes them (a word there is no personal data)
+_OWNER_TYPE_WORDS = ("individual", "enterprise")
+
+
+def owner_personal(individual: bool, name, id_number, phone, *names) -> dict[str, str]:
     """An individual owner's name, ID and phone as typed → masked; {} for an enterprise owner (its
-    identifiers are public) — resident IDs and mobile numbers are masked by :func:`mask_text` anyway."""
+    identifiers are public) — resident IDs and mobile numbers are masked by :func:`mask_text` anyway.
+    Each value may be a text or, typed wrongly, a list of texts; ``names``: further texts that may be the
+    owner's name typed in the wrong field (masked as a name)."""
     if not individual:
         return {}
     out = {}
-    for raw, masker in ((name, mask_name), (id_number, mask_id), (phone, mask_phone)):
-        if isinstance(raw, str) and len(raw.strip()) > 1:  # one character is no identifier
-            out[raw.strip()] = masker(raw.strip())
+    # the fields' own maskers last: a phone number typed among the names is masked as a phone
+    for values, masker in (*((n, mask_name) for n in names), (name, mask_name), (id_number, mask_id),
+                           (phone, mask_phone)):
+        for raw in values if isinstance(values, list) else [values]:
+            if isinstance(raw, str) and len(raw.strip()) > 1:  # one character is no identifier
+                out[raw.strip()] = masker(raw.strip())
     # longest first: an ID before a name inside it
     return {raw: out[raw] for raw in sorted(out, key=len, reverse=True)}
+
+
+def declared_owner_personal(owner) -> dict[str, str]:
+    """:func:`owner_personal` of a declaration's owner object as typed (JSON, before the model checks it):
+    unless the owner is plainly an enterprise, every text typed in its fields is masked — an individual's
+    name may sit in any of them when the types are wrong (e.g. a name typed as the owner type)."""
+    if not isinstance(owner, dict) or owner.get("type") == "enterprise":
+        return {}
+    typed = owner.get("type")
+    return owner_personal(True, owner.get("name"), owner.get("id_number"), owner.get("phone"),
+                          *([] if typed in _OWNER_TYPE_WORDS else [typed]))
 
 
 def _id_or_same(m: re.Match) -> str:

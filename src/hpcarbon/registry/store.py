@@ -121,13 +121,9 @@ def _finding_from(data: dict) -> Finding:
 
 def personal_of(declaration: dict) -> dict[str, str]:
     """An individual owner's name, ID and phone → masked (SPEC §10); {} for an enterprise."""
-    from hpcarbon.privacy import mask_id, mask_name, mask_phone
+    from hpcarbon.privacy import declared_owner_personal
 
-    owner = (declaration.get("project") or {}).get("owner") or {}
-    if owner.get("type") == "enterprise":
-        return {}
-    return {raw: masker(raw) for raw, masker in ((owner.get("name"), mask_name), (owner.get("id_number"), mask_id),
-                                                 (owner.get("phone"), mask_phone)) if raw}
+    return declared_owner_personal((declaration.get("project") or {}).get("owner"))
 
 
 class Registry:
