@@ -1,64 +1,134 @@
-"""Files just under each limit of the validator, through the command, with and without --annotate
-(issue 10: bounded in every case — ≤ 10 s and ≤ 500 MB). A script, not a test:
+"""Files just under and just over each limit of the validator, through the command, with and without
+--annotate (issue 10: bounded in every case — exit 1 or 2 with a clear message, ≤ 10 s and ≤ 500 MB).
+A script, not a test:
 
-    python bench/bench_limits.py [--keep DIR]
+    python bench/bench_limits.py [--keep DIR] [--only WORD]
 
-Each case is one of the hostile corpus's generators (tests/hostile_corpus.py) sized just under the default
-limit it probes; the table gives exit status, wall time (interpreter start included) and peak RSS.
+Each case is one of the hostile corpus's generators (tests/hostile_corpus.py) sized from the default limit
+it probes (``validator.limits.DEFAULT_LIMITS``: the sizes follow the limits, never retyped); the table gives
+the exit status, the codes of the findings about the file itself, wall time (interpreter start included)
+and peak RSS of the command, and whether both stay within the promise.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
+import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
+MAX_SECONDS, MAX_MB = 10.0, 500.0
+#: elements of one rich-text run as the corpus writes it: <r><rPr><sz/><color/></rPr><t/></r>
+RUN_ELEMENTS = 5
 
-def cases(base: Path, folder: Path) -> dict[str, Path]:
+
+def _cells_and_rows(base: Path, sheet: str) -> tuple[int, int]:
+    import hostile_corpus as hc
+
+    with zipfile.ZipFile(base) as zf:
+        total = sum(zf.read(n).count(b"<c ") for n in zf.namelist() if n.startswith("xl/worksheets/"))
+        rows = zf.read(hc.sheet_part(base, sheet)).count(b"<row")
+    return total, rows
+
+
+def _wide(base: Path, out: Path, sheet: str, target_cells: int) -> Path:
+    """The sheet's rows widened (from column AD on) until the workbook holds about ``target_cells`` cells."""
+    import hostile_corpus as hc
+
+    cells, rows = _cells_and_rows(base, sheet)
+    width = 29 + max(1, (target_cells - cells) // max(rows, 1))
+    return hc.wide_rows(base, out, sheet, width=width)
+
+
+def _big_binary(base: Path, out: Path, size: int) -> Path:
+    """A stored (uncompressed) binary part of random bytes, so that the file is ``size`` bytes."""
+    import shutil
+
+    shutil.copy(base, out)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/media/blob.bin", os.urandom(max(0, size - base.stat().st_size - 200)))
+    return out
+
+
+def cases(base: Path, folder: Path, only: str | None) -> dict[str, Path]:
     import hostile_corpus as hc
 
     from hpcarbon.validator.limits import DEFAULT_LIMITS as L
 
     monthly = hc._monthly_sheet(base)
-    with __import__("zipfile").ZipFile(base) as zf:  # cells the template already has
-        rows = zf.read(hc.sheet_part(base, monthly)).count(b"<row")
-    width = max(31, (L.max_cells - 10_000) // max(rows, 1))
-    return {
-        f"cells just under max_cells ({width} wide × {rows} rows)":
-            hc.wide_rows(base, folder / "cells.xlsx", monthly, width=width),
-        "shared strings just under max_cells": hc.many_shared_strings(base, folder / "strings.xlsx",
-                                                                      count=L.max_cells - 10_000),
-        "styles just under max_styles": hc.style_bloat(base, folder / "styles.xlsx", count=L.max_styles - 2_000),
-        "defined names just under max_elements": hc.many_defined_names(base, folder / "names.xlsx",
-                                                                        count=(L.max_elements - 5_000) // 1),
-        "rich-text runs just under max_sheet_elements": hc.rich_text_runs(
-            base, folder / "runs.xlsx", count=(L.max_sheet_elements - 30_000) // 3),
+    under_over = {
+        "max_cells": lambda o, over: _wide(base, o, monthly, L.max_cells + (5_000 if over else -10_000)),
+        "max_cells (shared strings)": lambda o, over: hc.many_shared_strings(
+            base, o, count=L.max_cells + 1 if over else L.max_cells - 10_000),
+        "max_styles": lambda o, over: hc.style_bloat(base, o, count=L.max_styles + 1 if over else L.max_styles - 2_000),
+        "max_elements (defined names)": lambda o, over: hc.many_defined_names(
+            base, o, count=L.max_elements + 1 if over else L.max_elements - 5_000),
+        "max_sheet_elements (rich-text runs)": lambda o, over: hc.rich_text_runs(
+            base, o, count=(L.max_sheet_elements + (1 if over else -30_000)) // RUN_ELEMENTS + over),
+        "max_rows (a cell on every row)": lambda o, over: hc.million_rows_of_data(
+            base, o, monthly, rows=L.max_rows + 1 if over else L.max_rows - 10),
+        "max_annotated_cells": lambda o, over: _wide(base, o, monthly,
+                                                     L.max_annotated_cells + (5_000 if over else -5_000)),
+        "max_file_bytes": lambda o, over: _big_binary(base, o, L.max_file_bytes + (100_000 if over else -100_000)),
     }
+    out = {}
+    for name, make in under_over.items():
+        if only and only not in name:
+            continue
+        slug = re.sub(r"[^a-z]+", "-", name.lower()).strip("-")
+        for over in (False, True):
+            label = f"{name} {'just over' if over else 'just under'}"
+            out[label] = make(folder / f"{slug}-{'over' if over else 'under'}.xlsx", over)
+    return out
+
+
+def _codes(path: Path) -> str:
+    """The file-level findings of one run (which limit answered), read from the JSON report."""
+    from gate_support import HPCARBON
+
+    run = subprocess.run([str(HPCARBON), "validate", str(path), "--format", "json"], capture_output=True, text=True,
+                         timeout=120)
+    try:
+        report = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        return "?"
+    codes = sorted({f["code"] for f in report["findings"] if f["code"].startswith("file.")})
+    return ", ".join(codes) or "—"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", metavar="DIR")
+    ap.add_argument("--only", metavar="WORD", help="only the limits whose name contains WORD")
     args = ap.parse_args(argv)
-    from bench_validate import run_measured
+    from bench_validate import machine, run_measured
     from gate_support import filled
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         base = filled(folder / "base.xlsx")
-        print("| case | exit | wall | peak RSS | with --annotate: exit | wall | peak RSS |")
-        print("|---|---|---|---|---|---|---|")
-        for name, path in cases(base, folder).items():
+        print(f"machine: {machine()}\n")
+        print("| case | size | exit | file findings | wall | peak RSS | --annotate: exit | wall | peak RSS | "
+              f"≤ {MAX_SECONDS:.0f} s, ≤ {MAX_MB:.0f} MB |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for name, path in cases(base, folder, args.only).items():
             plain = run_measured(["validate", str(path), "--format", "json"])
             annotated = run_measured(["validate", str(path), "--format", "json", "--annotate",
                                       str(folder / "annotated"), "--force"])
-            print(f"| {name} | {plain[0]} | {plain[1]:.1f} s | {plain[2]:.0f} MB "
-                  f"| {annotated[0]} | {annotated[1]:.1f} s | {annotated[2]:.0f} MB |", flush=True)
+            ok = all(r[1] <= MAX_SECONDS and r[2] <= MAX_MB for r in (plain, annotated))
+            size = path.stat().st_size
+            print(f"| {name} | {size / 1e6:.1f} MB | {plain[0]} | {_codes(path)} | {plain[1]:.1f} s | {plain[2]:.0f} MB "
+                  f"| {annotated[0]} | {annotated[1]:.1f} s | {annotated[2]:.0f} MB | {'yes' if ok else '**no**'} |",
+                  flush=True)
     return 0
 
 

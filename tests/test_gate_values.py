@@ -24,6 +24,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from hpcarbon.validator import validate_file
+from hpcarbon.validator.container import inspect_container
 from hpcarbon.validator.limits import DEFAULT_LIMITS
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook.reader import read_workbook, sheet_extents
@@ -228,3 +229,23 @@ def test_a_defect_openpyxl_refuses_outside_the_values_still_gets_its_report(base
     assert "file.annotate_failed" in codes and "file.unreadable_workbook" not in codes
     assert result.report.status == "pass" and result.report.declaration is not None
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("value, epoch", [("1", 1904), ("true", 1904), ("0", 1900), ("false", 1900), ("False", None),
+                                          ("yes", None)])
+def test_the_date_system_is_read_as_excel_reads_it_or_refused(base, tmp_path, value, epoch):
+    """date1904 is an xsd:boolean for Excel; openpyxl takes any other text — even "False" — as true, so such
+    a value would move every date by 1462 days between the two readings: refused."""
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(tmp_path / "e.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<workbookPr", b'<workbookPr date1904="%s"' % value.encode(), 1) \
+                    if b"<workbookPr" in data else data.replace(b"<sheets>", b'<workbookPr date1904="%s"/><sheets>'
+                                                                % value.encode(), 1)
+            dst.writestr(info, data)
+    container = inspect_container((tmp_path / "e.xlsx").read_bytes(), DEFAULT_LIMITS)
+    if epoch is None:
+        assert [f.code for f in container.findings] == ["file.ambiguous_package"]
+    else:
+        assert container.readable and container.package.date1904 is (epoch == 1904)

@@ -313,7 +313,12 @@ def resolve(zf: zipfile.ZipFile) -> Package:
 
     wb_root = parse_checked(pkg.workbook, zf.read(pkg.workbook))  # bounded by the container pass already
     pr = wb_root.find(f"{MAIN}workbookPr")
-    pkg.date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
+    epoch = pr.get("date1904", "false") if pr is not None else "false"
+    if epoch not in ("0", "1", "true", "false"):
+        # xsd:boolean for Excel; openpyxl takes any other text (even "False") as true: every date would move
+        raise Ambiguous(f"工作簿的日期系统（date1904=\"{epoch[:20]}\"）无法确定", f"the workbook's date system "
+                        f"(date1904=\"{epoch[:20]}\") cannot be told: Excel and the reader would date every cell differently")
+    pkg.date1904 = epoch in ("1", "true")
     seen_names: dict[str, str] = {}
     sheets_el = wb_root.find(f"{MAIN}sheets")
     for el in sheets_el if sheets_el is not None else ():
