@@ -249,3 +249,36 @@ def test_the_date_system_is_read_as_excel_reads_it_or_refused(base, tmp_path, va
         assert [f.code for f in container.findings] == ["file.ambiguous_package"]
     else:
         assert container.readable and container.package.date1904 is (epoch == 1904)
+
+
+def test_the_string_table_is_bounded_as_cell_content(base, tmp_path):
+    """Shared strings are cell content: their items count against max_cells and their elements against
+    max_sheet_elements with the sheets' — not against max_elements, which bounds the structure (defined
+    names, relationships …) and would refuse a legitimate table of two elements per string. Limits are
+    lowered so the files stay small."""
+    from hostile_corpus import many_shared_strings
+
+    path = many_shared_strings(base, tmp_path / "s.xlsx", count=10_000)  # 20 000 elements
+    lowered = DEFAULT_LIMITS.with_overrides(["max_elements=5000"])
+    assert validate_file(path, limits=lowered).exit_code == 0
+    over_items = DEFAULT_LIMITS.with_overrides(["max_cells=9000"])  # the sheets' ~7 500 cells fit, 10 000 strings not
+    strings = validate_file(path, limits=over_items).report.findings
+    assert [f.code for f in strings] == ["file.too_many_strings"], [f.code for f in strings]
+    with zipfile.ZipFile(path) as zf:
+        sheet_elements = sum(zf.read(n).count(b"<") - zf.read(n).count(b"</") for n in zf.namelist()
+                             if n.startswith("xl/worksheets/"))
+    over_elements = DEFAULT_LIMITS.with_overrides([f"max_sheet_elements={sheet_elements + 5_000}"])
+    found = validate_file(path, limits=over_elements).report.findings
+    assert [f.code for f in found] == ["file.too_many_sheet_elements"], [f.code for f in found]
+
+
+def test_the_style_sheet_is_bounded_as_content(base, tmp_path):
+    """The same for the style sheet: cell formats count against max_styles, their elements (a format's
+    alignment …) against max_sheet_elements — a style sheet of two elements per format is not refused by
+    max_elements."""
+    from hostile_corpus import style_bloat
+
+    path = style_bloat(base, tmp_path / "s.xlsx", count=3_000)  # 6 000 elements
+    assert validate_file(path, limits=DEFAULT_LIMITS.with_overrides(["max_elements=5000"])).exit_code == 0
+    found = validate_file(path, limits=DEFAULT_LIMITS.with_overrides(["max_styles=2500"])).report.findings
+    assert [f.code for f in found] == ["file.too_many_styles"], [f.code for f in found]

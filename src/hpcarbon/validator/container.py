@@ -204,18 +204,26 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
         stop = _stream_light(zf, info, report, limits, overrides, defaults, budget, info.filename in scanned, light)
         if stop is not None:
             return stop
+    # the content: the sheets, the shared strings and the style sheet. Their records count against their
+    # own limits (cells and strings: max_cells; cell formats, fonts …: max_styles) and their elements
+    # (rich-text runs, a format's alignment …) together against max_sheet_elements; every other part —
+    # the structure: workbook, relationships, properties — against max_elements
+    kinds = {pkg.shared_strings: "strings", ooxml.OPENPYXL_STYLES: "styles"}
+    content = set(scanned) | set(kinds)
     sheet_bound = sum(v.bound for k, v in light.items() if k in scanned)
-    other_bound = sum(v.bound for k, v in light.items() if k not in scanned)
-    exact_sheets = any(not v.bounded for k, v in light.items() if k in scanned) \
-        or sheet_bound > min(limits.max_cells, limits.max_sheet_elements)
-    exact_other = any(not v.bounded for k, v in light.items() if k not in scanned) \
-        or budget.elements + other_bound > limits.max_elements or budget.strings + other_bound > limits.max_cells \
-        or budget.styles + other_bound > limits.max_styles
+    strings_bound = light[pkg.shared_strings].bound if pkg.shared_strings in light else 0
+    styles_bound = light[ooxml.OPENPYXL_STYLES].bound if ooxml.OPENPYXL_STYLES in light else 0
+    other_bound = sum(v.bound for k, v in light.items() if k not in content)
+    exact_content = any(not v.bounded for k, v in light.items() if k in content) \
+        or sheet_bound > limits.max_cells or strings_bound > limits.max_cells or styles_bound > limits.max_styles \
+        or sheet_bound + strings_bound + styles_bound > limits.max_sheet_elements
+    exact_other = any(not v.bounded for k, v in light.items() if k not in content) \
+        or budget.elements + other_bound > limits.max_elements
     # the bound does not settle it (a stuffed or non-UTF-8 part): counted exactly, stopping at the limit
     for info in rest:
-        is_sheet = info.filename in scanned
-        if info.filename in light and (exact_sheets if is_sheet else exact_other):
-            stop = _stream(zf, info, report, limits, overrides, defaults, counts, budget, tabs.get(info.filename))
+        if info.filename in light and (exact_content if info.filename in content else exact_other):
+            stop = _stream(zf, info, report, limits, overrides, defaults, counts, budget, tabs.get(info.filename),
+                           content=kinds.get(info.filename))
             if stop is not None:
                 return stop
     ooxml.all_relationships(pkg)
@@ -266,7 +274,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
             return _stop(report, "file.too_many_rows", sheet=name, rows=rows, limit=limits.max_rows)
         total_cells += scan.cells
         report.scans[name] = scan
-    report.cells = budget.cells if exact_sheets else total_cells
+    report.cells = budget.cells if exact_content else total_cells
     return report
 
 
@@ -319,8 +327,24 @@ class _Budget:
         self.total = 0
         self.cells = self.sheet_elements = self.strings = self.styles = self.elements = 0
 
-    def over(self, part: PartCounts, tab: str | None, done: bool = False) -> tuple[str, dict] | None:
+    def over(self, part: PartCounts, tab: str | None, done: bool = False,
+             content: str | None = None) -> tuple[str, dict] | None:
         lim = self.limits
+        if content is not None:  # the shared strings or the style sheet (see _inspect_zip)
+            if self.strings + part.strings > lim.max_cells:  # openpyxl loads them all up front
+                return "file.too_many_strings", {"count": self.strings + part.strings, "limit": lim.max_cells}
+            if self.styles + part.styles > lim.max_styles:
+                return "file.too_many_styles", {"count": self.styles + part.styles, "limit": lim.max_styles}
+            # while a part streams, a looser bound: a table just over its own limit is refused for what it is
+            bound = lim.max_sheet_elements if done else lim.max_sheet_elements + 8 * max(lim.max_cells, lim.max_styles)
+            if self.sheet_elements + part.elements > bound:
+                return "file.too_many_sheet_elements", {"count": self.sheet_elements + part.elements,
+                                                        "limit": lim.max_sheet_elements}
+            if done:
+                self.strings += part.strings
+                self.styles += part.styles
+                self.sheet_elements += part.elements
+            return None
         if tab is not None:
             rows = max(part.rows, part.last_row, part.declared_rows)
             if rows > lim.max_rows:
@@ -350,7 +374,8 @@ class _Budget:
         return None
 
 
-def _stream(zf, info, report, limits, overrides, defaults, counts, budget: _Budget, tab: str | None):
+def _stream(zf, info, report, limits, overrides, defaults, counts, budget: _Budget, tab: str | None,
+            content: str | None = None):
     """One member, streamed: its real size (zip bomb), and when it is XML, expat over it with its elements
     counted against the limits. Returns the stopped report, or None to go on."""
     real = 0
@@ -369,12 +394,12 @@ def _stream(zf, info, report, limits, overrides, defaults, counts, budget: _Budg
                 return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
             if checker is not None:
                 ooxml.feed(checker, info.filename, chunk)
-                over = budget.over(part_counts, tab)
+                over = budget.over(part_counts, tab, content=content)
                 if over:
                     return _stop(report, over[0], **over[1])
     if checker is not None:
         ooxml.feed(checker, info.filename, b"", final=True)
-        over = budget.over(part_counts, tab, done=True)
+        over = budget.over(part_counts, tab, done=True, content=content)
         if over:
             return _stop(report, over[0], **over[1])
     return None
