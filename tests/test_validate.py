@@ -204,8 +204,8 @@ def test_a_deleted_row_in_a_form_sheet(good):
 @pytest.mark.parametrize("index", [3, 20], ids=["january-row", "an-empty-row"])
 def test_a_deleted_row_in_the_monthly_table(good, index):
     """A person deletes a row of the monthly table (January, or an empty row below the data): the 合计
-    row moves up into the table's range. It must be reported where the 合计 row belongs, never read as a
-    month of data."""
+    row moves up into the table's range. It must be reported at the deleted row, never read as a month of
+    data."""
     d = example()
     sheet, cell = schema_cell("monthly[{i}].month", index)
     assert sheet == "月度数据"
@@ -215,9 +215,10 @@ def test_a_deleted_row_in_the_monthly_table(good, index):
     r = validate(good)
     assert r.exit_code == 2 and r.unreadable
     f = one(r, "workbook.not_template")
-    end = f"{L.MONTHLY.first_column}{L.MONTHLY.last_row + 1}"  # the 合计 row of the template
-    assert f.clause == "6.2.3.3" and at(f) == (sheet, end)
-    assert "合计" in f.message("zh") and "deleted" in f.message("en")
+    row = int(cell[1:])  # the row deleted, named
+    assert f.clause == "6.2.3.3" and at(f) == (sheet, f"{L.MONTHLY.first_column}{row}")
+    assert f"第 {row} 行被删除" in f.message("zh") and f"row {row} of the table on sheet {sheet} was deleted" in \
+        f.message("en")
     assert only(r, "field.invalid") == [] and only(r, "workbook.formula_in_input") == []
 
 
@@ -230,7 +231,8 @@ def test_a_row_inserted_in_the_areas_table(tmp_path):
     r = validate(p)
     assert r.exit_code == 2
     f = one(r, "workbook.not_template")
-    assert f.clause == "6.2.3.3" and at(f)[0] == sheet
+    assert f.clause == "6.2.3.3" and at(f) == (sheet, cell)
+    assert f"row {cell[1:]} of sheet {sheet} was inserted" in f.message("en")
 
 
 def _with_parts(src: Path, out: Path, *, content_types=None, rels=None, workbook=None, extra=None) -> Path:

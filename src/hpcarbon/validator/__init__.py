@@ -195,7 +195,8 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
 
     # the reader takes the values of the container's one pass over each sheet, as openpyxl would give
     # them (validator/cells.py): no sheet is parsed a second time
-    read = wb_reader.read_values(_rows_of(container), limits=limits, date1904=container.package.date1904)
+    read = wb_reader.read_values(_rows_of(container), limits=limits, date1904=container.package.date1904,
+                                 formulas_of=_formulas_of(container))
     meta["template_version"] = read.template_version
     findings += read.findings
     if read.unreadable:  # not our template / unsupported version / sheets missing
@@ -234,6 +235,26 @@ def _rows_of(container):
             return None
         return scan.rows_of(max_row, max_col)
     return rows_of
+
+
+def _formulas_of(container):
+    """The formulas of a sheet as the reader asks for them (to name a moved table row or column), from the
+    container's scans: ``=`` and the formula's text where a cell holds one (a shared formula's other cells:
+    ``=`` alone)."""
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    def formulas_of(sheet: str, max_row: int, max_col: int):
+        scan = container.scans.get(sheet)
+        if scan is None:
+            return None
+        rows = [[None] * max_col for _ in range(max_row)]
+        for ref, text in scan.formulas:
+            col, row = coordinate_from_string(ref)
+            c = column_index_from_string(col)
+            if row <= max_row and c <= max_col:
+                rows[row - 1][c - 1] = "=" + text
+        return [tuple(r) for r in rows]
+    return formulas_of
 
 
 def input_sheets() -> list[str]:

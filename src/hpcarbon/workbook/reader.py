@@ -598,26 +598,47 @@ def read_workbook(path: str | Path | bytes, *, limits=None) -> ReadResult:
 
     try:
         sheets = set(wb.sheetnames)
-        return read_values(lambda sheet, max_row, max_col: [tuple(r) for r in wb[sheet].iter_rows(
-            min_row=1, max_row=max_row, max_col=max_col, values_only=True)] if sheet in sheets else None,
-            limits=limits, date1904=wb.epoch == CALENDAR_MAC_1904)
+        again: list = []  # the workbook's formulas, opened only to say which table row or column moved
+
+        def formulas_of(sheet: str, max_row: int, max_col: int):
+            if not again:
+                again.append(_formulas_of(source))
+            return _rows(again[0], sheet, max_row, max_col) if sheet in sheets else None
+
+        return read_values(lambda sheet, max_row, max_col: _rows(wb, sheet, max_row, max_col) if sheet in sheets
+                           else None, limits=limits, date1904=wb.epoch == CALENDAR_MAC_1904, formulas_of=formulas_of)
     finally:
         wb.close()
+        for other in again:
+            other.close()
 
 
-def read_values(rows_of, *, limits=None, date1904: bool = False) -> ReadResult:
+def _rows(wb, sheet: str, max_row: int, max_col: int) -> list[tuple]:
+    return [tuple(r) for r in wb[sheet].iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+
+
+def _formulas_of(source) -> Any:
+    """The workbook again, formulas rather than values."""
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return load_workbook(source, read_only=True, data_only=False, keep_links=False)
+
+
+def read_values(rows_of, *, limits=None, date1904: bool = False, formulas_of=None) -> ReadResult:
     """Read a declaration from values already parsed: ``rows_of(sheet, max_row, max_col)`` gives the sheet's
     first ``max_row`` rows as tuples of ``max_col`` values, as openpyxl's ``iter_rows(values_only=True)``
     gives them (fewer rows where the sheet ends), or None when the workbook has no such worksheet. The gate
-    hands it the values of its own one pass over each sheet (:mod:`hpcarbon.validator.scan`)."""
+    hands it the values of its own one pass over each sheet (:mod:`hpcarbon.validator.scan`).
+    ``formulas_of`` gives the formulas (text starting with ``=``) the same way: asked only when a table's row
+    or column moved, to name it."""
     token = _DATE1904.set(date1904)
     try:
-        return _read(rows_of, getattr(limits, "max_text_chars", _DEFAULT_MAX_TEXT))
+        return _read(rows_of, getattr(limits, "max_text_chars", _DEFAULT_MAX_TEXT), formulas_of)
     finally:
         _DATE1904.reset(token)
 
 
-def _read(rows_of, max_text: int) -> ReadResult:
+def _read(rows_of, max_text: int, formulas_of=None) -> ReadResult:
     grids = {}
     for sheet, (rows, cols) in sheet_extents().items():
         got = rows_of(sheet, rows, cols)
@@ -635,7 +656,7 @@ def _read(rows_of, max_text: int) -> ReadResult:
                                           supported="、".join(sorted(L.SUPPORTED_TEMPLATE_VERSIONS))).located(sheet, ref)],
                        version, unreadable=True)
         return r
-    moved = _layout_problem(grids)
+    moved = _layout_problem(grids, formulas_of)
     if moved:
         sheet, cell, zh, en = moved
         r = _not_template(zh, en, version)
@@ -744,22 +765,149 @@ def _sheet_view(grids: dict[str, _Grid], rd: _Reader, max_text: int) -> SheetVie
     return SheetView(admitted.declaration or admitted.draft, invalid, inputs)
 
 
-def _layout_problem(grids: dict[str, _Grid]) -> tuple[str, str, str, str] | None:
-    """A row or column inserted/deleted: a label is not where the schema puts it."""
+def _layout_problem(grids: dict[str, _Grid], formulas_of=None) -> tuple[str, str, str, str] | None:
+    """A row or column inserted/deleted: a label is not where the schema puts it. In a table, the rows or
+    columns that were inserted or deleted are named (:func:`_table_change`)."""
     anchors = []
     for lines in (L.PROJECT_LINES, L.SYSTEM_LINES, L.RECHECK_LINES, L.PARAMETER_LINES):
         first = next(line for line in lines if line.slots)
         last = [line for line in lines if line.slots][-1]
-        anchors += [(first.slots[0].sheet, first.row, "A", first.spec.zh), (last.slots[0].sheet, last.row, "A",
-                                                                             last.spec.zh)]
+        anchors += [(first.slots[0].sheet, first.row, "A", first.spec.zh, None), (last.slots[0].sheet, last.row, "A",
+                                                                                   last.spec.zh, None)]
     for table in (L.MONTHLY, L.MEASUREMENTS, L.AREAS):
         for slot in (table.slots[0], table.slots[-1]):
-            anchors.append((table.sheet, table.header_row, slot.column, slot.spec.zh))
-        anchors.append((table.sheet, table.end_row, table.first_column, table.end_label))
-    for sheet, row, col, label in anchors:
+            anchors.append((table.sheet, table.header_row, slot.column, slot.spec.zh, table))
+        anchors.append((table.sheet, table.end_row, table.first_column, table.end_label, table))
+    for sheet, row, col, label, table in anchors:
         value = grids[sheet].get(row, col)
         if not isinstance(value, str) or label not in value:
-            return _moved(grids[sheet], sheet, row, col, label)
+            said = None
+            if table is not None and formulas_of is not None:
+                try:
+                    said = _table_change(table, grids[table.sheet], formulas_of)
+                except Exception:  # noqa: BLE001 - naming the row is a courtesy: the refusal stands without it
+                    said = None
+            return said or _moved(grids[sheet], sheet, row, col, label)
+    return None
+
+
+def _header_labels(table: L.Table) -> list[tuple[str, str]]:
+    """(column, label) of a table's header row, left to right (inputs, then computed columns)."""
+    return [(s.column, s.spec.zh) for s in table.slots] + [(c.column, c.zh) for c in table.computed]
+
+
+def _span(items: list) -> str:
+    return f"{items[0]}" if len(items) == 1 else f"{items[0]}–{items[-1]}"
+
+
+def _table_change(table: L.Table, grid: _Grid, formulas_of) -> tuple[str, str, str, str] | None:
+    """Which columns or rows of ``table`` were inserted or deleted, said with the sheet, the exact columns or
+    rows and how to fix it; None when the workbook does not tell.
+
+    Columns: the header labels, compared with the template's. Rows: a row's computed cells hold the
+    template's formulas — an inserted row has none; a deleted row leaves its references in 核算's blocks
+    (one row of 核算 per row of the monthly and the areas table) as #REF! where a spreadsheet program
+    deleted it, and the rows below it referring to the rows they came from where a tool moved them."""
+    from openpyxl.utils import get_column_letter
+
+    sheet = table.sheet
+    expected = _header_labels(table)
+    for k, (col, label) in enumerate(expected):
+        if _holds(grid, table.header_row, col, label):
+            continue
+        c = column_index_from_string(col)
+        for n in range(1, 10):
+            if _holds(grid, table.header_row, get_column_letter(c + n), label):
+                cols = [get_column_letter(c + i) for i in range(n)]
+                return (sheet, f"{col}{table.header_row}",
+                        f"工作表“{sheet}”的表格中插入了 {_span(cols)} 列（模板没有这{'列' if n == 1 else '些列'}，"
+                        f"“{label}”因此从 {col} 列移到了 {get_column_letter(c + n)} 列）。请删除 {_span(cols)} 列后保存",
+                        f"column{'s' if n > 1 else ''} {_span(cols)} of sheet {sheet} {'were' if n > 1 else 'was'} "
+                        f"inserted into the table (the template has none there, so “{label}” moved from column {col} "
+                        f"to {get_column_letter(c + n)}). Delete column{'s' if n > 1 else ''} {_span(cols)} and save "
+                        "again")
+            if k + n < len(expected) and _holds(grid, table.header_row, col, expected[k + n][1]):
+                gone = [label for _c, label in expected[k:k + n]]
+                cols = [get_column_letter(c + i) for i in range(n)]
+                return (sheet, f"{col}{table.header_row}",
+                        f"工作表“{sheet}”表格的 {_span(cols)} 列（“{'”“'.join(gone)}”）被删除了，其右侧的列因此左移。"
+                        "请撤销删除，或将数据填入新的空白模板（hpcarbon template）",
+                        f"column{'s' if n > 1 else ''} {_span(cols)} (“{'”, “'.join(gone)}”) of the table on sheet "
+                        f"{sheet} {'were' if n > 1 else 'was'} deleted, so the columns to the right moved left. Undo "
+                        "the deletion, or copy the data into a fresh template (hpcarbon template)")
+        return None
+    end = next((table.end_row + k for k in range(-table.rows, _MOVE_MARGIN)
+                if _holds(grid, table.end_row + k, table.first_column, table.end_label)), None)
+    if end is None or end == table.end_row:
+        return None
+    shift = end - table.end_row
+    rows = _rows_changed(table, formulas_of, shift)
+    if not rows:
+        return None
+    first = table.first_column
+    if shift > 0:
+        return (sheet, f"{first}{rows[0]}",
+                f"工作表“{sheet}”的表格中插入了第 {_span(rows)} 行（模板没有这{'行' if len(rows) == 1 else '些行'}，"
+                f"其下的行和“{table.end_label}”行因此下移）。请删除第 {_span(rows)} 行后保存",
+                f"row{'s' if len(rows) > 1 else ''} {_span(rows)} of sheet {sheet} {'were' if len(rows) > 1 else 'was'} "
+                f"inserted into the table (the template has none there, so the rows below and the “{table.end_label}” "
+                f"row moved down). Delete row{'s' if len(rows) > 1 else ''} {_span(rows)} and save again")
+    return (sheet, f"{first}{rows[0]}",
+            f"工作表“{sheet}”表格的第 {_span(rows)} 行被删除了（其下的行和“{table.end_label}”行因此上移 {-shift} 行）。"
+            "请撤销删除，或将数据填入新的空白模板（hpcarbon template）",
+            f"row{'s' if len(rows) > 1 else ''} {_span(rows)} of the table on sheet {sheet} "
+            f"{'were' if len(rows) > 1 else 'was'} deleted (the rows below and the “{table.end_label}” row moved up "
+            f"by {-shift}). Undo the deletion, or copy the data into a fresh template (hpcarbon template)")
+
+
+def _rows_changed(table: L.Table, formulas_of, shift: int) -> list[int]:
+    """The rows inserted (``shift`` > 0: rows of the table whose computed cells hold no formula) or deleted
+    (``shift`` < 0, numbered as in the template) in ``table``; ``formulas_of`` as :func:`read_values`."""
+    computed = table.computed[0].column
+    last = table.last_row + max(shift, 0)
+    grid = _Grid(formulas_of(table.sheet, last, column_index_from_string(computed)) or [])
+    if shift > 0:
+        return [r for r in range(table.first_row, last + 1)
+                if not (isinstance(grid.get(r, computed), str) and grid.get(r, computed).startswith("="))][:shift]
+    block = _calc_block_rows(table, formulas_of)
+    if block:
+        return block[:-shift]
+    for r in range(table.first_row, table.last_row + shift + 1):  # a tool moved the rows, not their formulas
+        came_from = _own_row(grid.get(r, computed))
+        if came_from is not None and came_from != r:
+            return list(range(r, r - shift))
+    if table.sheet in _CALC_BLOCKS and formulas_of(L.S_CALC, 1, 1) is not None:
+        # no #REF! in 核算 (a program would have left one) and no row below moved: a tool deleted the last rows
+        return list(range(table.last_row + shift + 1, table.last_row + 1))
+    return []
+
+
+#: tables with a block in 核算 that refers to each of their rows: the block's first row
+_CALC_BLOCKS = {L.S_MONTHLY: L.CALC_MONTHLY_FIRST_ROW, L.S_AREAS: L.CALC_AREA_FIRST_ROW}
+
+
+def _calc_block_rows(table: L.Table, formulas_of) -> list[int]:
+    """Rows of ``table`` whose reference in 核算's block became #REF! (deleted by a spreadsheet program)."""
+    first_block = _CALC_BLOCKS.get(table.sheet)
+    rows = formulas_of(L.S_CALC, first_block + table.rows, 1) if first_block is not None else None
+    if rows is None:
+        return []
+    grid = _Grid(rows)
+    return [table.first_row + i for i in range(table.rows)
+            if isinstance(grid.get(first_block + i, "A"), str) and "#REF!" in grid.get(first_block + i, "A").upper()]
+
+
+def _own_row(formula: Any) -> int | None:
+    """The row a computed cell's formula refers to on its own sheet (its first same-sheet reference)."""
+    if not (isinstance(formula, str) and formula.startswith("=")):
+        return None
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    for tok in Tokenizer(formula).items:
+        if tok.type == Token.OPERAND and tok.subtype == Token.RANGE and "!" not in tok.value:
+            m = re.fullmatch(r"\$?[A-Z]{1,3}\$?([0-9]+)", tok.value)
+            if m:
+                return int(m.group(1))
     return None
 
 
