@@ -46,11 +46,19 @@ def test_template_and_examples_convert_to_pdf(tmp_path):
         assert pages >= visible, (source.name, pages)  # at least a page per visible sheet
 
 
-def test_a_workbook_saved_by_libreoffice_reads_back_the_same(tmp_path):
+@pytest.fixture(scope="module")
+def resaved_example(tmp_path_factory) -> Path:
+    """The shared example re-saved by LibreOffice (its own results cached, HP_* names lower-cased)."""
+    folder = tmp_path_factory.mktemp("resaved")
     source = ROOT / "workbook_templates" / "examples" / "example-declaration.xlsx"
-    proc = soffice(tmp_path, "xlsx:Calc MS Excel 2007 XML", source)
+    proc = soffice(folder, "xlsx:Calc MS Excel 2007 XML", source)
     assert proc.returncode == 0, proc.stderr
-    resaved = tmp_path / "out" / source.name
+    return folder / "out" / source.name
+
+
+def test_a_workbook_saved_by_libreoffice_reads_back_the_same(resaved_example):
+    source = ROOT / "workbook_templates" / "examples" / "example-declaration.xlsx"
+    resaved = resaved_example
     result = read_workbook(resaved)
     expected = declaration_to_json(Declaration.model_validate(json.loads(source.with_suffix(".json").read_text("utf-8"))))
     assert result.findings == []
@@ -108,3 +116,50 @@ def test_the_verdict_does_not_depend_on_the_program_that_saved_the_file(tmp_path
     assert [(f.location.sheet, f.location.cell, f.severity.value) for f in explained] == [
         (L.S_MONTHLY, f"{elec.column}{month}", "warning")]
     assert not [f for f in r.report.findings if f.code == "recompute.mismatch"]
+
+
+def _udf_names(path: Path) -> set[str]:
+    """The names of the add-in functions (HP_*, any case) the formulas of 核算 call, as written in the file."""
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    names = set()
+    for row in load_workbook(path)[L.S_CALC].iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and c.value.startswith("="):
+                names |= {t.value[:-1] for t in Tokenizer(c.value).items
+                          if t.type == Token.FUNC and t.subtype == Token.OPEN and t.value.upper().startswith("HP_")}
+    return names
+
+
+def test_lower_cased_function_names_are_the_add_ins_column_to_the_validator(resaved_example, tmp_path):
+    """LibreOffice writes the add-in's functions it does not know in lower case (hp_param, hp_heat_elec …).
+    The validator never matches function names: the add-in's column is the layout's cells, whatever they
+    spell — so the lower-cased file is judged as the original: #NAME? there is one info; the add-in's values
+    cached there (as Excel with the add-in saves them) are compared, and a wrong one is an error at its cell."""
+    import hpcarbon_udfs
+
+    from hpcarbon.accounting import compute
+    from hpcarbon.declaration_io import declaration_from_data
+    from hpcarbon.validator import validate_file
+    from hpcarbon.validator.recompute import expected_cells
+    from validate_support import inject_cached
+
+    source = ROOT / "workbook_templates" / "examples" / "example-declaration.xlsx"
+    written = _udf_names(resaved_example)
+    assert written and all(n == n.lower() for n in written)  # LibreOffice lower-cased every one
+    assert {n.upper() for n in written} == _udf_names(source)
+    assert {n.upper() for n in written} <= set(hpcarbon_udfs.__all__)
+    r = validate_file(resaved_example)
+    assert r.exit_code == 0 and [f.code for f in r.report.findings] == ["recompute.addin_not_installed"]
+    decl = declaration_from_data(json.loads(source.with_suffix(".json").read_text("utf-8"))).declaration
+    addin = {e.cell: e.value for e in expected_cells(compute(decl), decl) if e.addin}
+    assert len(addin) >= 9
+    with_addin = inject_cached(resaved_example, {c: "" if v is None else v for c, v in addin.items()},
+                               out=tmp_path / "with-addin.xlsx")
+    r = validate_file(with_addin)
+    assert r.exit_code == 0 and r.report.findings == []
+    creditable = next(c for c in addin if c[1:] == L.LAYOUT.result_cells["creditable_reductions_t"][1][1:])
+    wrong = inject_cached(with_addin, {creditable: 150.0}, out=tmp_path / "wrong.xlsx")
+    r = validate_file(wrong)
+    (f,) = r.report.findings
+    assert (f.code, f.severity.value, f.location.cell) == ("recompute.mismatch", "error", creditable)

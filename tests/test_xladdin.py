@@ -546,6 +546,25 @@ def test_generated_vba_is_what_import_functions_writes(xlwin):
     assert 'XLPy.CallUDF "hpcarbon_udfs", "hp_validate_active_workbook", Array()' in vba
 
 
+def test_lower_cased_names_reach_the_same_python_functions(xlwin):
+    """LibreOffice saves the add-in's functions lower-cased (hp_param …; tests/test_workbook_soffice.py). In
+    Excel a formula's function name is looked up case-blind among the VBA Functions that Import Functions
+    wrote (VBA identifiers are case-insensitive), and each of those passes the Python function's registered
+    name to XLPy.CallUDF as a literal: the cell's spelling never reaches Python, and nothing in the add-in
+    matches names. Resolved here as Excel does: every lower-cased name is exactly one VBA Function, which
+    calls the function of that name."""
+    import re
+
+    buffer = io.StringIO()
+    xlwin.udfs.generate_vba_wrapper("hpcarbon_udfs", xlwin.module, buffer, types.SimpleNamespace(Name="申报表.xlsm"))
+    bodies = dict(re.findall(r"^Function (\w+)\(.*?\n(.*?)^End Function", buffer.getvalue(), re.M | re.S))
+    for name in FUNCTIONS:
+        (declared,) = [f for f in bodies if f.casefold() == name.lower().casefold()]
+        (target,) = set(re.findall(r'XLPy\.CallUDF\("hpcarbon_udfs", "(\w+)"', bodies[declared]))  # each host
+        assert target == name and callable(getattr(xlwin.module, target))
+    assert call_like_excel(xlwin, "HP_Q_INDEX", "住宅", "是") == 40  # hp_q_index(…) in a cell: table 2, 40 W/m²
+
+
 def test_worked_example_through_xlwings_conversion(xlwin):
     # monthly W as a column (COM: tuple of 1-tuples), season COP as a literal
     months = ((40000.0,), (50000.0,), (50000.0,), (50000.0,), (50000.0,), (50000.0,), (30000.0,))
