@@ -215,9 +215,15 @@ _KINDS = [
     FindingType("recompute.explained_by_input", W, "6.2.3.3",
                 "{field_label} 填的是 {typed}，申报表自身的公式把它{how_zh}，所以核算表 {cells} 的 {count} 个结果"
                 "与方法学核算不同（如「{label}」显示 {cached}，校验器算得 {computed}）。请{fix_zh}",
-                "{field_label} holds {typed}, which the workbook's own formulas take {how_en}, so {count} results of "
+                "{field_label} holds {typed}, which the workbook's own formulas {how_en}, so {count} results of "
                 "the calculation sheet ({cells}) differ from the methodology's (e.g. \"{label}\" shows {cached}, the "
                 "validator computes {computed}). Please {fix_en}"),
+    FindingType("recompute.undetermined_by_input", W, "6.2.3.3",
+                "{field_label} 填的是 {typed}，申报表自身的公式{how_zh}，按此核算表 {cells} 的 {count} 个结果无法与"
+                "方法学核算核对（如「{label}」显示 {cached}，校验器算得 {computed}）。请{fix_zh}，重新计算后保存",
+                "{field_label} holds {typed}, which the workbook's own formulas {how_en}, so {count} results of the "
+                "calculation sheet ({cells}) cannot be checked against the methodology's (e.g. \"{label}\" shows "
+                "{cached}, the validator computes {computed}). Please {fix_en}, recalculate and save"),
     FindingType("recompute.no_calc_sheet", W, "6.2.3.3",
                 "核算表（{sheet}）已被删除或改名，无法与工作簿自身的计算结果核对；报告中的结果由校验器按方法学计算",
                 "the calculation sheet ({sheet}) was deleted or renamed, so the workbook's own results cannot be "

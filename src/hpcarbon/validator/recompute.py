@@ -40,6 +40,7 @@ class Expected:
     label: str  # the step's label on the sheet
     value: Any  # float, str (the sheet's word), date, or None (the cell must be blank)
     addin: bool  # the add-in's column
+    formed: bool = True  # False: the core could not form the result (``value`` is what the sheet shows then)
 
 
 def expected_cells(accounting, decl, blank_missing: bool = False) -> list[Expected]:
@@ -58,10 +59,18 @@ def expected_cells(accounting, decl, blank_missing: bool = False) -> list[Expect
     missing = set(getattr(res, "unavailable", None) or ())
     for check in LAYOUT.calc_checks:
         # a result the core could not form (an input lacking) is not compared: the findings name the input
-        if check.key in missing or (check.key == "recheck_needed" and "deviation" in missing):
-            continue
-        if check.sub is not None and check.sub not in (getattr(res, check.key) or {}) and (
-                check.key.replace("_by_type", "") in missing):
+        # (the estimate's basis is formed from Q电 and Q面: when one is missing the core says "—"; in the
+        # sheet's reading that "—" is no result to compare)
+        if check.key in missing or (check.key == "recheck_needed" and "deviation" in missing) or (
+                check.sub is not None and check.sub not in (getattr(res, check.key) or {})
+                and check.key.replace("_by_type", "") in missing) or (
+                blank_missing and check.key == "estimate_basis"
+                and missing & {"heat_elec_method_gj", "heat_area_method_gj"}):
+            if blank_missing:
+                shown = "—" if check.key in ("recheck_needed", "estimate_basis") else None
+                out.append(Expected(check.native, check.label, shown, False, formed=False))
+                if check.addin:
+                    out.append(Expected(check.addin, check.label, shown, True, formed=False))
             continue
         if check.key == "recheck_needed":
             value = _recheck_word(res, decl, C)
@@ -126,6 +135,23 @@ def agrees(expected: Any, got: Any) -> bool:
     return isinstance(got, str) and got.strip() == str(expected)
 
 
+def _at_inputs(code: str, cells: list[tuple[Expected, Any]], inputs: list, sheet: str) -> list[Finding]:
+    """One warning at each coerced input: which results of the sheet its reading explains (or leaves
+    undetermined), what the first of them shows and what the methodology gives, and how to retype it."""
+    from hpcarbon.workbook.sheet_view import how_taken
+
+    exp, got = cells[0]
+    shown = "、".join(e.cell for e, _ in cells[:8]) + ("…" if len(cells) > 8 else "")
+    out = []
+    for taken in inputs:
+        how_zh, how_en = how_taken(taken.value)
+        out.append(finding(code, None, field_label=taken.field_label, typed=taken.typed, how_zh=how_zh,
+                           how_en=how_en, count=len(cells), cells=f"{sheet}!{shown}", label=exp.label,
+                           cached=display(got), computed=display(exp.value), fix_zh=taken.fix[0],
+                           fix_en=taken.fix[1]).located(taken.sheet, taken.cell))
+    return out
+
+
 def display(value: Any) -> str:
     """A value as the sheet would show it: numbers to 10 significant digits, dates ISO, blank said as such."""
     if value is None or value == "":
@@ -141,36 +167,55 @@ def display(value: Any) -> str:
 
 @dataclass(frozen=True)
 class SheetSees:
-    """What the sheet's native cells must show when its formulas take the coerced ``inputs`` as they do
-    (:class:`hpcarbon.workbook.reader.SheetView` accounted): cell → value."""
+    """What the sheet's cells must show when its formulas take the coerced inputs as they do
+    (:class:`hpcarbon.workbook.reader.SheetView` accounted): cell → :class:`Expected`; empty when that
+    declaration could not be formed. ``inputs``: taken as a known typed value; ``unknown``: inputs no typed
+    value stands in for (what the sheet makes of them is not known)."""
 
-    expected: dict[str, Any]
-    inputs: list  # reader.TakenAs: the inputs taken otherwise than the validator reads them
+    expected: dict[str, Expected]
+    inputs: list  # reader.TakenAs
+    unknown: list  # reader.TakenAs
+
+    def verdict(self, cell: str, got: Any) -> str:
+        """"explained" (the sheet's reading gives ``got``), "undetermined" (it gives no result to compare:
+        the core cannot form it from the inputs so read, or an input's reading is unknown) or "wrong"."""
+        exp = self.expected.get(cell)
+        if exp is not None and agrees(exp.value, got):
+            return "explained"
+        if exp is None or not exp.formed or self.unknown:
+            return "undetermined"
+        return "wrong"
 
 
 def sheet_sees(sheet_view) -> SheetSees | None:
-    """Account the declaration as the sheet sees it (None when nothing is taken otherwise, or the model
-    refuses it)."""
+    """Account the declaration as the sheet sees it (None when no coerced input is read by its formulas)."""
     from hpcarbon.rules import make_context
     from hpcarbon.workbook.sheet_view import UNKNOWN
 
-    if sheet_view is None or sheet_view.declaration is None or not sheet_view.differs:
+    if sheet_view is None or not sheet_view.inputs:
         return None
-    ctx = make_context(sheet_view.declaration, invalid=sheet_view.invalid)
-    expected = {e.cell: e.value for e in expected_cells(ctx.accounting, sheet_view.declaration, blank_missing=True)}
-    return SheetSees(expected, [t for t in sheet_view.inputs if t.value is not UNKNOWN])
+    known = [t for t in sheet_view.inputs if t.value is not UNKNOWN]
+    unknown = [t for t in sheet_view.inputs if t.value is UNKNOWN]
+    decl = sheet_view.declaration
+    if decl is None and known:
+        return SheetSees({}, known, unknown)
+    if decl is None:  # nothing taken otherwise: the declaration as read is the sheet's, but for the unknown
+        return SheetSees({}, [], unknown)
+    ctx = make_context(decl, invalid=sheet_view.invalid)
+    return SheetSees({e.cell: e for e in expected_cells(ctx.accounting, decl, blank_missing=True)}, known, unknown)
 
 
 def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str,
                    sees: SheetSees | None = None) -> list[Finding]:
     """Findings of the comparison of ``cached`` (cell → Cached, the calculation sheet's saved values) with the
     core: a mismatch at its cell (error) — unless the declaration as the sheet sees it (``sees``) gives the
-    cached value, then it is said at the coerced inputs (a warning each); cells never calculated (one info),
-    the add-in's cells showing an error because it is not installed (one info)."""
+    cached value (explained) or gives nothing to compare it with (undetermined): then it is said at the
+    coerced inputs (a warning each); cells never calculated (one info), the add-in's cells showing an error
+    because it is not installed (one info)."""
     out: list[Finding] = []
     not_calculated: list[Expected] = []
     no_addin: list[tuple[Expected, str]] = []
-    explained: list[tuple[Expected, Any]] = []
+    said: dict[str, list[tuple[Expected, Any]]] = {"explained": [], "undetermined": []}
     for exp in expected_cells(accounting, decl):
         state = cached.get(exp.cell)
         if state is None or (state.value is None and state.error is None):
@@ -190,24 +235,17 @@ def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str,
             got_shown = got
         if agrees(exp.value, got):
             continue
-        if sees is not None and not exp.addin and exp.cell in sees.expected and agrees(sees.expected[exp.cell], got):
-            explained.append((exp, got_shown))
+        verdict = sees.verdict(exp.cell, got) if sees is not None else "wrong"
+        if verdict != "wrong":
+            said[verdict].append((exp, got_shown))
         else:
             column = "加载项 add-in" if exp.addin else "结果 result"
             out.append(finding("recompute.mismatch", None, label=exp.label, column=column, cell=f"{sheet}!{exp.cell}",
                                cached=display(got_shown), computed=display(exp.value)).located(sheet, exp.cell))
-    if explained:
-        from hpcarbon.workbook.sheet_view import how_taken
-
-        exp, got = explained[0]
-        cells = "、".join(e.cell for e, _ in explained[:8]) + ("…" if len(explained) > 8 else "")
-        for taken in sees.inputs:
-            how_zh, how_en = how_taken(taken.value)
-            out.append(finding("recompute.explained_by_input", None, field_label=taken.field_label,
-                               typed=taken.typed, how_zh=how_zh, how_en=how_en, count=len(explained),
-                               cells=f"{sheet}!{cells}", label=exp.label, cached=display(got),
-                               computed=display(exp.value), fix_zh=taken.fix[0], fix_en=taken.fix[1])
-                       .located(taken.sheet, taken.cell))
+    for verdict, inputs in (("explained", sees.inputs if sees else []),
+                            ("undetermined", (sees.inputs + sees.unknown) if sees else [])):
+        if said[verdict]:
+            out += _at_inputs(f"recompute.{verdict}_by_input", said[verdict], inputs, sheet)
     if not_calculated:
         exp = not_calculated[0]
         out.append(finding("recompute.no_cached_value", None, count=len(not_calculated),

@@ -303,9 +303,11 @@ def taken_as(raw: Any, spec, readings: frozenset[Reading]) -> Any:
 
 
 def how_taken(value: Any) -> tuple[str, str]:
-    """How the sheet takes an input, said to the owner (zh, en)."""
+    """How the sheet's formulas take an input, said to the owner (zh, en: a verb phrase)."""
+    if value is UNKNOWN:
+        return "不按其含义读取", "do not read for what it means"
     if value is None:
-        return "当作空白", "as a blank"
+        return "当作空白", "take as a blank"
     if value == NO:
-        return f"当作“{NO}”（不是“{YES}”）", f"as “{NO}” (not “{YES}”)"
-    return f"当作 {xv.describe(value)}", f"as {xv.describe(value)}"
+        return f"当作“{NO}”（不是“{YES}”）", f"take as “{NO}” (not “{YES}”)"
+    return f"当作 {xv.describe(value)}", f"take as {xv.describe(value)}"
