@@ -179,15 +179,17 @@ def webservice_elsewhere(base: Path, out: Path) -> Path:
                   else d.replace(b"<sheetData/>", b"<sheetData>" + row + b"</sheetData>", 1)})(base, out)
 
 
+def _with_name(workbook: bytes, name: bytes) -> bytes:
+    """workbook.xml with one more defined name (``name``: the whole element)."""
+    if b"<definedNames>" in workbook:
+        return workbook.replace(b"<definedNames>", b"<definedNames>" + name, 1)
+    return workbook.replace(b"</sheets>", b"</sheets><definedNames>" + name + b"</definedNames>", 1)
+
+
 def dde_defined_name(base: Path, out: Path) -> Path:
     """A defined name holding a DDE link."""
     name = b"<definedName name=\"Leak\">cmd|' /C calc'!A0</definedName>"
-
-    def edit(d: bytes) -> bytes:
-        if b"<definedNames>" in d:
-            return d.replace(b"<definedNames>", b"<definedNames>" + name, 1)
-        return d.replace(b"</sheets>", b"</sheets><definedNames>" + name + b"</definedNames>", 1)
-    return _edit({"xl/workbook.xml": edit})(base, out)
+    return _edit({"xl/workbook.xml": lambda d: _with_name(d, name)})(base, out)
 
 
 def bzip2_member(base: Path, out: Path) -> Path:
@@ -284,12 +286,7 @@ def _code_sheet(rel_type: str, content_type: bytes, part: str, body: bytes = XLM
     def make(base: Path, out: Path) -> Path:
         def workbook(d: bytes) -> bytes:
             d = d.replace(b"</sheets>", b'<sheet name="Macro1" sheetId="97" state="hidden" r:id="rIdM"/></sheets>', 1)
-            if not auto_open:
-                return d
-            name = b'<definedName name="_xlnm.Auto_Open">Macro1!$A$1</definedName>'
-            if b"<definedNames>" in d:
-                return d.replace(b"<definedNames>", b"<definedNames>" + name, 1)
-            return d.replace(b"</sheets>", b"</sheets><definedNames>" + name + b"</definedNames>", 1)
+            return _with_name(d, b'<definedName name="_xlnm.Auto_Open">Macro1!$A$1</definedName>') if auto_open else d
         return _edit({
             "xl/workbook.xml": workbook,
             "xl/_rels/workbook.xml.rels": _add_rel(f'<Relationship Id="rIdM" Type="{rel_type}" Target="{part}"/>'),
@@ -302,12 +299,7 @@ def _code_sheet(rel_type: str, content_type: bytes, part: str, body: bytes = XLM
 def auto_open_name(base: Path, out: Path) -> Path:
     """A defined name that Excel runs on open (any name beginning Auto_Open, case-blind), no macro sheet."""
     name = b'<definedName name="AUTO_OPEN_report">\'\xe9\xa1\xb9\xe7\x9b\xae\xe4\xbf\xa1\xe6\x81\xaf\'!$A$1</definedName>'
-
-    def edit(d: bytes) -> bytes:
-        if b"<definedNames>" in d:
-            return d.replace(b"<definedNames>", b"<definedNames>" + name, 1)
-        return d.replace(b"</sheets>", b"</sheets><definedNames>" + name + b"</definedNames>", 1)
-    return _edit({"xl/workbook.xml": edit})(base, out)
+    return _edit({"xl/workbook.xml": lambda d: _with_name(d, name)})(base, out)
 
 
 XLM_CT = b"application/vnd.ms-excel.macrosheet+xml"

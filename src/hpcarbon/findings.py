@@ -262,6 +262,12 @@ _KINDS = [
                 "工作簿含 {count} 个单元格（超过 {limit}），未写出标注副本；校验结果不受影响",
                 "the workbook holds {count} cells (more than {limit}), so no annotated copy was written; the "
                 "validation itself is complete"),
+    FindingType("file.annotate_too_heavy", INFO, "7.3.2",
+                "工作簿含大量需逐一构建的元素（样式、名称、文本片段等，折合约 {count} 个单元格，超过 {limit} 的两倍），"
+                "未写出标注副本；校验结果不受影响",
+                "the workbook holds so many elements to build one by one (styles, names, text runs …: about "
+                "{count} cells' worth, more than twice {limit}) that no annotated copy was written; the validation "
+                "itself is complete"),
     FindingType("file.annotate_failed", W, "7.3.2",
                 "未能写出标注副本：读取程序无法打开本工作簿的某些部件（{reason}）；校验结果不受影响",
                 "no annotated copy was written: the spreadsheet library cannot open some part of this workbook "

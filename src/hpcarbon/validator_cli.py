@@ -140,14 +140,7 @@ def collect(paths: list[str]) -> tuple[list[Path], list[str], list[Skipped]]:
     files, missing, skipped = [], [], []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir() and not p.is_symlink() or p.is_dir() and raw.endswith(os.sep):
-            for q in sorted(p.iterdir()):
-                why = _skip_reason(q)
-                if why:
-                    skipped.append(Skipped(q, *why))
-                else:
-                    files.append(q)
-        elif p.is_dir():  # a link to a folder, named on the command line: the user chose it
+        if p.is_dir():  # a link to a folder named on the command line is followed: the user chose it
             for q in sorted(p.iterdir()):
                 why = _skip_reason(q)
                 if why:

@@ -189,6 +189,11 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     if annotate_to is not None and container.cells > limits.max_annotated_cells:
         findings.append(finding("file.annotate_skipped", count=container.cells, limit=limits.max_annotated_cells))
         annotate_to = None
+    elif annotate_to is not None and container.annotate_load > 2 * limits.max_annotated_cells:
+        # openpyxl builds every style record, name and text run of the copy: bounded like the cells
+        findings.append(finding("file.annotate_too_heavy", count=container.annotate_load,
+                                limit=limits.max_annotated_cells))
+        annotate_to = None
     bad = _bad_cells(container)
     if bad:  # openpyxl would give up on the sheet: the gate names the cells instead
         return FileResult(path, Report(findings + bad, meta=meta), True)

@@ -66,11 +66,18 @@ class ContainerReport:
     outside_names: list[tuple[str, str, str]] = field(default_factory=list)
     #: cell elements in all sheets
     cells: int = 0
+    #: elements openpyxl would build for an annotated copy, weighted (see ANNOTATE_COST)
+    annotate_load: int = 0
     #: sheets that are Excel 4.0 macro sheets or dialog sheets (never copied into the annotated copy)
     code_sheets: list[str] = field(default_factory=list)
     #: the style sheet's element tree (None: none), parsed once for the values and the reviewer checks
     styles_root: object = None
 
+
+#: what one element of a style sheet or of the workbook's structure costs openpyxl, in cells: measured by
+#: bench/bench_limits.py with --annotate (63 000 formats or 95 000 defined names took as long as ~5× as many
+#: cells, shared strings or rich-text runs)
+ANNOTATE_COST = 5
 
 #: characters of a part name or sheet name echoed into a message (a zip entry's name can be 64 KB)
 _NAME_CHARS = 120
@@ -227,6 +234,12 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
             if stop is not None:
                 return stop
     ooxml.all_relationships(pkg)
+    # what openpyxl would build to write an annotated copy: every element, those outside the cells and
+    # strings (style records, defined names …) weighted by their measured cost (bench/bench_limits.py)
+    structure = sum(c.elements for n, c in counts.items() if n not in light)
+    cell_like = set(scanned) | {pkg.shared_strings}
+    report.annotate_load = sum(v.bound for k, v in light.items() if k in cell_like) \
+        + ANNOTATE_COST * (structure + sum(v.bound for k, v in light.items() if k not in cell_like))
 
     # [D] a macro-enabled format alone warns (issue: .xlsm warns); macro code itself is refused as an
     # error (the hostile-file promise): it is never run, but a declaration must not carry it
@@ -278,9 +291,17 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
     return report
 
 
+def _inflated_too_far(info, real: int, chunk: int, budget: "_Budget") -> bool:
+    """A zip bomb: the real (not the declared) size of all parts so far, or one part's compression ratio."""
+    budget.total += chunk
+    lim = budget.limits
+    return budget.total > lim.max_uncompressed_bytes or bool(
+        info.compress_size and real > 1_000_000 and real / info.compress_size > lim.max_compression_ratio)
+
+
 @dataclass
 class _Light:
-    bound: int = 0  # "<" bytes in the part: at least its elements
+    bound: int = 0  # "<" bytes not followed by "/" in the part: at least its elements
     bounded: bool = True  # the bound holds (UTF-8, and for a sheet, its root found in the first chunk)
 
 
@@ -303,13 +324,10 @@ def _stream_light(zf, info, report, limits, overrides, defaults, budget, sheet: 
                     checker.XmlDeclHandler = lambda version, encoding, standalone: declared.append(encoding)
                     head = chunk[:4]
             real += len(chunk)
-            budget.total += len(chunk)
-            if budget.total > limits.max_uncompressed_bytes:
+            if _inflated_too_far(info, real, len(chunk), budget):
                 return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
-            if info.compress_size and real > 1_000_000 and real / info.compress_size > limits.max_compression_ratio:
-                return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
-            if part is not None:
-                part.bound += chunk.count(b"<")
+            if part is not None:  # start tags at most ("</" split across two chunks only raises the bound)
+                part.bound += chunk.count(b"<") - chunk.count(b"</")
             if checker is not None:
                 ooxml.feed(checker, info.filename, chunk)
     if checker is not None:
@@ -387,10 +405,7 @@ def _stream(zf, info, report, limits, overrides, defaults, counts, budget: _Budg
                 checker = ooxml.xml_parser(_counter(part_counts))
                 counts[info.filename] = part_counts
             real += len(chunk)
-            budget.total += len(chunk)
-            if budget.total > limits.max_uncompressed_bytes:
-                return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
-            if info.compress_size and real > 1_000_000 and real / info.compress_size > limits.max_compression_ratio:
+            if _inflated_too_far(info, real, len(chunk), budget):
                 return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
             if checker is not None:
                 ooxml.feed(checker, info.filename, chunk)
