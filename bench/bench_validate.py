@@ -219,6 +219,10 @@ def _distinct_copy(source: Path, target: Path, project_id: bytes, new_id: bytes)
 
 def batch(source: Path, count: int, folder: Path) -> dict:
     files = folder / "batch"
+    if files.exists():  # --keep DIR of an earlier run
+        import shutil
+
+        shutil.rmtree(files)
     files.mkdir()
     for i in range(count):
         _distinct_copy(source, files / f"{i:04d}-{source.name}", b"CC-HP-2024-0001", b"CC-HP-2024-9%03d" % i)

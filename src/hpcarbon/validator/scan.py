@@ -107,7 +107,7 @@ def _cast_problem(kind: str, text: str, strings: int) -> tuple[str, str] | None:
     ``s`` an index into the shared strings; ``b`` int(); ``d`` ISO 8601."""
     try:
         if kind == "n":
-            float(text) if any(ch in text for ch in ".eE") else int(text)
+            float(text) if ("." in text or "e" in text or "E" in text) else int(text)
         elif kind == "s":
             if not 0 <= int(text) < strings:
                 raise ValueError
@@ -281,17 +281,16 @@ def _cached(has_formula: bool, kind: str, text: str | None, c, table: list[str])
 #: functions that fetch, call or register something outside the workbook
 OUTSIDE_FUNCTIONS = frozenset({"WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER", "REGISTER.ID", "EXEC",
                                "IMAGE", "EXECUTE"})
-_PREFILTER = ("|", "[", "WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER", "EXEC", "IMAGE")
+#: a formula whose upper-cased text holds none of these cannot reach outside: most are not tokenised (searched
+#: in str.upper()'s text, as the names are compared below: "ﬁ" and "ı" upper-case to ASCII letters)
+_PREFILTER = re.compile(r"[|\[]|WEBSERVICE|FILTERXML|RTD|CALL|REGISTER|EXEC|IMAGE")
 
 
 def reaches_outside(formula: str) -> str | None:
     """What makes a formula reach outside its workbook — a web/DDE/add-in function, a DDE link
     (``cmd|'…'!A0``), a reference to another workbook (``[1]Sheet!A1``) — or None. Tokenised with
     openpyxl's formula tokenizer (only formulas containing one of the telltale words or signs are)."""
-    if not formula:
-        return None
-    upper = formula.upper()
-    if not any(s in upper for s in _PREFILTER):
+    if not formula or not _PREFILTER.search(formula.upper()):
         return None
     from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
