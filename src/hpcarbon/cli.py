@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from hpcarbon import __version__
 from hpcarbon.exit_codes import ExitCode
 
-#: (module, function) adding a subcommand's parser to argparse's subparsers. A subsystem registers its
-#: commands with one line here; the module must import nothing heavy at its top.
-PARSERS = (
-    ("hpcarbon.cli", "add_compute_parser"),
-    ("hpcarbon.workbook.commands", "add_template_parser"),
-    ("hpcarbon.workbook.commands", "add_fill_parser"),
-    ("hpcarbon.validator_cli", "add_validate_parser"),
-    ("hpcarbon.registry.commands", "add_registry_parser"),
-    ("hpcarbon.service.command", "add_serve_parser"),
-)
+#: command → (module, function) adding its parser to argparse's subparsers. A subsystem registers its
+#: command with one line here; the module must import nothing heavy at its top. Only the parser of the
+#: command being run is built (``hpcarbon --help`` builds them all), so one command never pays for the
+#: others' modules.
+PARSERS = {
+    "compute": ("hpcarbon.cli", "add_compute_parser"),
+    "template": ("hpcarbon.workbook.commands", "add_template_parser"),
+    "fill": ("hpcarbon.workbook.commands", "add_fill_parser"),
+    "validate": ("hpcarbon.validator_cli", "add_validate_parser"),
+    "registry": ("hpcarbon.registry.commands", "add_registry_parser"),
+    "serve": ("hpcarbon.service.command", "add_serve_parser"),
+}
+
+#: Set before pydantic is imported: the declaration model validates exactly as written here, whatever
+#: other packages of the environment register as pydantic plugins (which may hook validation); and the
+#: command does not scan every installed distribution's entry points at start-up to find them.
+PYDANTIC_PLUGINS_OFF = ("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,19 +77,26 @@ def _emit(report, args) -> None:
         sys.stdout.write(report.to_text(args.lang))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every subcommand's in full, or, given ``command``, that one's in full
+    and the others by name only (enough for argparse to dispatch and to list them in a usage error)."""
     parser = _Parser(prog="hpcarbon", description="长春市热泵供暖碳普惠方法学（V01）核算与校验 / "
                      "Changchun heat-pump heating carbon-inclusion methodology V01: accounting and validation")
     parser.add_argument("--version", action="version", version=f"hpcarbon {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module, function in PARSERS:
-        getattr(importlib.import_module(module), function)(sub)
+    for name, (module, function) in PARSERS.items():
+        if command in (None, name):
+            getattr(importlib.import_module(module), function)(sub)
+        else:
+            sub.add_parser(name)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    os.environ.update([PYDANTIC_PLUGINS_OFF])
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv[0] if argv and argv[0] in PARSERS else None).parse_args(argv)
         return args.func(args)
     except KeyboardInterrupt:
         sys.stderr.write("已中断 / interrupted\n")
