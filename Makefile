@@ -21,7 +21,7 @@ system-deps:
 
 test: setup system-deps
 	$(BIN)/ruff check src tests xladdin bench
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # the edit-test loop: the core's tests only, no workbook generation, subprocess or external program (≤ 30 s)
 test-fast: setup

@@ -16,27 +16,26 @@ def _no_extra_parameter_dir(monkeypatch):
 #: external program — the core (formulas, parameters, model, rules, accounting, vocabulary, admission).
 FAST_MODULES = frozenset({
     "test_accounting", "test_example_copy", "test_excel_values", "test_formulas", "test_model", "test_one_source",
-    "test_parameters", "test_properties", "test_results_as_far", "test_rules", "test_vocabulary",
+    "test_parameters", "test_properties", "test_results_as_far", "test_rules", "test_suite_setup", "test_vocabulary",
 })
 
 
-def _shared_fixture_owner(item) -> str | None:
-    """The module (or, for a session fixture, the fixture) whose expensive shared fixture ``item`` uses:
-    a LibreOffice conversion, a hostile corpus, a database cluster, a browser. Tests sharing one are kept
-    on one xdist worker (``--dist loadgroup``), or each worker would build it again."""
-    info = getattr(item, "_fixtureinfo", None)
-    for name in info.names_closure if info else ():
-        for fixture in info.name2fixturedefs.get(name, ()):
-            if fixture.scope in ("module", "session") and not fixture.func.__module__.startswith("_pytest"):
-                return item.module.__name__ if fixture.scope == "module" else f"session:{name}"
-    return None
+#: The modules that take longest (LibreOffice conversions, hypothesis, batches of child processes), run
+#: first. ``make test`` hands each module whole to one of its two workers (``--dist loadfile``: a module's
+#: shared fixtures — a LibreOffice conversion, a hostile corpus, a database cluster, a browser — are built
+#: once, not once per worker); the longest going first lets both workers finish together. (xdist's
+#: ``loadgroup`` would allow finer groups, but it renames node ids in a way pytest 9 no longer honours.)
+LONGEST_FIRST = (
+    "test_hostile", "test_workbook_recalc", "test_workbook_roundtrip", "test_fuzz", "test_workbook_soffice",
+    "test_properties", "test_workbook_print", "test_gate_integrity", "test_validate_cli", "test_service_http",
+    "test_service_registry", "test_service_browser", "test_registry_processes", "test_privacy",
+    "test_nothing_lost", "test_validate", "test_workbook_reader", "test_gate_inputs",
+)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))  # stable: test order kept
     for item in items:
         if item.module.__name__ in FAST_MODULES:
             item.add_marker(pytest.mark.fast)
-        owner = _shared_fixture_owner(item)
-        if owner:
-            item.add_marker(pytest.mark.xdist_group(owner))

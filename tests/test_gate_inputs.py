@@ -144,14 +144,6 @@ def test_an_invalid_18_digit_number_is_not_masked():
 
 
 # --- what a reviewer would miss -------------------------------------------------------------------------
-def _first_input(sheet_key: str) -> tuple[str, str]:
-    from hpcarbon.validator.scan import input_cells
-
-    sheet = L.LAYOUT.by_key[sheet_key].name
-    ref = sorted(input_cells()[sheet], key=lambda r: input_cells()[sheet][r][::-1])[0]
-    return sheet, ref
-
-
 def test_what_a_reviewer_would_miss_is_warned_at_the_cell(base, tmp_path):
     from hpcarbon.workbook.reader import read_workbook
 

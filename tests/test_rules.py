@@ -564,3 +564,16 @@ def test_table_8_for_a_heat_metered_type_is_a_warning():
     f = [x for x in findings(d) if x.code == "cop.measurement_frequency"]
     assert [(x.severity, x.params["month"], x.params["count"], x.params["required"]) for x in f] == [
         (Severity.warning, "2024-11", 1, 2)]
+
+
+def test_placed_puts_findings_at_their_fields_cell_and_keeps_the_rest():
+    from hpcarbon.findings import finding, placed
+
+    cells = {"season.start": ("项目信息", "B12")}
+    at_field = finding("field.required", "season.start")
+    no_field = finding("field.required")
+    unknown = finding("field.required", "areas[7].area_m2")
+    already = finding("field.required", "season.start").located("核算", "E9")
+    out = placed([at_field, no_field, unknown, already], cells.get)
+    assert [(f.location.sheet, f.location.cell) if f.location else None for f in out] == [
+        ("项目信息", "B12"), None, None, ("核算", "E9")]

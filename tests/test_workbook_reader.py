@@ -175,10 +175,11 @@ def test_blank_is_a_missing_reading_and_zero_a_reading(tmp_path):
 
 
 def test_rule_findings_are_located_by_the_read(tmp_path):
+    from hpcarbon.findings import placed
     from hpcarbon.rules import check, make_context
 
     result = read_workbook(edited(SHARED, tmp_path, {("月度数据", "F8"): None}))
-    located = result.located(check(result.declaration, make_context(result.declaration)))
+    located = placed(check(result.declaration, make_context(result.declaration)), result.locate)
     missing = [f for f in located if f.code == "monthly.electricity_missing"]
     assert [(f.location.sheet, f.location.cell) for f in missing] == [("月度数据", "F8")]
 

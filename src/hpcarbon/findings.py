@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 
 class Severity(str, Enum):
@@ -94,6 +94,16 @@ def finding(code: str, field: str | None = None, *, clause: str | None = None,
     kind = CATALOG[code]
     return Finding(code=code, severity=severity or kind.severity, clause=clause or kind.clause,
                    params=params, field=field)
+
+
+def placed(findings: Iterable[Finding], locate: Callable[[str], tuple[str, str | None] | None]) -> list[Finding]:
+    """``findings`` with each one not yet located placed where ``locate`` finds its field (a workbook's
+    sheet and cell); a finding without a field, or whose field ``locate`` does not find, is kept as it is."""
+    out = []
+    for f in findings:
+        where = locate(f.field) if f.field and f.location is None else None
+        out.append(f.located(*where) if where else f)
+    return out
 
 
 def counts(findings) -> dict[str, int]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hpcarbon.findings import Finding, finding
+from hpcarbon.findings import Finding, finding, placed
 from hpcarbon.report import Report
 
 JSON_SUFFIXES = (".json",)
@@ -35,11 +35,7 @@ class Submission:
 
     def located(self, found: list[Finding]) -> list[Finding]:
         """Findings placed at the cell of their field (workbooks); a JSON declaration has paths only."""
-        out = []
-        for f in found:
-            where = self.locate(f.field) if f.field and f.location is None else None
-            out.append(f.located(*where) if where else f)
-        return out
+        return placed(found, self.locate)
 
 
 def validate_submission(path: str | Path) -> Submission:

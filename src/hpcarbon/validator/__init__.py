@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode
-from hpcarbon.findings import Finding, finding
+from hpcarbon.findings import Finding, finding, placed
 from hpcarbon.model import OwnerType
 from hpcarbon.files import OutputExists
 from hpcarbon.privacy import owner_personal
@@ -223,7 +223,7 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
         return _finish(path, data, Report(findings, declaration=decl, meta=meta, invalid_fields=invalid), read,
                        annotate_to, force, container)
     ctx = make_context(decl, invalid=read.invalid)
-    findings += [_locate(f, read) for f in check(decl, ctx)]
+    findings += placed(check(decl, ctx), read.locate)
     findings += _compare_cached(ctx.accounting, decl, read, container)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
     return _finish(path, data, report, read, annotate_to, force, container)
@@ -370,11 +370,6 @@ def _control_characters(read) -> list[Finding]:
     return out
 
 
-def _locate(f: Finding, read) -> Finding:
-    if f.location is not None or not f.field:
-        return f
-    where = read.locate(f.field)
-    return f.located(*where) if where else f
 
 
 def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | None, force: bool,

@@ -85,14 +85,6 @@ class ReadResult:
             return hit
         return self.locator.locate(path)
 
-    def located(self, findings) -> list[Finding]:
-        """Findings with their ``location`` set from their ``field`` (those already located kept)."""
-        out = []
-        for f in findings:
-            where = self.locate(f.field) if f.location is None else None
-            out.append(f.located(*where) if where else f)
-        return out
-
     def raw_text(self, path: str) -> str | None:
         """The text of a cell as typed (for masking personal data in an annotated copy)."""
         value = self.raw.get(path)

@@ -150,10 +150,6 @@ class Layout:
     sheets: tuple[SheetSpec, ...]
 
     @cached_property
-    def by_key(self) -> dict[str, SheetSpec]:
-        return {s.key: s for s in self.sheets}
-
-    @cached_property
     def slots(self) -> tuple[Slot, ...]:
         """Every input slot, in schema order (sheet by sheet, top to bottom, left to right)."""
         out: list[Slot] = []
