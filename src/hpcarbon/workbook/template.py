@@ -571,32 +571,31 @@ def _build_calc(ws, spec: L.SheetSpec, lang: str) -> None:
             c.font, c.alignment, c.border = F_SMALL, WRAP_MID, BORDER
         _fit_height(ws, line.row, [(ws.cell(line.row, 1).value, widths["A"]), (line.formula_zh, widths["I"], 10)])
     # monthly block of the electricity method
-    hr = L.CALC_MONTHLY_HEADER_ROW
     heads = [("月份", "Month")]
     for t in L.TYPES:
         heads += [(f"{L.TYPE_SHORT[t][0]} W 计入（kWh）", f"{L.TYPE_SHORT[t][1]} W"),
                   (f"{L.TYPE_SHORT[t][0]} 月均 COP", f"{L.TYPE_SHORT[t][1]} COP")]
-    _header_row(ws, hr, heads, lang, dict(spec.widths))
-    for i in range(L.CALC_MONTHLY_ROWS):
-        r = L.CALC_MONTHLY_FIRST_ROW + i
-        for cell in L.calc_monthly_cells(r, i):
-            c = ws[f"{cell.column}{r}"]
-            c.value = cell.formula
-            c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, cell.number_format
+    _calc_block(ws, spec, lang, L.CALC_MONTHLY_HEADER_ROW, heads, L.CALC_MONTHLY_ROWS, L.calc_monthly_cells)
     # area block: table 2's q looked up natively beside the add-in's HP_Q_INDEX, row by row
-    _header_row(ws, L.CALC_AREA_HEADER_ROW, [("建筑类型", "Building type"), ("表2 q 下限（通用公式）", "Table q (any program)"),
-                                             ("HP_Q_INDEX（加载项）", "HP_Q_INDEX (add-in)"), ("是否一致", "Agree?")],
-                lang, dict(spec.widths))
-    for i in range(L.CALC_AREA_ROWS):
-        r = L.CALC_AREA_FIRST_ROW + i
-        for cell in L.calc_area_cells(r, i):
+    _calc_block(ws, spec, lang, L.CALC_AREA_HEADER_ROW,
+                [("建筑类型", "Building type"), ("表2 q 下限（通用公式）", "Table q (any program)"),
+                 ("HP_Q_INDEX（加载项）", "HP_Q_INDEX (add-in)"), ("是否一致", "Agree?")], L.CALC_AREA_ROWS,
+                L.calc_area_cells)
+    ws.print_title_rows = f"1:{spec.header_row}"
+    # the area block is the add-in's row-by-row cross-check (part 4 prints its sum and whether it agrees;
+    # without the add-in each filled row shows #NAME?): the paper stops after the monthly block
+    ws.print_area = f"A1:{last}{L.CALC_MONTHLY_FIRST_ROW + L.CALC_MONTHLY_ROWS - 1}"
+
+
+def _calc_block(ws, spec: L.SheetSpec, lang: str, header_row: int, heads, rows: int, cells_of) -> None:
+    """A block of 核算 below its steps: a header row, then ``rows`` rows of ``cells_of(row, index)``."""
+    _header_row(ws, header_row, heads, lang, dict(spec.widths))
+    for i in range(rows):
+        r = header_row + 1 + i
+        for cell in cells_of(r, i):
             c = ws[f"{cell.column}{r}"]
             c.value = cell.formula
             c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, cell.number_format
-    ws.print_title_rows = f"1:{spec.header_row}"
-    # the area block is the add-in's row-by-row cross-check (part 4 prints its sum and whether it agrees);
-    # without the add-in it is a column of #NAME?, so the paper stops after the monthly block
-    ws.print_area = f"A1:{last}{L.CALC_MONTHLY_FIRST_ROW + L.CALC_MONTHLY_ROWS - 1}"
 
 
 def _build_instructions(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
