@@ -109,21 +109,22 @@ def _serial(d: date) -> float:
     return float((d - date(1899, 12, 30)).days)
 
 
-def _as_the_sheet_shows_with_october_ignored() -> dict[str, object]:
+def _as_the_sheet_shows_with_october_ignored(w: float = 320_000 - 16_000, t: float = 4_032) -> dict[str, object]:
     """SPEC §12's example as the sheet's own formulas compute it when October's 16 000 kWh (air) is a number
-    stored as text, which SUM ignores: W = 320 000 − 16 000 = 304 000 kWh; worked here by hand, not by the core.
-    The add-in's column shows #NAME? (saved without it)."""
-    w = 320_000 - 16_000
+    stored as text, which SUM ignores: W = 320 000 − 16 000 = 304 000 kWh; worked here by hand, not by the core
+    (``t``: the heating hours the sheet counts). The add-in's column shows #NAME? (saved without it)."""
     q_elec = w * 2.4 * 0.0036  # formula (2): 2 626.56 GJ
-    q_area = 40 * 5_000 * 4_032 * 3.6e-6  # formula (3): 2 903.04 GJ
-    d = (q_area - q_elec) / q_elec  # 10.53 % > 10 %: the sheet says a re-check is needed
-    be = q_elec * 0.11
+    q_area = 40 * 5_000 * t * 3.6e-6  # formula (3): 2 903.04 GJ
+    q = min(q_elec, q_area)
+    d = abs(q_area - q_elec) / q  # 10.53 % > 10 %: the sheet says a re-check is needed
+    be = q * 0.11
     pe = w / (1 - 0.0437) * 1e-3 * 0.4671
     er = be - pe
-    by_key = {"heating_hours": 4_032, "electricity_kwh": w, ("electricity_by_type_kwh", "ground"): 0,
+    by_key = {"heating_hours": t, "electricity_kwh": w, ("electricity_by_type_kwh", "ground"): 0,
               ("electricity_by_type_kwh", "air"): w, ("electricity_by_type_kwh", "wastewater"): 0,
               "heat_elec_method_gj": q_elec, "method": "估算", "heat_area_method_gj": q_area, "deviation": d,
-              "recheck_needed": "须复核（错误）", "estimate_basis": "电算法", "heat_supplied_gj": q_elec,
+              "recheck_needed": "须复核（错误）" if round(d, 9) > 0.1 else "无需复核",
+              "estimate_basis": "电算法" if q_elec <= q_area else "面积法", "heat_supplied_gj": q,
               "baseline_emissions_t": be, "project_emissions_t": pe, "emission_reductions_t": er,
               "creditable_reductions_t": int(er * 100) / 100, "crediting_period_start": _serial(date(2023, 10, 20)),
               "crediting_period_end": _serial(date(2038, 10, 19)), "records_keep_until": _serial(date(2043, 10, 19))}
@@ -176,3 +177,29 @@ def test_a_tampered_result_is_still_an_error_beside_the_explained_ones(october_a
     assert "2900" in mismatch.message("en") and "2903.04" in mismatch.message("en")
     (f,) = [f for f in r.report.findings if f.code == "recompute.explained_by_input"]
     assert (f.location.sheet, f.location.cell) == (sheet, cell) and f.params["count"] == 10
+
+
+def test_each_coerced_input_is_told_the_results_it_changes(october_as_text, tmp_path):
+    """October's electricity and November's heating hours both stored as text: the sheet counts W = 304 000 kWh
+    and t = 4 032 − 720 = 3 312 h. Each input is told the results it changes by itself: W and Q电 are October's,
+    t, Q面 and the estimate's basis November's; d, the re-check, Q, BE, ER and the creditable amount both."""
+    from validate_support import inject_cached, located, set_cells, validate
+
+    path, october = october_as_text
+    d = example()
+    november = located("monthly[1].heating_hours", d)
+    both = set_cells(inject_cached(path, {}, out=tmp_path / "both.xlsx"), {november: "720"}, as_text=True)
+    shown = _as_the_sheet_shows_with_october_ignored(t=4_032 - 720)
+    assert shown[L.LAYOUT.result_cells["estimate_basis"][1]] == "面积法"  # Q面 2 384.64 < Q电 2 626.56 GJ
+    r = validate(inject_cached(both, shown, out=tmp_path / "both-saved.xlsx"))
+    assert r.exit_code == 0 and not [f for f in r.report.findings if f.code == "recompute.mismatch"]
+    told = {(f.location.sheet, f.location.cell): f.params["cells"].split("!")[1].split("、") for f in r.report.findings
+            if f.code == "recompute.explained_by_input"}
+    assert set(told) == {october, november}
+    cell = {k: v[1] for k, v in L.LAYOUT.result_cells.items()}
+    for key in ("electricity_kwh", "heat_elec_method_gj", "project_emissions_t"):
+        assert cell[key] in told[october] and cell[key] not in told[november], key
+    for key in ("heating_hours", "heat_area_method_gj", "estimate_basis"):
+        assert cell[key] in told[november] and cell[key] not in told[october], key
+    for key in ("deviation", "heat_supplied_gj"):
+        assert cell[key] in told[october] and cell[key] in told[november], key

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -141,7 +141,7 @@ def _at_inputs(code: str, cells: list[tuple[Expected, Any]], inputs: list, sheet
     from hpcarbon.workbook.sheet_view import how_taken
 
     exp, got = cells[0]
-    shown = "、".join(e.cell for e, _ in cells[:8]) + ("…" if len(cells) > 8 else "")
+    shown = "、".join(e.cell for e, _ in cells)  # at most the ~20 compared cells
     out = []
     for taken in inputs:
         how_zh, how_en = how_taken(taken.value)
@@ -175,6 +175,21 @@ class SheetSees:
     expected: dict[str, Expected]
     inputs: list  # reader.TakenAs
     unknown: list  # reader.TakenAs
+    #: with several inputs: per input, what the cells show with only that one taken as the sheet takes it
+    alone: list = field(default_factory=list)  # (reader.TakenAs, {cell: Expected})
+
+    def owners(self, cell: str, value: Any, inputs: list) -> list:
+        """The inputs (of ``inputs``) that account for ``cell`` differing from ``value`` (the methodology's):
+        each that alone changes it or leaves it unformed, and each not accounted alone (it cannot be ruled
+        out); all of them when none is left."""
+        alone = {id(t): cells for t, cells in self.alone}
+        out = []
+        for taken in inputs:
+            cells = alone.get(id(taken))
+            exp = cells.get(cell) if cells is not None else None
+            if cells is None or exp is None or not exp.formed or not agrees(value, exp.value):
+                out.append(taken)
+        return out or list(inputs)
 
     def verdict(self, cell: str, got: Any) -> str:
         """"explained" (the sheet's reading gives ``got``), "undetermined" (it gives no result to compare:
@@ -189,7 +204,6 @@ class SheetSees:
 
 def sheet_sees(sheet_view) -> SheetSees | None:
     """Account the declaration as the sheet sees it (None when no coerced input is read by its formulas)."""
-    from hpcarbon.rules import make_context
     from hpcarbon.workbook.sheet_view import UNKNOWN
 
     if sheet_view is None or not sheet_view.inputs:
@@ -201,8 +215,18 @@ def sheet_sees(sheet_view) -> SheetSees | None:
         return SheetSees({}, known, unknown)
     if decl is None:  # nothing taken otherwise: the declaration as read is the sheet's, but for the unknown
         return SheetSees({}, [], unknown)
-    ctx = make_context(decl, invalid=sheet_view.invalid)
-    return SheetSees({e.cell: e for e in expected_cells(ctx.accounting, decl, blank_missing=True)}, known, unknown)
+    alone = []
+    for taken, one, invalid in getattr(sheet_view, "alone", ()):
+        cells = {} if one is None else _sheet_cells(one, invalid)
+        alone.append((taken, cells))
+    return SheetSees(_sheet_cells(decl, sheet_view.invalid), known, unknown, alone)
+
+
+def _sheet_cells(decl, invalid) -> dict[str, Expected]:
+    from hpcarbon.rules import make_context
+
+    ctx = make_context(decl, invalid=invalid)
+    return {e.cell: e for e in expected_cells(ctx.accounting, decl, blank_missing=True)}
 
 
 def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str,
@@ -244,8 +268,13 @@ def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str,
                                cached=display(got_shown), computed=display(exp.value)).located(sheet, exp.cell))
     for verdict, inputs in (("explained", sees.inputs if sees else []),
                             ("undetermined", (sees.inputs + sees.unknown) if sees else [])):
-        if said[verdict]:
-            out += _at_inputs(f"recompute.{verdict}_by_input", said[verdict], inputs, sheet)
+        by_input: dict[int, list[tuple[Expected, Any]]] = {}
+        for exp, got in said[verdict]:
+            for taken in sees.owners(exp.cell, exp.value, inputs):
+                by_input.setdefault(id(taken), []).append((exp, got))
+        for taken in inputs:
+            if id(taken) in by_input:
+                out += _at_inputs(f"recompute.{verdict}_by_input", by_input[id(taken)], [taken], sheet)
     if not_calculated:
         exp = not_calculated[0]
         out.append(finding("recompute.no_cached_value", None, count=len(not_calculated),

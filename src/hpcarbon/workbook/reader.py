@@ -706,11 +706,14 @@ class TakenAs:
 @dataclass
 class SheetView:
     """The declaration as the spreadsheet's own formulas see it: each coerced input taken the way they take
-    it (``inputs``). ``declaration`` is None when the model refuses it even as a draft."""
+    it (``inputs``). ``declaration`` is None when the model refuses it even as a draft. With several inputs
+    taken otherwise, ``alone`` holds, per input, the declaration with only that one taken so (to say which
+    results each of them changes)."""
 
     declaration: Declaration | None
     invalid: dict[str, str]
     inputs: list[TakenAs]
+    alone: list[tuple[TakenAs, Declaration | None, dict[str, str]]] = field(default_factory=list)
 
     @property
     def differs(self) -> bool:
@@ -735,6 +738,7 @@ def _sheet_view(grids: dict[str, _Grid], rd: _Reader, max_text: int) -> SheetVie
     from hpcarbon.workbook.sheet_view import UNKNOWN, readings_of, slot_node, taken_as
 
     inputs: list[TakenAs] = []
+    cells: list[tuple[str, tuple[int, str]]] = []
     patched: dict[str, dict[tuple[int, str], Any]] = {}
     for slot, row, raw, _path in rd.coerced:
         readings = readings_of(slot_node(slot))
@@ -745,16 +749,33 @@ def _sheet_view(grids: dict[str, _Grid], rd: _Reader, max_text: int) -> SheetVie
         r = row if row is not None else slot.row
         inputs.append(TakenAs(slot.sheet, slot.cell(r), _label(slot), xv.describe(raw), value,
                               (fix[2], fix[3]) if fix else ("", "")))
+        cells.append((slot.sheet, (r, slot.column)))
         if value is not UNKNOWN:
             patched.setdefault(slot.sheet, {})[(r, slot.column)] = value
     if not patched:
         return SheetView(None, {}, inputs)
+    declaration, invalid = _read_as(grids, patched, max_text)
+    alone = []
+    known = [(t, sheet, key) for t, (sheet, key) in zip(inputs, cells) if t.value is not UNKNOWN]
+    if 1 < len(known) <= _ALONE_AT_MOST:
+        for taken, sheet, key in known:
+            alone.append((taken, *_read_as(grids, {sheet: {key: taken.value}}, max_text)))
+    return SheetView(declaration, invalid, inputs, alone)
+
+
+#: inputs taken otherwise up to which each is also accounted alone (beyond, each is named with them all)
+_ALONE_AT_MOST = 8
+
+
+def _read_as(grids: dict[str, _Grid], patched: dict[str, dict[tuple[int, str], Any]],
+             max_text: int) -> tuple[Declaration | None, dict[str, str]]:
+    """The declaration of the workbook with the ``patched`` cells typed otherwise, and its refused fields."""
     again = _Reader({s: _Patched(g, patched[s]) if s in patched else g for s, g in grids.items()}, max_text)
     data, _locator = _assemble(again)
     admitted = admit(data)
     invalid = {f.field: f.code for f in again.findings
                if f.code in ("field.invalid", "field.required") and f.field} | admitted.invalid
-    return SheetView(admitted.declaration or admitted.draft, invalid, inputs)
+    return admitted.declaration or admitted.draft, invalid
 
 
 def _layout_problem(grids: dict[str, _Grid], formulas_of=None) -> tuple[str, str, str, str] | None:
