@@ -272,3 +272,21 @@ def test_no_annotated_copy_of_a_workbook_beyond_max_annotated_cells(base, tmp_pa
     assert not (tmp_path / "copies").exists() or not any((tmp_path / "copies").iterdir())
     assert result.exit_code == plain.exit_code
     assert validate_file(wide, annotate_dir=tmp_path / "copies").extras.get("annotated")  # under the default
+
+
+def test_a_linked_folder_named_on_the_command_line_lists_what_it_skips(tmp_path):
+    """A link to a folder, named by the user, is followed — and what it holds that is not validated is
+    listed with its reason like any folder's (it used to be left out silently)."""
+    from hpcarbon.validator_cli import collect
+
+    folder = tmp_path / "real"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(b"PK")
+    (folder / "~$a.xlsx").write_bytes(b"lock")
+    (folder / "b.xls").write_bytes(b"\xd0\xcf")
+    link = tmp_path / "link"
+    link.symlink_to(folder, target_is_directory=True)
+    files, missing, skipped = collect([str(link)])
+    assert [f.name for f in files] == ["a.xlsx"] and not missing
+    assert {s.path.name: s.reason_en for s in skipped} == {"~$a.xlsx": "an Excel lock file",
+                                                          "b.xls": "a legacy .xls file; save it as .xlsx"}
