@@ -143,3 +143,31 @@ def test_libreoffice_resaved_examples_still_pass(tmp_path):
         assert validate_file(src).report.status == "pass"
         # the values the gate reads from LibreOffice's XML are openpyxl's, value for value
         assert_same_values(resaved.read_bytes(), sheet_extents())
+
+
+def test_an_empty_last_row_and_a_dimension_down_to_it_are_not_a_million_rows(base, tmp_path):
+    """What LibreOffice writes after a row is deleted — an empty row 1 048 576 and a dimension to it — holds no
+    cell and costs no reader anything: judged like the file without them. One cell down there is refused."""
+    import re
+
+    from hostile_corpus import _rewrite_zip, sheet_part
+
+    from hpcarbon.workbook import layout as L
+
+    part = sheet_part(base, L.S_MONTHLY)
+
+    def far(row_xml: bytes):
+        def edit(name: str, data: bytes) -> bytes:
+            if name != part:
+                return data
+            data = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:L1048576"/>', data)
+            return data.replace(b"</sheetData>", row_xml + b"</sheetData>")
+        return edit
+
+    empty = _rewrite_zip(base, tmp_path / "empty-far-row.xlsx", far(b'<row r="1048576" ht="12.8" customHeight="1"/>'))
+    result = validate_file(empty)
+    assert result.exit_code == 0, [(f.code, f.message("en")) for f in result.report.findings]
+    assert result.report.to_dict()["results"] == validate_file(base).report.to_dict()["results"]
+    full = _rewrite_zip(base, tmp_path / "far-cell.xlsx", far(b'<row r="1048576"><c r="A1048576"><v>1</v></c></row>'))
+    result = validate_file(full)
+    assert result.exit_code == 2 and "file.too_many_rows" in {f.code for f in result.report.findings}

@@ -88,15 +88,17 @@ def test_rows_and_columns_inserted_or_deleted_in_libreoffice_are_named(tmp_path)
         t, where, op = case
         table = TABLES[t]
         _assert_row_named(_refused(edited[_name(case)]), table, _row(table, where, op), op)
-    # the gate reads the formulas from its own pass over the package: the same finding, exit 2 (a row
-    # LibreOffice deleted also makes it write an empty row 1 048 576, which the gate's row limit refuses first)
+    # the gate reads the formulas from its own pass over the package: the same finding, exit 2 — also for a
+    # deleted row, after which LibreOffice writes an empty row 1 048 576 and a dimension down to it (no
+    # cell there: not a sheet of a million rows)
     from hpcarbon.validator import validate_file
 
-    for case in (("monthly", "middle", "insert"), ("areas", "start", "insert")):
+    for case in ROW_CASES + COLUMN_CASES:
         r = validate_file(edited[_name(case)])
-        (f,) = [f for f in r.report.findings if f.code == "workbook.not_template"]
-        assert r.exit_code == 2 and f.message("en") == _refused(edited[_name(case)]).message("en"), case
-        assert (f.location.sheet, f.location.cell) == (TABLES[case[0]].sheet, f"A{_row(TABLES[case[0]], *case[1:])}")
+        found = [f for f in r.report.findings if f.code == "workbook.not_template"]
+        assert r.exit_code == 2 and len(found) == 1, (case, [f.code for f in r.report.findings])
+        assert found[0].message("en") == _refused(edited[_name(case)]).message("en"), case
+        assert found[0].location == _refused(edited[_name(case)]).location, case
     for case in COLUMN_CASES:
         t, op, col = case
         table = TABLES[t]

@@ -13,7 +13,6 @@ once (:mod:`.scan`) for formulas, merges, cached values and cells openpyxl could
 
 from __future__ import annotations
 
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -32,9 +31,8 @@ _CHUNK = 1 << 16
 _EXCEL_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _ODS_MIME = b"application/vnd.oasis.opendocument"
 _SP = ooxml.NS_MAIN + " "
-_CELL, _ROWTAG, _SI, _DIM = _SP + "c", _SP + "row", _SP + "si", _SP + "dimension"
+_CELL, _ROWTAG, _SI = _SP + "c", _SP + "row", _SP + "si"
 _STYLE_RECORDS = frozenset(_SP + t for t in ("xf", "font", "fill", "border", "numFmt", "dxf"))
-_DIM_LAST_ROW = re.compile(r"([0-9]{1,9})$")  # the last row of a dimension's ref attribute (already parsed)
 _WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
@@ -42,9 +40,8 @@ _WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.wor
 class PartCounts:
     elements: int = 0
     cells: int = 0
-    rows: int = 0
+    rows: int = 0  # rows holding a cell, and the last of them (see SheetScan: empty rows cost nothing)
     last_row: int = 0
-    declared_rows: int = 0
     strings: int = 0
     styles: int = 0
 
@@ -126,23 +123,23 @@ def _refused(report: ContainerReport, exc: ooxml.XmlRefused) -> ContainerReport:
 
 
 def _counter(counts: PartCounts):
+    row = [0, False]  # the current row's number (0: not given), and whether a cell of it was counted
+
     def start(name, attrs):
         counts.elements += 1
         if name == _CELL:
             counts.cells += 1
+            if not row[1]:
+                row[1] = True
+                counts.rows += 1
+                counts.last_row = max(counts.last_row, row[0])
         elif name == _ROWTAG:
-            counts.rows += 1
             r = attrs.get("r", "")
-            if r.isdigit() and len(r) < 10:
-                counts.last_row = max(counts.last_row, int(r))
+            row[:] = [int(r) if r.isdigit() and len(r) < 10 else 0, False]
         elif name == _SI:
             counts.strings += 1
         elif name in _STYLE_RECORDS:
             counts.styles += 1
-        elif name == _DIM:
-            m = _DIM_LAST_ROW.search(attrs.get("ref", ""))
-            if m:
-                counts.declared_rows = int(m.group(1))
     return start
 
 
@@ -282,7 +279,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
         except ParseError as exc:
             return _stop(report, "file.malformed_xml", part=part, line=exc.position[0],
                          reason=expat.ErrorString(exc.code) or str(exc)[:100])
-        rows = max(scan.rows, scan.last_row, scan.declared_rows)
+        rows = max(scan.rows_with_cells, scan.last_cell_row)
         if rows > limits.max_rows:
             return _stop(report, "file.too_many_rows", sheet=name, rows=rows, limit=limits.max_rows)
         total_cells += scan.cells
@@ -364,7 +361,7 @@ class _Budget:
                 self.sheet_elements += part.elements
             return None
         if tab is not None:
-            rows = max(part.rows, part.last_row, part.declared_rows)
+            rows = max(part.rows, part.last_row)
             if rows > lim.max_rows:
                 return "file.too_many_rows", {"sheet": tab, "rows": rows, "limit": lim.max_rows}
             if self.cells + part.cells > lim.max_cells:

@@ -35,11 +35,10 @@ from hpcarbon.validator.cells import NumberStyles, ValueReader, item_text, style
 from hpcarbon.validator.ooxml import MAIN
 
 _ROW, _C_F, _C_V = f"{MAIN}row", f"{MAIN}f", f"{MAIN}v"
-_MERGE, _COL, _IS, _DIM = f"{MAIN}mergeCell", f"{MAIN}col", f"{MAIN}is", f"{MAIN}dimension"
+_MERGE, _COL, _IS = f"{MAIN}mergeCell", f"{MAIN}col", f"{MAIN}is"
 _CELL, _DATA = f"{MAIN}c", f"{MAIN}sheetData"
 #: a reference as Excel writes it (upper case, no $, no leading zero): openpyxl reads it unchanged
 _CANONICAL = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
-_DIM_LAST_ROW = re.compile(r"([0-9]{1,9})$")  # the last row of a dimension's ref attribute
 _LETTERS = re.compile(r"[A-Z]+")
 _CAST_KINDS = frozenset({"n", "s", "b", "d"})
 #: characters of a value echoed into a message
@@ -79,11 +78,14 @@ class SheetScan:
     styled: dict[str, int] = field(default_factory=dict)
     #: row → column → value as openpyxl reads it (:mod:`.cells`), within the extent asked for
     grid: dict[int, dict[int, object]] = field(default_factory=dict)
-    #: cell elements, row elements, the last row number, the last row of the declared dimension
+    #: cell elements, row elements, the last row number (where openpyxl's rows end), and for the row
+    #: limit the rows that hold a cell and the last of them: an empty row element or the declared
+    #: dimension costs no reader anything (LibreOffice writes an empty row 1 048 576 after a row deletion)
     cells: int = 0
     rows: int = 0
     last_row: int = 0
-    declared_rows: int = 0
+    rows_with_cells: int = 0
+    last_cell_row: int = 0
 
     def rows_of(self, max_row: int, max_col: int) -> list[tuple]:
         """The first ``max_row`` rows as openpyxl's ``iter_rows(values_only=True)`` gives them: tuples of
@@ -137,7 +139,7 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), cells: ValueReader =
     strings = len(cells.strings)
     max_row, max_col = extent or (0, 0)
     grid = out.grid
-    row_counter = last_row = n_rows = n_cells = 0
+    row_counter = last_row = n_rows = n_cells = rows_with_cells = last_cell_row = 0
     for el in root.iter(_ROW):
         n_rows += 1
         n_cells += len(el)
@@ -160,6 +162,9 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), cells: ValueReader =
             # Excel refuses rows out of order; openpyxl's read-only reader would skip the earlier ones
             _bad(out, None, ("行号（顺序颠倒）", "row number in order"), str(row_counter))
         last_row = max(last_row, row_counter)
+        if len(el):
+            rows_with_cells += 1
+            last_cell_row = row_counter
         if el.get("hidden", "").lower() in ("1", "true"):
             out.hidden_rows.add(row_counter)
         values = grid.setdefault(row_counter, {}) if row_counter <= max_row else None
@@ -225,6 +230,7 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), cells: ValueReader =
                 if col <= max_col:
                     values[col] = cells.value(kind, text, style, c)
     out.rows, out.cells, out.last_row = n_rows, n_cells, last_row
+    out.rows_with_cells, out.last_cell_row = rows_with_cells, last_cell_row
     if n_rows != sum(len(data_el.findall(_ROW)) for data_el in root.iter(_DATA)):
         # a row nested in a row or a cell, or outside the sheet data: openpyxl reads it in the order its
         # end tag comes, Excel not at all — refused rather than guessed
@@ -237,10 +243,6 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), cells: ValueReader =
                 out.hidden_cols.append((int(el.get("min", "0")), int(el.get("max", "0"))))
             except ValueError:
                 pass
-    for el in root.iter(_DIM):
-        m = _DIM_LAST_ROW.search(el.get("ref", ""))
-        if m:
-            out.declared_rows = int(m.group(1))
     return out
 
 
