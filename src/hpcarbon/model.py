@@ -105,7 +105,9 @@ MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # defer_build: validators are built on first use, so the parts of a Declaration are built once, inline
+    # in its validator, instead of once each at import as well (start-up of `hpcarbon compute`)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)
 
 
 class Owner(Strict):
