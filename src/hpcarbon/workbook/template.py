@@ -595,7 +595,8 @@ def _calc_block(ws, spec: L.SheetSpec, lang: str, header_row: int, heads, rows: 
         for cell in cells_of(r, i):
             c = ws[f"{cell.column}{r}"]
             c.value = cell.formula
-            c.fill, c.font, c.border, c.number_format = _fill("computed"), F_BODY, BORDER, cell.number_format
+            _stamp(c, ("computed", cell.number_format), lambda c, cell=cell: _set(
+                c, fill=_fill("computed"), font=F_BODY, border=BORDER, number_format=cell.number_format))
 
 
 def _build_instructions(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
@@ -720,24 +721,36 @@ def _exact_numbers():
         _cell_writer.safe_string = _openpyxl_safe_string
 
 
+class _DeterministicZip(zipfile.ZipFile):
+    """The archive openpyxl writes into, made deterministic as it is written: every member deflated, with
+    the fixed time and mode, and the document's modification date fixed (one compression pass; it used
+    to be written, read back and compressed again)."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if name == "docProps/core.xml":
+            stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+            data = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", data)
+        entry = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        super().writestr(entry, data)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as fh:  # a sheet openpyxl streamed to a temporary file
+            self.writestr(arcname or str(filename), fh.read())
+
+
 def workbook_bytes(wb: Workbook) -> bytes:
     """Save ``wb`` deterministically (fixed zip entry times and document dates, same order) and
     with every number exact."""
-    raw = io.BytesIO()
-    with _exact_numbers():
-        wb.save(raw)
+    from openpyxl.writer.excel import ExcelWriter
+
     out = io.BytesIO()
-    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _MODIFIED.sub(rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, data)
+    with _exact_numbers():
+        ExcelWriter(wb, _DeterministicZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     return out.getvalue()
 
 
