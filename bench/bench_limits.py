@@ -58,6 +58,37 @@ def _big_binary(base: Path, out: Path, size: int) -> Path:
     return out
 
 
+def _compressible(size: int, ratio: float) -> bytes:
+    """``size`` bytes that deflate (zipfile's default level) about ``ratio`` times: blocks of fresh random
+    bytes and zeros, the random share tuned on a sample."""
+    import zlib
+
+    block = 1 << 16
+
+    def made(random_bytes: int, n: int) -> bytes:
+        return b"".join(os.urandom(random_bytes) + bytes(block - random_bytes) for _ in range(n))
+
+    lo, hi = 1, block
+    while hi - lo > 1:  # the smallest random share that compresses no better than the ratio asked
+        mid = (lo + hi) // 2
+        sample = made(mid, 16)
+        if len(sample) / len(zlib.compress(sample, 6)) > ratio:
+            lo = mid
+        else:
+            hi = mid
+    return made(hi, size // block + 1)[:size]
+
+
+def _inflating(base: Path, out: Path, size: int, ratio: float) -> Path:
+    """A deflated binary part of ``size`` bytes that compresses about ``ratio`` times."""
+    import shutil
+
+    shutil.copy(base, out)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/pad.bin", _compressible(size, ratio))
+    return out
+
+
 def cases(base: Path, folder: Path, only: str | None) -> dict[str, Path]:
     import hostile_corpus as hc
 
@@ -78,6 +109,11 @@ def cases(base: Path, folder: Path, only: str | None) -> dict[str, Path]:
         "max_annotated_cells": lambda o, over: _wide(base, o, monthly,
                                                      L.max_annotated_cells + (5_000 if over else -5_000)),
         "max_file_bytes": lambda o, over: _big_binary(base, o, L.max_file_bytes + (100_000 if over else -100_000)),
+        # the whole package inflated (parts compressing well under the ratio limit), and one part's ratio
+        "max_uncompressed_bytes": lambda o, over: _inflating(
+            base, o, L.max_uncompressed_bytes + (1 << 20 if over else -(1 << 20)), L.max_compression_ratio / 4),
+        "max_compression_ratio": lambda o, over: _inflating(
+            base, o, 20 << 20, L.max_compression_ratio * (1.05 if over else 0.95)),
     }
     out = {}
     for name, make in under_over.items():
