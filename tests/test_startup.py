@@ -37,8 +37,11 @@ def test_command_start_imports_nothing_heavy(argv):
     assert heavy == [], heavy
     if argv[0] == "--help":
         assert "pydantic" not in loaded  # not even the model
+    if argv[-1] == "--help":  # the parsers only: no command's implementation, not even file writing
+        assert [m for m in loaded if m in ("hpcarbon.validator_cli", "hpcarbon.files", "dataclasses")] == []
     if argv[0] == "compute":  # only its own parser is built: no other command's module is imported
-        others = ("hpcarbon.workbook.commands", "hpcarbon.validator_cli", "hpcarbon.registry", "hpcarbon.service")
+        others = ("hpcarbon.workbook.commands", "hpcarbon.validate_command", "hpcarbon.validator_cli", "hpcarbon.registry",
+                  "hpcarbon.service")
         assert [m for m in loaded if m.startswith(others)] == []
         # pydantic plugins are off: the model validates as written, and no installed distribution is scanned
         assert "pydantic" in loaded and not probe["plugins_scanned"]

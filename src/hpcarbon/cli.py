@@ -23,7 +23,7 @@ PARSERS = {
     "compute": ("hpcarbon.cli", "add_compute_parser"),
     "template": ("hpcarbon.workbook.commands", "add_template_parser"),
     "fill": ("hpcarbon.workbook.commands", "add_fill_parser"),
-    "validate": ("hpcarbon.validator_cli", "add_validate_parser"),
+    "validate": ("hpcarbon.validate_command", "add_validate_parser"),
     "registry": ("hpcarbon.registry.commands", "add_registry_parser"),
     "serve": ("hpcarbon.service.command", "add_serve_parser"),
 }

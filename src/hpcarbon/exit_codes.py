@@ -13,7 +13,7 @@ A batch exits with the worst of its files (:func:`worst`).
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class ExitCode(IntEnum):

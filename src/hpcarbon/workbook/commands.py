@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode
-from hpcarbon.files import OutputExists, atomic_write
 
 DEFAULT_TEMPLATE_NAME = "hpcarbon-declaration-template.xlsx"
 
@@ -28,6 +27,8 @@ def _refused(path: Path, force: bool) -> bool:
 
 
 def _write(path: Path, payload: bytes, force: bool) -> int:
+    from hpcarbon.files import OutputExists, atomic_write  # not at the top: this module is read at every start
+
     try:
         atomic_write(path, lambda p: p.write_bytes(payload), force=force)
     except OutputExists:  # appeared while we worked
