@@ -83,7 +83,9 @@ def test_dates_words_and_the_recheck_cell_are_compared():
     assert "无需复核" in found[recheck].message("zh")
 
 
-def test_a_template_1_0_workbook_is_read_and_its_calculation_sheet_not_compared(tmp_path):
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_an_older_template_workbook_is_read_and_its_calculation_sheet_not_compared(tmp_path, version):
+    """1.0 has no native results; 1.1's 核算 rows below part 4's q step sit one higher than today's."""
     from pathlib import Path
 
     from openpyxl import load_workbook
@@ -93,14 +95,15 @@ def test_a_template_1_0_workbook_is_read_and_its_calculation_sheet_not_compared(
     source = Path(__file__).resolve().parents[1] / "workbook_templates" / "examples" / "example-declaration.xlsx"
     wb = load_workbook(source)
     sheet, cell = L.VERSION_CELL
-    wb[sheet][cell] = "1.0"
+    wb[sheet][cell] = version
     old = tmp_path / "old.xlsx"
     wb.save(old)
     r = validate_file(old)
-    assert r.exit_code == 0 and r.report.meta["template_version"] == "1.0"
+    assert r.exit_code == 0 and r.report.meta["template_version"] == version
     (f,) = [f for f in r.report.findings if f.code.startswith("recompute.")]
     assert f.code == "recompute.old_template" and f.severity is Severity.info
-    assert "1.1" in f.message("zh") and "1.0" in f.message("en")
+    assert L.TEMPLATE_VERSION != version and f"改用模板 {L.TEMPLATE_VERSION}" in f.message("zh")
+    assert f"template {version}" in f.message("en") and f"use template {L.TEMPLATE_VERSION}" in f.message("en")
     assert r.report.results_dict()["creditable_reductions_t"] == 147.82  # SPEC §12, computed in full
 
 

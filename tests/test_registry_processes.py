@@ -13,6 +13,7 @@ from registry_support import fresh_registry, run, start, write
 from validate_support import filled, schema_cell
 
 from hpcarbon.cli import main
+from hpcarbon.workbook import layout as L
 from hpcarbon.registry import Registry
 from hpcarbon.registry.store import TEST_HOOK_ENV
 
@@ -110,7 +111,7 @@ def test_accepting_a_workbook_records_its_template_version_and_the_file_itself(t
     assert report["registry_status"] == "accepted" and report["declaration_id"] == 1
     with Registry.open(str(db)) as reg:
         shown = reg.show(1)
-        assert shown["file_kind"] == "xlsx" and shown["template_version"] == "1.1" and shown["file"] == "申报.xlsx"
+        assert shown["file_kind"] == "xlsx" and shown["template_version"] == L.TEMPLATE_VERSION and shown["file"] == "申报.xlsx"
         assert reg.archived_file(shown["sha256"]) == book.read_bytes()
 
 

@@ -18,6 +18,7 @@ from test_validate import BE, CREDITABLE, DEV, ER, PE, Q_AREA, Q_ELEC, T, W
 from validate_support import check_json_findings, filled, located, run, schema_cell, set_cells
 
 from hpcarbon.validator.annotate import FINDINGS_SHEET
+from hpcarbon.workbook import layout as L
 
 RESULT_KEYS = {"heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation", "method",
                "heat_by_type_gj", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t",
@@ -361,7 +362,7 @@ def test_json_output_has_the_documented_keys_and_spec_numbers(tmp_path):
     assert p.returncode == 0
     r = json_reports(p)[0]
     assert REPORT_KEYS <= set(r)
-    assert r["file"] == str(src) and r["sha256"] == sha256(src) and r["template_version"] == "1.1"
+    assert r["file"] == str(src) and r["sha256"] == sha256(src) and r["template_version"] == L.TEMPLATE_VERSION
     assert r["status"] == "pass" and set(r["counts"]) == {"error", "warning", "info"}
     assert r["counts"]["error"] == r["counts"]["warning"] == 0
     res = r["results"]

@@ -211,10 +211,10 @@ _KINDS = [
                 "add-in was not installed where the file was saved. Column E's results were checked against the "
                 "methodology"),
     FindingType("recompute.old_template", INFO, "6.2.3.3",
-                "工作簿使用申报表模板 {version}，其核算表未与方法学逐项核对（数据已全部读取并核算）；请改用模板 1.1"
+                "工作簿使用申报表模板 {version}，其核算表未与方法学逐项核对（数据已全部读取并核算）；请改用模板 {current}"
                 "（hpcarbon template 生成），核算表将显示通用公式结果",
                 "the workbook uses template {version}, whose calculation sheet is not compared item by item (its data "
-                "was read and accounted in full); use template 1.1 (hpcarbon template), whose calculation sheet "
+                "was read and accounted in full); use template {current} (hpcarbon template), whose calculation sheet "
                 "shows results in any spreadsheet program"),
     FindingType("field.coerced", W, "11",
                 "{field_label} 填的是 {typed}，校验器按 {value} 读取；但申报表自身的公式不认它（{why_zh}），"

@@ -431,11 +431,13 @@ def _compare_cached(accounting, decl, read, container) -> list[Finding]:
     """Recomputation (issue: validate, layer 4): the core's results vs what the workbook cached, compared by
     :mod:`.recompute`; the cached values come from the container's one pass over the calculation sheet."""
     from hpcarbon.validator.recompute import compare_cached, old_template, sheet_and_cells, sheet_sees
+    from hpcarbon.workbook.schema import TEMPLATE_VERSION
 
     sheet, _cells = sheet_and_cells()
     if sheet not in container.scans:  # deleted or renamed: nothing to compare
         return [finding("recompute.no_calc_sheet", None, sheet=sheet)]
     if read.template_version in old_template():
-        return [finding("recompute.old_template", None, version=read.template_version).located(sheet, None)]
+        return [finding("recompute.old_template", None, version=read.template_version,
+                        current=TEMPLATE_VERSION).located(sheet, None)]
     # a difference the coerced inputs explain (the sheet's formulas take them otherwise) is said at them
     return compare_cached(accounting, decl, container.scans[sheet].values, sheet, sheet_sees(read.sheet_view))

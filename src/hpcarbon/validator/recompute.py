@@ -114,8 +114,11 @@ def sheet_and_cells() -> tuple[str, set[str]]:
 
 
 def old_template() -> frozenset[str]:
-    """Template versions whose calculation sheet predates the compared layout (read, not compared)."""
-    return frozenset({"1.0"})
+    """Template versions whose calculation sheet predates the compared layout (read, not compared): every
+    supported version but the current one."""
+    from hpcarbon.workbook.schema import SUPPORTED_TEMPLATE_VERSIONS, TEMPLATE_VERSION
+
+    return SUPPORTED_TEMPLATE_VERSIONS - {TEMPLATE_VERSION}
 
 
 def agrees(expected: Any, got: Any) -> bool:

@@ -1,6 +1,6 @@
 """The calculation sheet 核算: every step's row, cells and formulas, and its monthly block.
 
-Each step shows (template 1.1) its value computed with native spreadsheet functions in column E (what an
+Each step shows (template 1.1 on) its value computed with native spreadsheet functions in column E (what an
 owner sees in Excel, WPS or LibreOffice without the add-in), the add-in's ``HP_*`` result in column F,
 and in column G whether the two agree. The formulas come from :mod:`.renderings`, which declares each
 step's two renderings beside the core function they render.

@@ -46,12 +46,14 @@ from hpcarbon.workbook.sheets import (
 from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPES, VOCABS
 
 #: Stamped into every generated template (defined name ``HP_TEMPLATE_VERSION``); the reader
-#: refuses a workbook whose stamp it does not support. Bump the minor for a compatible change
-#: (new help text, styling), the major when a cell moves.
-TEMPLATE_VERSION = "1.1"
-#: 1.0 is read (its input sheets are 1.1's); its calculation sheet predates the native results and is not
-#: compared with the core (the validator says so and names 1.1)
-SUPPORTED_TEMPLATE_VERSIONS = frozenset({"1.0", "1.1"})
+#: refuses a workbook whose stamp it does not support. Bump the minor when the input cells stay where they
+#: are (help text, styling, the calculation sheet: an older minor is read in full, its calculation sheet not
+#: compared with the core), the major when an input cell moves.
+TEMPLATE_VERSION = "1.2"
+#: Read in full. 1.0's calculation sheet predates the native results; 1.1's (earlier on 2026-12-01) has
+#: 核算's rows below part 4's q step one higher than 1.2's (no add-in cross-check of q): neither is compared
+#: with the core (the validator says so and names the current version)
+SUPPORTED_TEMPLATE_VERSIONS = frozenset({"1.0", "1.1", TEMPLATE_VERSION})
 
 
 SHEETS: tuple[SheetSpec, ...] = (
