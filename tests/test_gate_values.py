@@ -299,3 +299,17 @@ def test_an_annotated_copy_too_heavy_for_openpyxl_is_not_written(base, tmp_path)
     assert "annotated" not in result.extras and result.exit_code == 0
     plain = validate_file(base, limits=limits, annotate_dir=tmp_path / "out")
     assert "annotated" in plain.extras and not [f for f in plain.report.findings if f.code.startswith("file.annot")]
+
+
+def test_a_part_counted_exactly_is_not_sized_twice(base, tmp_path):
+    """A long prolog sends the content parts through the exact count, a second stream of each: their size
+    counts once against max_uncompressed_bytes (a limit a third above the package passes it; one at half the
+    package's real size is still a zip bomb)."""
+    path = _sheet_edited(base, tmp_path / "p.xlsx", L.S_MONTHLY, lambda d: b"<!--" + b"x" * 70_000 + b"-->" + d)
+    with zipfile.ZipFile(path) as zf:
+        size = sum(i.file_size for i in zf.infolist())
+    roomy = DEFAULT_LIMITS.with_overrides([f"max_uncompressed_bytes={size * 4 // 3}"])
+    result = validate_file(path, limits=roomy)
+    assert result.exit_code == 0, [f.code for f in result.report.findings]
+    tight = DEFAULT_LIMITS.with_overrides([f"max_uncompressed_bytes={size // 2}"])
+    assert "file.zip_bomb" in {f.code for f in validate_file(path, limits=tight).report.findings}

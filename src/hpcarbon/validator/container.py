@@ -227,7 +227,7 @@ def _inspect_zip(zf: zipfile.ZipFile, report: ContainerReport, limits: Limits, w
     for info in rest:
         if info.filename in light and (exact_content if info.filename in content else exact_other):
             stop = _stream(zf, info, report, limits, overrides, defaults, counts, budget, tabs.get(info.filename),
-                           content=kinds.get(info.filename))
+                           content=kinds.get(info.filename), sized=True)
             if stop is not None:
                 return stop
     ooxml.all_relationships(pkg)
@@ -390,9 +390,10 @@ class _Budget:
 
 
 def _stream(zf, info, report, limits, overrides, defaults, counts, budget: _Budget, tab: str | None,
-            content: str | None = None):
+            content: str | None = None, sized: bool = False):
     """One member, streamed: its real size (zip bomb), and when it is XML, expat over it with its elements
-    counted against the limits. Returns the stopped report, or None to go on."""
+    counted against the limits. ``sized``: the member's size is already in the budget (its light stream
+    counted it; this is the exact count's second stream). Returns the stopped report, or None to go on."""
     real = 0
     part_counts = PartCounts()
     checker = None
@@ -402,7 +403,7 @@ def _stream(zf, info, report, limits, overrides, defaults, counts, budget: _Budg
                 checker = ooxml.xml_parser(_counter(part_counts))
                 counts[info.filename] = part_counts
             real += len(chunk)
-            if _inflated_too_far(info, real, len(chunk), budget):
+            if _inflated_too_far(info, real, 0 if sized else len(chunk), budget):
                 return _stop(report, "file.zip_bomb", part=info.filename, limit=limits.max_uncompressed_bytes)
             if checker is not None:
                 ooxml.feed(checker, info.filename, chunk)
