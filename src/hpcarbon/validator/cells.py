@@ -30,13 +30,9 @@ from xml.etree.ElementTree import iterparse  # C parser: bytes the container pas
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
-from hpcarbon.validator.ooxml import MAIN
+from hpcarbon.validator.ooxml import MAIN, local_name
 
 _SI = f"{MAIN}si"
-
-
-def _localname(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def item_text(node) -> str:
@@ -48,13 +44,13 @@ def item_text(node) -> str:
     plain = None
     runs: list[str] = []
     for el in node:
-        name = _localname(el.tag)
+        name = local_name(el.tag)
         if name == "t":
             plain = el.text
         elif name == "r":
             text = None
             for sub in el:
-                if _localname(sub.tag) == "t":
+                if local_name(sub.tag) == "t":
                     text = sub.text
             if text is not None:
                 runs.append(text)
@@ -87,20 +83,20 @@ def number_styles(root) -> NumberStyles:
         return NumberStyles()
     numfmts = cellxfs = None
     for child in root:
-        name = _localname(child.tag)
+        name = local_name(child.tag)
         if name == "numFmts":
             numfmts = child
         elif name == "cellXfs":
             cellxfs = child
     custom: dict[int, str] = {}
     for el in numfmts if numfmts is not None else ():
-        if _localname(el.tag) == "numFmt":
+        if local_name(el.tag) == "numFmt":
             code = el.get("formatCode")
             if code is None:  # openpyxl's NumberFormat requires it
                 raise ValueError("numFmt without formatCode")
             custom[int(el.get("numFmtId"))] = code  # absent: TypeError, as openpyxl's
     dates, timedeltas = set(), set()
-    xfs = [el for el in (cellxfs if cellxfs is not None else ()) if _localname(el.tag) == "xf"]
+    xfs = [el for el in (cellxfs if cellxfs is not None else ()) if local_name(el.tag) == "xf"]
     for idx, xf in enumerate(xfs):
         fmt_id = int(xf.get("numFmtId", 0))
         if not -(2 ** 31) <= fmt_id < 2 ** 31:  # openpyxl keeps it in an array of C ints

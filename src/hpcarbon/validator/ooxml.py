@@ -30,6 +30,12 @@ NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 STRICT_NS = "http://purl.oclc.org/ooxml/"
 MAIN = "{%s}" % NS_MAIN
 
+
+def local_name(tag) -> str:
+    """An element's name without its namespace (``{ns}row`` → ``row``); "?" for a comment or instruction."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "?"
+
+
 CONTENT_TYPES = "[Content_Types].xml"
 ROOT_RELS = "_rels/.rels"
 #: where openpyxl reads the styles, whatever the relationships say (openpyxl.styles.stylesheet)

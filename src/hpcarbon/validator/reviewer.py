@@ -187,7 +187,7 @@ def theme_colours(pkg) -> dict[int, tuple[int, int, int]]:
         return {}
     by_name = {}
     for el in scheme:
-        name = el.tag.rsplit("}", 1)[-1]
+        name = ooxml.local_name(el.tag)
         colour = el.find(f"{_DRAWING}srgbClr")
         system = el.find(f"{_DRAWING}sysClr")
         rgb = _hex(colour.get("val")) if colour is not None else _hex(system.get("lastClr")) if system is not None else None

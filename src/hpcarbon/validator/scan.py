@@ -32,7 +32,7 @@ from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.utils.exceptions import CellCoordinatesException
 
 from hpcarbon.validator.cells import NumberStyles, ValueReader, item_text, style_index
-from hpcarbon.validator.ooxml import MAIN
+from hpcarbon.validator.ooxml import MAIN, local_name
 
 _ROW, _C_F, _C_V = f"{MAIN}row", f"{MAIN}f", f"{MAIN}v"
 _MERGE, _COL, _IS = f"{MAIN}mergeCell", f"{MAIN}col", f"{MAIN}is"
@@ -173,7 +173,7 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), cells: ValueReader =
         for c in el:
             if c.tag != _CELL:
                 # openpyxl would take it for a cell, Excel would not: refused rather than guessed
-                _bad(out, None, ("行中的非单元格元素", "element in a row that is not a cell"), _local(c.tag))
+                _bad(out, None, ("行中的非单元格元素", "element in a row that is not a cell"), local_name(c.tag))
                 continue
             coordinate = c.get("r")
             if coordinate:
@@ -244,10 +244,6 @@ def scan_sheet(data: bytes, wanted: set[str] = frozenset(), cells: ValueReader =
             except ValueError:
                 pass
     return out
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "?"
 
 
 def _bad(out: SheetScan, ref: str | None, kind: tuple[str, str], value: str) -> None:
