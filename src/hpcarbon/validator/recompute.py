@@ -138,21 +138,18 @@ def agrees(expected: Any, got: Any) -> bool:
     return isinstance(got, str) and got.strip() == str(expected)
 
 
-def _at_inputs(code: str, cells: list[tuple[Expected, Any]], inputs: list, sheet: str) -> list[Finding]:
-    """One warning at each coerced input: which results of the sheet its reading explains (or leaves
+def _at_input(code: str, cells: list[tuple[Expected, Any]], taken, sheet: str) -> Finding:
+    """The warning at a coerced input: which results of the sheet its reading explains (or leaves
     undetermined), what the first of them shows and what the methodology gives, and how to retype it."""
     from hpcarbon.workbook.sheet_view import how_taken
 
     exp, got = cells[0]
     shown = "、".join(e.cell for e, _ in cells)  # at most the ~20 compared cells
-    out = []
-    for taken in inputs:
-        how_zh, how_en = how_taken(taken.value)
-        out.append(finding(code, None, field_label=taken.field_label, typed=taken.typed, how_zh=how_zh,
-                           how_en=how_en, count=len(cells), cells=f"{sheet}!{shown}", label=exp.label,
-                           cached=display(got), computed=display(exp.value), fix_zh=taken.fix[0],
-                           fix_en=taken.fix[1]).located(taken.sheet, taken.cell))
-    return out
+    how_zh, how_en = how_taken(taken.value)
+    return finding(code, None, field_label=taken.field_label, typed=taken.typed, how_zh=how_zh, how_en=how_en,
+                   count=len(cells), cells=f"{sheet}!{shown}", label=exp.label, cached=display(got),
+                   computed=display(exp.value), fix_zh=taken.fix[0], fix_en=taken.fix[1]).located(taken.sheet,
+                                                                                                  taken.cell)
 
 
 def display(value: Any) -> str:
@@ -219,7 +216,7 @@ def sheet_sees(sheet_view) -> SheetSees | None:
     if decl is None:  # nothing taken otherwise: the declaration as read is the sheet's, but for the unknown
         return SheetSees({}, [], unknown)
     alone = []
-    for taken, one, invalid in getattr(sheet_view, "alone", ()):
+    for taken, one, invalid in sheet_view.alone:
         cells = {} if one is None else _sheet_cells(one, invalid)
         alone.append((taken, cells))
     return SheetSees(_sheet_cells(decl, sheet_view.invalid), known, unknown, alone)
@@ -277,7 +274,7 @@ def compare_cached(accounting, decl, cached: Mapping[str, Cached], sheet: str,
                 by_input.setdefault(id(taken), []).append((exp, got))
         for taken in inputs:
             if id(taken) in by_input:
-                out += _at_inputs(f"recompute.{verdict}_by_input", by_input[id(taken)], [taken], sheet)
+                out.append(_at_input(f"recompute.{verdict}_by_input", by_input[id(taken)], taken, sheet))
     if not_calculated:
         exp = not_calculated[0]
         out.append(finding("recompute.no_cached_value", None, count=len(not_calculated),
