@@ -715,12 +715,6 @@ class SheetView:
     inputs: list[TakenAs]
     alone: list[tuple[TakenAs, Declaration | None, dict[str, str]]] = field(default_factory=list)
 
-    @property
-    def differs(self) -> bool:
-        from hpcarbon.workbook.sheet_view import UNKNOWN
-
-        return any(t.value is not UNKNOWN for t in self.inputs)
-
 
 class _Patched:
     """A sheet's grid with some cells typed otherwise."""
