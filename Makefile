@@ -9,6 +9,9 @@ $(BIN)/hpcarbon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# byte-compiled as pip leaves an installed package (the checkout is read in place, and an environment
+	@# with PYTHONDONTWRITEBYTECODE would otherwise compile every module at every start)
+	$(BIN)/python -m compileall -q src xladdin > /dev/null
 	@touch $@
 
 setup: $(BIN)/hpcarbon

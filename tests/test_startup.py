@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from pathlib import Path
 from builders import EXAMPLE_PATH
 
 HEAVY = ("openpyxl", "hpcarbon.validator", "hpcarbon.workbook.layout", "sqlalchemy", "starlette", "fastapi",
@@ -23,7 +24,7 @@ with contextlib.redirect_stdout(io.StringIO()):
         pass
 loader = sys.modules.get("pydantic.plugin._loader")
 print(json.dumps({"modules": sorted(sys.modules),
-                  "plugins_scanned": loader is not None and loader._plugins is not None}))
+                  "plugins": None if loader is None else list(loader.get_plugins())}))
 """
 
 
@@ -43,8 +44,27 @@ def test_command_start_imports_nothing_heavy(argv):
         others = ("hpcarbon.workbook.commands", "hpcarbon.validate_command", "hpcarbon.validator_cli", "hpcarbon.registry",
                   "hpcarbon.service")
         assert [m for m in loaded if m.startswith(others)] == []
-        # pydantic plugins are off: the model validates as written, and no installed distribution is scanned
-        assert "pydantic" in loaded and not probe["plugins_scanned"]
+        # pydantic plugins are off: the model validates as written, and no installed distribution's
+        # metadata is read — not even importlib.metadata is loaded to find that out
+        assert "pydantic" in loaded and probe["plugins"] == []
+        assert "importlib.metadata" not in loaded
+
+
+def test_pydantic_plugin_loader_given_in_its_plugins_off_form_answers_as_the_real_one():
+    """The CLI gives pydantic its plugin loader in the plugins-off form (no importlib.metadata at start):
+    the real loader, with plugins off, gives the same answer — no plugins. Building the model then reads no
+    distribution metadata; if pydantic moves its loader, this fails rather than the saving silently ending."""
+    real = subprocess.run(
+        [sys.executable, "-c", "import os; os.environ['PYDANTIC_DISABLE_PLUGINS'] = '__all__'\n"
+         "import pydantic.plugin._loader as loader; print(list(loader.get_plugins()))"],
+        capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert real == ["[]"]
+    given = subprocess.run(
+        [sys.executable, "-c", "import sys; from hpcarbon.cli import pydantic_without_plugins as off; off()\n"
+         "from hpcarbon.model import Declaration; Declaration.model_rebuild()\n"
+         "print(list(sys.modules['pydantic.plugin._loader'].get_plugins()), 'importlib.metadata' in sys.modules)"],
+        capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert given == ["[]", "False"]
 
 
 def test_every_command_is_listed_and_dispatched_with_only_its_own_parser(capsys):
@@ -63,3 +83,53 @@ def test_every_command_is_listed_and_dispatched_with_only_its_own_parser(capsys)
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert "usage error" in err and all(f"'{name}'" in err for name in PARSERS), err
+
+
+def test_parameter_sets_are_read_alike_from_files_and_from_a_zipped_package(tmp_path):
+    """Bundled parameter sets are read as plain files where the package is files (no importlib.resources
+    at start), and through importlib.resources from a zipped package: the same sets either way."""
+    import zipfile
+
+    import hpcarbon
+    from hpcarbon.parameters import all_sets
+
+    package = Path(hpcarbon.__file__).parent
+    zipped = tmp_path / "hpcarbon.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        for path in package.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, Path("hpcarbon") / path.relative_to(package))
+    probe = ("import json, sys; sys.path.insert(0, sys.argv[1]); import hpcarbon.parameters as p\n"
+             "assert p.__file__.startswith(sys.argv[1]) and not p.BUNDLED_DIR.is_dir(), p.__file__\n"
+             "print(json.dumps([[s.version, s.effective_from.isoformat(), s.ef_heat.value, s.ef_elec.value,"
+             " s.td_percent.value, sorted(s.q_rows)] for s in p.all_sets('')]))")
+    from_zip = json.loads(subprocess.run([sys.executable, "-c", probe, str(zipped)], capture_output=True,
+                                         text=True, timeout=60, check=True).stdout)
+    from_files = [[s.version, s.effective_from.isoformat(), s.ef_heat.value, s.ef_elec.value, s.td_percent.value,
+                   sorted(s.q_rows)] for s in all_sets("")]
+    assert from_zip == from_files and from_files
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_implementation_imports_pause_the_collector_and_freeze_only_what_they_imported(tmp_path, monkeypatch,
+                                                                                    collector_on):
+    import gc
+
+    from hpcarbon.cli import implementation_imports
+
+    (tmp_path / "freshly_imported_module.py").write_text("TABLE = [[n] for n in range(1000)]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (gc.enable if collector_on else gc.disable)()
+    frozen = gc.get_freeze_count()
+    try:
+        with implementation_imports():  # nothing new: nothing frozen
+            assert not gc.isenabled()
+            import json  # noqa: F401  (already loaded)
+        assert gc.get_freeze_count() == frozen and gc.isenabled() is collector_on
+        with implementation_imports():
+            import freshly_imported_module  # noqa: F401
+        assert gc.get_freeze_count() >= frozen + 1000 and gc.isenabled() is collector_on
+    finally:
+        gc.unfreeze()
+        gc.enable()
+        sys.modules.pop("freshly_imported_module", None)

@@ -8,9 +8,12 @@ openpyxl, validator, database or web framework); the implementation is imported 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import importlib
 import os
 import sys
+import types
 
 from hpcarbon import __version__
 from hpcarbon.exit_codes import ExitCode
@@ -32,6 +35,24 @@ PARSERS = {
 #: other packages of the environment register as pydantic plugins (which may hook validation); and the
 #: command does not scan every installed distribution's entry points at start-up to find them.
 PYDANTIC_PLUGINS_OFF = ("PYDANTIC_DISABLE_PLUGINS", "__all__")
+#: pydantic's plugin loader; its ``get_plugins()`` answers ``()`` when plugins are off.
+PYDANTIC_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+
+def pydantic_without_plugins() -> None:
+    """Turn pydantic plugins off for this process, before pydantic is imported.
+
+    With plugins off, pydantic's loader answers "no plugins" from the environment variable alone, but
+    the loader module imports ``importlib.metadata`` (and with it email, zipfile, csv …) at its top,
+    tens of milliseconds of every start. The loader is therefore given in its
+    plugins-off form: a module whose ``get_plugins()`` returns ``()``, as the real one does then
+    (``tests/test_startup.py`` holds the two to the same answer). If pydantic has already loaded
+    the real loader, it is left as it is."""
+    os.environ.update([PYDANTIC_PLUGINS_OFF])
+    if PYDANTIC_PLUGIN_LOADER not in sys.modules:
+        loader = types.ModuleType(PYDANTIC_PLUGIN_LOADER, "pydantic plugins are off (hpcarbon.cli)")
+        loader.get_plugins = tuple
+        sys.modules[PYDANTIC_PLUGIN_LOADER] = loader
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,11 +74,33 @@ def add_compute_parser(sub) -> None:
     p.set_defaults(func=cmd_compute)
 
 
+@contextlib.contextmanager
+def implementation_imports():
+    """Around the imports of a command's implementation. Their objects (modules, classes, pydantic's
+    schemas) live as long as the process, so the cyclic garbage collector is paused while they are made —
+    it would only walk them again and again — and they are then frozen out of later collections,
+    the last one at exit included (``gc.freeze``). Collection resumes for the command's own work. Where
+    they were already imported (a second command in one process), nothing is frozen."""
+    modules, enabled = len(sys.modules), gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if len(sys.modules) > modules:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def cmd_compute(args) -> int:
     """Exit 2 when the file is not a declaration at all; 1 with its findings when fields are invalid or
     rules broken — the results are still computed as far as their own inputs allow."""
-    from hpcarbon.declaration_io import load_json_declaration
-    from hpcarbon.judgement import judge_loaded
+    with implementation_imports():
+        from hpcarbon.declaration_io import load_json_declaration
+        from hpcarbon.judgement import judge_loaded
+        from hpcarbon.model import Declaration
+
+        Declaration.model_rebuild()  # its validator (built on first use) is start-up too: made here, then frozen
 
     loaded = load_json_declaration(args.declaration)
     meta = {"file": args.declaration}
@@ -94,7 +137,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    os.environ.update([PYDANTIC_PLUGINS_OFF])
+    pydantic_without_plugins()
     try:
         args = build_parser(argv[0] if argv and argv[0] in PARSERS else None).parse_args(argv)
         return args.func(args)

@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
@@ -120,10 +119,23 @@ def _parse_set(raw: dict, origin: str) -> ParameterSet:
     )
 
 
+#: The bundled sets, beside this module in an installation made of files (pip's, an editable checkout).
+BUNDLED_DIR = Path(__file__).parent / "data" / "parameters"
+
+
+def _bundled_folder():
+    """The folder of bundled sets. Read as plain files where the package is files; through
+    importlib.resources only where it is not (a zip) — that import costs more than ``compute``'s own work."""
+    if BUNDLED_DIR.is_dir():
+        return BUNDLED_DIR
+    from importlib import resources
+
+    return resources.files("hpcarbon") / "data" / "parameters"
+
+
 def _bundled_files() -> list[tuple[str, str]]:
-    folder = resources.files("hpcarbon") / "data" / "parameters"
     return [(f"hpcarbon/data/parameters/{p.name}", p.read_text(encoding="utf-8"))
-            for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".json")]
+            for p in sorted(_bundled_folder().iterdir(), key=lambda p: p.name) if p.name.endswith(".json")]
 
 
 @lru_cache(maxsize=8)

@@ -24,6 +24,9 @@ def add_validate_parser(sub) -> None:
 
 
 def cmd_validate(args) -> int:
-    from hpcarbon.validator_cli import cmd_validate as run
+    from hpcarbon.cli import implementation_imports
+
+    with implementation_imports():
+        from hpcarbon.validator_cli import cmd_validate as run
 
     return run(args)
