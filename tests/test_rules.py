@@ -577,3 +577,48 @@ def test_placed_puts_findings_at_their_fields_cell_and_keeps_the_rest():
     out = placed([at_field, no_field, unknown, already], cells.get)
     assert [(f.location.sheet, f.location.cell) if f.location else None for f in out] == [
         ("项目信息", "B12"), None, None, ("核算", "E9")]
+
+
+def test_table_8_month_without_measurement_follows_the_count_severity():
+    """A heat-metered ground type measured on site only in November: its COP feeds no number, so the six
+    other months with electricity but no measurement are warnings, like November's 1 of 2 (表8: normal 2);
+    the verdict is not failed by them. The same months for an unmetered type (its COP gives formula (2))
+    are errors."""
+    from hpcarbon.report import Report
+
+    d = metered_ground()  # ground electricity every month: 4 000 … 2 000 kWh, all > 0
+    d["systems"][0]["cop"] = {"source": "onsite", "report_value": None, "report_no": None,
+                              "measurements": [{"date": "2024-11-08", "value": 4.0, "outdoor_temp_c": -5.0,
+                                                "extreme_weather": False}]}
+    found = findings(d)
+    missing = [f for f in found if f.code == "cop.measurement_missing_month"]
+    assert [f.params["month"] for f in missing] == ["2024-10", "2024-12", "2025-01", "2025-02", "2025-03",
+                                                    "2025-04"]
+    assert {f.severity for f in missing} == {Severity.warning}
+    assert [(f.code, f.severity) for f in found if f.code == "cop.measurement_frequency"] == [
+        ("cop.measurement_frequency", Severity.warning)]
+    assert Report(found).status == "pass" and not [f for f in found if f.severity is Severity.error]
+
+    unmetered = onsite()  # air, no heat meter: the measured COP is formula (2)'s
+    remove_measurements("2025-02")(unmetered)
+    missing = [f for f in findings(unmetered) if f.code == "cop.measurement_missing_month"]
+    assert [(f.params["month"], f.severity) for f in missing] == [("2025-02", Severity.error)]
+
+
+def test_table_8_shortfall_is_kept_beside_an_invalid_measurement():
+    """December with 2 measurements (表8: severe, 3 required), the first with value "abc": the field error
+    and the shortfall are both reported, the shortfall at December's measurement that was read."""
+    from hpcarbon.declaration_io import declaration_from_data
+
+    d = onsite()
+    remove_measurements("2024-12", keep=2)(d)  # Oct [0], Nov [1–2], Dec [3–4]
+    d["systems"][0]["cop"]["measurements"][3]["value"] = "abc"
+    loaded = declaration_from_data(d)
+    ctx = rules.make_context(loaded.draft, invalid=loaded.invalid)
+    found = loaded.findings + rules.check(loaded.draft, ctx)
+    assert [(f.code, f.field) for f in found] == [
+        ("field.invalid", "systems[0].cop.measurements[3].value"),
+        ("cop.measurement_frequency", "systems[0].cop.measurements[4].date")]
+    shortfall = found[1]
+    assert (shortfall.severity, shortfall.params["month"], shortfall.params["count"],
+            shortfall.params["required"]) == (Severity.error, "2024-12", 2, 3)

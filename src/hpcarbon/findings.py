@@ -448,11 +448,12 @@ _KINDS = [
     FindingType("cop.onsite_lower_than_report", W, "6.2.4.1",
                 "{type_zh}现场测量的供暖期 COP {onsite:.3f} 低于检测报告 COP {report}，采用报告值可能高估供暖量",
                 "{type_en}: the seasonal on-site COP {onsite:.3f} is below the test report's {report}; the report may overestimate heat"),
+    # this and cop.measurement_frequency: an error when the type's COP comes from these measurements (it
+    # feeds formula (2)); a warning for a heat-metered type whose measurements are recorded but not used
+    # (rules.cop passes severity)
     FindingType("cop.measurement_missing_month", E, "表8",
                 "{type_zh} COP 采用现场测量，但 {month} 有耗电量却没有 COP 测量记录",
                 "{type_en} uses on-site COP, but {month} has electricity use and no COP measurement"),
-    # error when the type's COP comes from these measurements (it feeds formula (2)); a warning for a
-    # heat-metered type whose measurements are recorded but not used (rules.cop passes severity)
     FindingType("cop.measurement_frequency", E, "表8",
                 "{type_zh} {month} 现场 COP 测量 {count} 次，少于表8要求的 {required} 次（{condition_zh}工况 {base} 次{extreme_zh}）",
                 "{type_en} {month}: {count} on-site COP measurements, fewer than the {required} required by 表8 "

@@ -270,7 +270,7 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
             # 表8 is a requirement where these measurements give the COP of formula (2); for a heat-metered
             # type they are recorded but feed no number, so too few is a warning there
             used = s.type in ctx.plan.unmetered
-            yield from _onsite_frequency(decl, i, s.type, Severity.error if used else Severity.warning)
+            yield from _onsite_frequency(decl, i, s.type, Severity.error if used else Severity.warning, ctx.invalid)
 
 
 def _cop_value(path: str, what: str, value: float, kind: HeatPumpType) -> Iterator[Finding]:
@@ -303,22 +303,29 @@ def _seasonal_onsite_cop(decl: Declaration, kind: HeatPumpType) -> float | None:
     return math.fsum(means.values()) / len(means)
 
 
-def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severity: Severity) -> Iterator[Finding]:
+def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severity: Severity,
+                      invalid: Mapping[str, str]) -> Iterator[Finding]:
     """表8: measurements per month by working condition, one more with extreme weather (the month's
-    record or any of its measurements says so)."""
+    record or any of its measurements says so). ``severity``: error where the measurements give the COP,
+    warning where they feed no number — for a month with none as for a month with too few."""
     by_month = _measurements_by_month(decl, kind)
     extreme_by_month = defaultdict(bool)
-    first_of_month: dict[str, int] = {}  # a month's findings sit at its first measurement
+    # a month's count sits at its first measurement the validation did not refuse (a finding under a refused
+    # field would be dropped with that field's own findings, though the count does not rest on its value)
+    first_of_month: dict[str, str] = {}
     for j, m in enumerate(decl.system(kind).cop.measurements):
         extreme_by_month[m.date.strftime("%Y-%m")] |= m.extreme_weather
-        first_of_month.setdefault(m.date.strftime("%Y-%m"), j)
+        mpath = f"systems[{index}].cop.measurements[{j}]"
+        if not _under(mpath, invalid):
+            first_of_month.setdefault(m.date.strftime("%Y-%m"), f"{mpath}.date")
     t = _t(kind)
+    whole = f"systems[{index}].cop.measurements"
     for r in decl.monthly:
         count = len(by_month.get(r.month, ()))
         used = r.electricity_kwh.get(kind, 0.0)
         if count == 0:
             if used > 0:
-                yield finding("cop.measurement_missing_month", f"systems[{index}].cop.measurements", month=r.month, **t)
+                yield finding("cop.measurement_missing_month", whole, severity=severity, month=r.month, **t)
             continue
         month_no = int(r.month[5:7])
         extreme = r.extreme_weather or extreme_by_month[r.month]
@@ -326,8 +333,7 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severit
         if count < required:
             cond = working_condition(month_no)
             extra = EXTREME_WEATHER_EXTRA if extreme else 0
-            yield finding("cop.measurement_frequency",
-                          f"systems[{index}].cop.measurements[{first_of_month[r.month]}].date", severity=severity,
+            yield finding("cop.measurement_frequency", first_of_month.get(r.month, whole), severity=severity,
                           month=r.month, count=count, required=required, base=MIN_MEASUREMENTS[cond],
                           condition_zh=CONDITION_LABEL[cond][0], condition_en=CONDITION_LABEL[cond][1],
                           extreme_zh=f"，极端天气另加 {extra} 次" if extra else "",
