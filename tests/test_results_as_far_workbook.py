@@ -8,7 +8,7 @@ from fractions import Fraction as F
 
 import pytest
 from builders import example
-from validate_support import filled, located, set_cells, validate
+from validate_support import at, filled, inject_cached, located, set_cells, validate
 
 from hpcarbon.validator_cli import SummaryRow
 
@@ -49,3 +49,46 @@ def test_workbook_bad_reading_is_named_by_its_cell(tmp_path):
     assert [m["field"] for m in res["unavailable"]["project_emissions_t"]] == ["monthly[2].electricity_kwh.air"]
     text = r.report.to_text("en")
     assert f"cannot be computed, lacking: {sheet}!{cell}" in text
+
+
+def _formula_in(path, d, field: str, formula: str, cached):
+    """Type ``formula`` into the input cell of ``field`` with the value Excel would have saved with it."""
+    sheet, cell = located(field, d)
+    set_cells(path, {(sheet, cell): formula})
+    inject_cached(path, {cell: cached}, sheet=sheet)
+    return sheet, cell
+
+
+def test_a_formula_in_the_project_name_keeps_the_numbers(tmp_path):
+    d = example()
+    p = filled(tmp_path, d)
+    where = _formula_in(p, d, "project.name", '="示例"&"小区"', "示例小区")
+    r = validate(p)
+    assert r.exit_code == 1 and r.report.status == "fail"
+    errs = [f for f in r.report.findings if f.severity.value == "error"]
+    assert [(f.code, f.field, at(f)) for f in errs] == [("workbook.formula_in_input", "project.name", where)]
+    res = r.report.results_dict()
+    assert res["heat_supplied_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
+    assert res["baseline_emissions_t"] == pytest.approx(float(BE), rel=1e-12)
+    assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
+    assert res["emission_reductions_t"] == pytest.approx(float(BE - PE), rel=1e-12)
+    assert res["unavailable"] == {}
+
+
+def test_a_formula_in_a_reading_blanks_only_what_rests_on_it(tmp_path):
+    d = example()
+    p = filled(tmp_path, d)
+    field = "monthly[2].electricity_kwh.air"
+    sheet, cell = _formula_in(p, d, field, "=60000+2000", 62000)  # the declared 62 000 kWh, as a formula
+    r = validate(p)
+    assert r.exit_code == 1
+    assert [(f.code, at(f)) for f in r.report.findings if f.severity.value == "error"] == \
+        [("workbook.formula_in_input", (sheet, cell))]
+    res = r.report.results_dict()
+    # the one heat-pump type's electricity feeds Q (electricity method), so BE, PE and ER; not Q_area or t
+    for key in ("heat_supplied_gj", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t"):
+        assert res[key] is None
+        assert res["unavailable"][key] == [{"code": "workbook.formula_in_input", "field": field}]
+    assert res["heat_area_method_gj"] == pytest.approx(float(Q_AREA), rel=1e-12)
+    assert res["heating_hours"] == 4032
+    assert f"cannot be computed, lacking: {sheet}!{cell}" in r.report.to_text("en")

@@ -215,14 +215,14 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     # a declaration with invalid fields is still accounted as far as its numbers go: the draft holds
     # placeholders where fields are invalid, which no result and no rule uses (hpcarbon.admission)
     decl = read.declaration or read.draft
-    invalid = frozenset(read.invalid)
+    # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading: its field is
+    # refused like an invalid one (its finding is the formula's), so only the results resting on it are
+    # blank (a formula without a field is in a cell the reader took nothing from: it feeds no number)
+    refused = {f.field: f.code for f in formula_findings if f.field} | read.invalid
+    invalid = frozenset(refused)
     if decl is None:
         return _finish(path, data, Report(findings, meta=meta), read, annotate_to, force, container)
-    if formula_findings:
-        # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading
-        return _finish(path, data, Report(findings, declaration=decl, meta=meta, invalid_fields=invalid), read,
-                       annotate_to, force, container)
-    ctx = make_context(decl, invalid=read.invalid)
+    ctx = make_context(decl, invalid=refused)
     findings += placed(check(decl, ctx), read.locate)
     findings += _compare_cached(ctx.accounting, decl, read, container)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
