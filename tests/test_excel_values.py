@@ -124,14 +124,25 @@ def test_long_text_is_shortened_in_messages():
 # --------------------------------------------------------------------------- yes / no
 
 
-@pytest.mark.parametrize("value", [True, 1.0, 1, "TRUE", "true", "是", "yes", "Y", "1", "１", "采取节能措施", "节能"])
+@pytest.mark.parametrize("value", [True, 1.0, 1, "TRUE", "true", "是", "yes", "Y", "1", "１", "（是）"])
 def test_to_bool_true(value):
     assert xv.to_bool(value) is True
+    assert xv.to_bool(value, energy_saving=True) is True
 
 
-@pytest.mark.parametrize("value", [False, 0.0, 0, "FALSE", "false", "否", "no", "N", "0", "未采取节能措施", "非节能"])
+@pytest.mark.parametrize("value", [False, 0.0, 0, "FALSE", "false", "否", "no", "N", "0", " 否 "])
 def test_to_bool_false(value):
     assert xv.to_bool(value) is False
+    assert xv.to_bool(value, energy_saving=True) is False
+
+
+@pytest.mark.parametrize("value, saving", [("采取节能措施", True), ("节能", True), ("未采取节能措施", False),
+                                           ("非节能", False), ("不节能", False)])
+def test_energy_saving_words_are_yes_no_only_for_the_energy_saving_question(value, saving):
+    assert xv.to_bool(value, energy_saving=True) is saving
+    with pytest.raises(xv.ExcelValueError) as info:  # a statement or another yes/no cell is 是/否
+        xv.to_bool(value)
+    assert value in info.value.zh and value in info.value.en
 
 
 @pytest.mark.parametrize("value", [2.0, 0.5, "maybe", "#N/A", datetime(2024, 1, 1)])

@@ -460,6 +460,29 @@ def test_a_yes_no_cell_with_another_word(good):
     assert at(f) == (sheet, cell) and f.field == path and f.clause == "2.1.2.1"
 
 
+def test_an_energy_saving_word_in_a_statement_is_refused_at_its_cell(good):
+    """A statement is affirmed with 是/否 (yes/no); 节能 answers another question (表2) and is not a yes."""
+    d = example()
+    path = "project.statements.refrigerant_compliant"
+    sheet, cell = located(path, d)
+    set_cells(good, {(sheet, cell): "节能"})
+    r = validate(good)
+    assert r.exit_code == 1
+    f = one(r, "field.invalid")
+    assert at(f) == (sheet, cell) and f.field == path and f.clause == "2.1.2.1"
+    assert "节能" in f.message("zh") and "是/否" in f.message("zh")
+    assert "'节能'" in f.message("en") and "expected yes/no" in f.message("en")
+
+
+@pytest.mark.parametrize("word, saving", [("节能", True), ("非节能", False)])
+def test_the_energy_saving_column_reads_the_energy_saving_words(good, word, saving):
+    d = example()
+    set_cells(good, {located("areas[0].energy_saving", d): word})
+    read = read_workbook(good)
+    assert read.declaration is not None and read.declaration.areas[0].energy_saving is saving
+    assert not [f for f in read.findings if f.field == "areas[0].energy_saving" and f.severity is Severity.error]
+
+
 def test_a_formula_typed_into_an_input_cell(good):
     d = example()
     path = "monthly[5].electricity_kwh.air"

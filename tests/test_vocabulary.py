@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hpcarbon_udfs
 import pytest
 
 from hpcarbon import excel_values as xv
 from hpcarbon import rules, vocabulary
 from hpcarbon.model import BuildingType, Statements
 from hpcarbon.workbook import layout as L
+from hpcarbon.workbook import reader
 
 pytestmark = pytest.mark.fast
 
@@ -33,6 +35,51 @@ def test_yes_no_words_are_read_the_same_by_vocabulary_dropdown_and_addin(word, e
     else:
         assert L.YES_NO.parse(word) is expected
         assert xv.to_bool(word) is expected
+
+
+def _slot(path: str) -> L.Slot:
+    return next(s for s in L.LAYOUT.slots if s.path == path)
+
+
+def _reader_answer(word: str, path: str):
+    try:
+        return reader.coerce(word, _slot(path).spec)
+    except Exception as exc:  # noqa: BLE001 - the reader's refusal, compared as "refused"
+        assert exc.zh and exc.en, exc  # bilingual
+        return "refused"
+
+
+def _addin_q_index_answer(word: str):
+    q = hpcarbon_udfs.HP_Q_INDEX("residential", word)
+    # 表2 residential: energy-saving lowest q = 40 W/m², not energy-saving 58 W/m²
+    return {40: True, 58: False}.get(q, "refused" if str(q).startswith("#HP!") else q)
+
+
+STATEMENT = "project.statements.refrigerant_compliant"
+SAVING = "areas[{i}].energy_saving"
+
+#: word → (a statement cell, the energy-saving column), each as the reader and the add-in must read it
+YES_NO_CASES = {
+    "是": (True, True), "否": (False, False), "（是）": (True, True), "( 否 )": (False, False),
+    "Yes": (True, True), "ｎｏ": (False, False), "TRUE": (True, True), "0": (False, False), "√": (True, True),
+    "节能": ("refused", True), "采取节能措施": ("refused", True),
+    "非节能": ("refused", False), "未采取节能措施": ("refused", False), "不节能": ("refused", False),
+    "也许": ("refused", "refused"), "是否": ("refused", "refused"), "#N/A": ("refused", "refused"),
+}
+
+
+@pytest.mark.parametrize("word", YES_NO_CASES)
+def test_the_reader_and_the_addin_read_a_yes_no_word_alike(word):
+    in_statement, in_saving_column = YES_NO_CASES[word]
+    assert _reader_answer(word, STATEMENT) == in_statement
+    assert _reader_answer(word, SAVING) == in_saving_column
+    # the add-in's reading of a yes/no argument (xv.to_bool) and of HP_Q_INDEX's energy_saving
+    try:
+        addin_plain = xv.to_bool(word)
+    except xv.ExcelValueError:
+        addin_plain = "refused"
+    assert addin_plain == in_statement
+    assert _addin_q_index_answer(word) == in_saving_column
 
 
 def test_the_dropdown_offers_the_yes_and_no_words_the_calculation_sheet_compares_with():

@@ -50,7 +50,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from hpcarbon.vocabulary import NO_WORDS, YES_WORDS
+from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NOT_ENERGY_SAVING_WORDS, yes_no
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -91,9 +91,6 @@ _DATE_TEXT = re.compile(
     r"^(?P<y>[0-9]{4})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})\s*日?"
     r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
 )
-# the yes/no words of hpcarbon.vocabulary, and the energy-saving answers HP_Q_INDEX takes
-_TRUE_WORDS = frozenset(w.lower() for w in YES_WORDS) | {"采取节能措施", "节能"}
-_FALSE_WORDS = frozenset(w.lower() for w in NO_WORDS) | {"未采取节能措施", "非节能", "不节能"}
 #: Excel 1900 date system: serial 61 is 1900-03-01; serials 1–59 are one day off because Excel
 #: counts a 1900-02-29 that never existed (serial 60).
 _SERIAL_EPOCH = date(1899, 12, 30)
@@ -192,15 +189,16 @@ def to_number(value: Any) -> float | None:
     raise ExcelValueError(f"不是数值：{describe(value)}", f"is not a number: {describe(value)}")
 
 
-def to_bool(value: Any) -> bool | None:
+def to_bool(value: Any, *, energy_saving: bool = False) -> bool | None:
     """A yes/no cell as bool; None for a blank cell.
 
-    Accepts TRUE/FALSE, the numbers 1/0, and the words (any case, full-width folded):
-    true/false, t/f, yes/no, y/n, 1/0, 是/否, 对, 采取节能措施/未采取节能措施, 节能/非节能/不节能.
+    Accepts TRUE/FALSE, the numbers 1/0, and the words :func:`hpcarbon.vocabulary.yes_no` reads
+    (是/否, yes/no, true/false, y/n, 1/0 … in any case, full width folded); with ``energy_saving``
+    (表2's question only) also 采取节能措施/未采取节能措施, 节能/非节能.
     """
     if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real):
         if value == 1:
             return True
         if value == 0:
@@ -211,13 +209,18 @@ def to_bool(value: Any) -> bool | None:
         if not value.strip():
             return None
         reject_excel_error(value)
-        word = normalize_text(value).lower()
-        if word in _TRUE_WORDS:
-            return True
-        if word in _FALSE_WORDS:
-            return False
+        answer = yes_no(value, energy_saving=energy_saving)
+        if answer is not None:
+            return answer
+    if energy_saving:
+        raise ExcelValueError(
+            f"应为是/否（TRUE/FALSE、是/否、1/0、{'/'.join(_SAVING_PAIR)}），而不是 {describe(value)}",
+            f"expected yes/no (TRUE/FALSE, 是/否, yes/no, 1/0, {'/'.join(_SAVING_PAIR)}), not {describe(value)}")
     raise ExcelValueError(f"应为是/否（TRUE/FALSE、是/否、1/0），而不是 {describe(value)}",
                           f"expected yes/no (TRUE/FALSE, 是/否, yes/no, 1/0), not {describe(value)}")
+
+
+_SAVING_PAIR = (ENERGY_SAVING_WORDS[0], NOT_ENERGY_SAVING_WORDS[0])
 
 
 def excel_serial_to_date(serial: float) -> date:

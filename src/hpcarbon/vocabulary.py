@@ -1,8 +1,11 @@
 """The words the methodology's declarations are written in, once, for the core, the workbook and the add-in.
 
 * :data:`YES` / :data:`NO` — the words a yes/no cell holds (the workbook's dropdown, the calculation
-  sheet's formulas compare against them), and :data:`YES_WORDS` / :data:`NO_WORDS`, every spelling read
-  as yes or no (the reader, the add-in's ``to_bool``).
+  sheet's formulas compare against them), :data:`YES_WORDS` / :data:`NO_WORDS`, every spelling read
+  as yes or no, and :func:`yes_no`, the one function that reads them (for the workbook reader and the
+  add-in, through :func:`hpcarbon.excel_values.to_bool`). The energy-saving answers of 表2
+  (:data:`ENERGY_SAVING_WORDS` / :data:`NOT_ENERGY_SAVING_WORDS`) are read only where the question is
+  whether a building is energy-saving — never in a statement or another yes/no cell.
 * :data:`STATEMENTS` — the written statements an owner affirms (§2.1.2, §2.2, §2.3, §7.3.1): their
   declaration key, clause, short label and full text. The rules quote the text; the workbook shows it.
 * :data:`BUILDING_TYPES` — the building-type keys of 表2 (labels come with the parameter set's q table).
@@ -27,6 +30,10 @@ YES, NO = "是", "否"
 #: Every spelling read as yes / no (compared by :func:`text_key`, so case and full width do not matter).
 YES_WORDS: tuple[str, ...] = (YES, "yes", "true", "y", "t", "1", "有", "对", "√", "✓")
 NO_WORDS: tuple[str, ...] = (NO, "no", "false", "n", "f", "0", "无", "不", "×", "✗")
+#: What is also read as yes / no where the question is "does the building take energy-saving measures" (表2):
+#: the areas' energy-saving column and the add-in's HP_Q_INDEX; nowhere else (a statement is 是/否).
+ENERGY_SAVING_WORDS: tuple[str, ...] = ("采取节能措施", "节能")
+NOT_ENERGY_SAVING_WORDS: tuple[str, ...] = ("未采取节能措施", "非节能", "不节能", "未节能")
 
 _KEY_NOISE = str.maketrans("", "", " \t\u3000、,，/／;；·_-()（）")
 
@@ -36,18 +43,22 @@ def text_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().translate(_KEY_NOISE)
 
 
-def yes_no(text: str) -> bool | None:
-    """True / False for a yes or no word (any spelling of :data:`YES_WORDS` / :data:`NO_WORDS`), else None."""
+def yes_no(text: str, *, energy_saving: bool = False) -> bool | None:
+    """True / False for a yes or no word (any spelling of :data:`YES_WORDS` / :data:`NO_WORDS`, compared by
+    :func:`text_key`), else None. With ``energy_saving`` (the 表2 question only) the energy-saving answers
+    :data:`ENERGY_SAVING_WORDS` / :data:`NOT_ENERGY_SAVING_WORDS` are read as well."""
     key = text_key(text)
-    if key in _YES_KEYS:
+    if key in _YES_KEYS or (energy_saving and key in _SAVING_KEYS):
         return True
-    if key in _NO_KEYS:
+    if key in _NO_KEYS or (energy_saving and key in _NOT_SAVING_KEYS):
         return False
     return None
 
 
 _YES_KEYS = frozenset(text_key(w) for w in YES_WORDS)
 _NO_KEYS = frozenset(text_key(w) for w in NO_WORDS)
+_SAVING_KEYS = frozenset(text_key(w) for w in ENERGY_SAVING_WORDS)
+_NOT_SAVING_KEYS = frozenset(text_key(w) for w in NOT_ENERGY_SAVING_WORDS)
 
 
 # --- written statements ----------------------------------------------------------------------------

@@ -39,7 +39,7 @@ import xlwings as xw
 from hpcarbon import excel_values as xv
 from hpcarbon import formulas
 from hpcarbon.parameters import ParameterError, set_in_force
-from hpcarbon.vocabulary import text_key
+from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, YES, text_key
 
 __all__ = [
     "HP_BASELINE",
@@ -356,7 +356,9 @@ def _building_lookup(pset) -> dict[str, str]:
 @xw.arg("building_type", err_to_str=True,
         doc="building_type：建筑类型，中文名（住宅、学校、办公……）或代码（residential、school_office……） / building_type: building type, Chinese label (住宅 …) or JSON code (residential …).")
 @xw.arg("energy_saving", err_to_str=True,
-        doc="energy_saving：是否采取节能措施：TRUE/FALSE、是/否、yes/no、1/0、采取节能措施/未采取节能措施 / energy_saving: energy-saving measures taken? TRUE/FALSE, 是/否, yes/no, 1/0.")
+        doc=f"energy_saving：是否采取节能措施：TRUE/FALSE、{YES}/{NO}、yes/no、1/0、"
+            f"{ENERGY_SAVING_WORDS[0]}/{NOT_ENERGY_SAVING_WORDS[0]} / energy_saving: energy-saving measures taken? "
+            f"TRUE/FALSE, {YES}/{NO}, yes/no, 1/0.")
 @_excel
 def HP_Q_INDEX(building_type, energy_saving):
     """单位面积供暖热指标 q，表2 / CJJ/T 34-2022 推荐值下限 [W/m²]（§6.2.2，最新参数集） / Heat index q: the lowest recommended value of 表2 / CJJ/T 34-2022 [W/m²] (§6.2.2, newest parameter set)."""
@@ -367,7 +369,7 @@ def HP_Q_INDEX(building_type, energy_saving):
     if label is None:
         raise _ArgError("building_type", "必须填写", "is required")
     try:
-        saving = xv.to_bool(_single("energy_saving", energy_saving))
+        saving = xv.to_bool(_single("energy_saving", energy_saving), energy_saving=True)
     except xv.ExcelValueError as e:
         raise _ArgError("energy_saving", e.zh, e.en) from None
     if saving is None:

@@ -239,15 +239,10 @@ def _serial_to_date(serial: float) -> date:
     return _EPOCH_1904 + timedelta(days=math.floor(serial))
 
 
-def _yes_no(value: Any) -> bool | None:
+def _yes_no(value: Any, energy_saving: bool = False) -> bool | None:
     try:
-        return xv.to_bool(value)
+        return xv.to_bool(value, energy_saving=energy_saving)
     except xv.ExcelValueError as exc:
-        if isinstance(value, str):
-            try:
-                return L.YES_NO.parse(value)
-            except KeyError:
-                pass
         raise _Unreadable(exc.zh, exc.en) from None
 
 
@@ -285,7 +280,7 @@ def coerce(value: Any, spec: L.FieldSpec, max_text: int = _DEFAULT_MAX_TEXT) -> 
         if kind == L.NUMBER:
             return xv.to_number(value)
         if kind in (L.BOOL, L.MEMBER, L.PRESENCE):
-            return _yes_no(value)
+            return _yes_no(value, energy_saving=spec.vocab is L.ENERGY_SAVING)
         if kind == L.ENUM:
             return _enum(value, spec.vocab)
     except xv.ExcelValueError as exc:

@@ -42,6 +42,7 @@ from hpcarbon.workbook.vocabularies import (
     CONDITION,
     COP_SOURCE,
     DISTRICT,
+    ENERGY_SAVING,
     GROUND_SUBTYPE,
     HEAT_PUMP_TYPE,
     OWNER_TYPE,
@@ -370,7 +371,7 @@ def _areas() -> Table:
             help_zh="按 CJJ/T 34-2022 表 3.1.2-1 的建筑类型", help_en="building type of CJJ/T 34-2022 table 3.1.2-1"),
             "HP_AREA_BUILDING_TYPE", table="areas", json_key="building_type"),
         Slot("areas[{i}].energy_saving", sheet, "B", None, _f(
-            "采取节能措施", "Energy-saving", BOOL, "表2", vocab=YES_NO, required=ROW,
+            "采取节能措施", "Energy-saving", BOOL, "表2", vocab=ENERGY_SAVING, required=ROW,
             help_zh="建筑采取节能措施：是；未采取：否", help_en="yes if the building is energy-saving"),
             "HP_AREA_ENERGY_SAVING", table="areas", json_key="energy_saving"),
         Slot("areas[{i}].area_m2", sheet, "C", None, _f(

@@ -23,7 +23,15 @@ from hpcarbon.model import (
     WorkingCondition,
 )
 from hpcarbon.parameters import all_sets, set_in_force
-from hpcarbon.vocabulary import NO, NO_WORDS, YES, YES_WORDS, text_key
+from hpcarbon.vocabulary import (
+    ENERGY_SAVING_WORDS,
+    NO,
+    NO_WORDS,
+    NOT_ENERGY_SAVING_WORDS,
+    YES,
+    YES_WORDS,
+    text_key,
+)
 
 TYPES: tuple[HeatPumpType, ...] = (HeatPumpType.ground, HeatPumpType.air, HeatPumpType.wastewater)
 TYPE_TAG = {HeatPumpType.ground: "GROUND", HeatPumpType.air: "AIR", HeatPumpType.wastewater: "WASTEWATER"}
@@ -95,6 +103,12 @@ _DISTRICT_EN = {
 YES_NO = Vocab("yes_no", (
     Option(True, YES, "yes", tuple(w for w in YES_WORDS if w not in (YES, "yes"))),
     Option(False, NO, "no", tuple(w for w in NO_WORDS if w not in (NO, "no"))),
+))
+#: 表2's "energy-saving?" column: the same 是/否 dropdown (the same list range), where the reader also takes
+#: the energy-saving answers (hpcarbon.vocabulary.yes_no with energy_saving)
+ENERGY_SAVING = Vocab("yes_no", (
+    Option(True, YES, "yes", YES_NO.options[0].aliases + ENERGY_SAVING_WORDS),
+    Option(False, NO, "no", YES_NO.options[1].aliases + NOT_ENERGY_SAVING_WORDS),
 ))
 DISTRICT = Vocab("district", tuple(Option(d.value, d.value, _DISTRICT_EN[d], (d.name,)) for d in District))
 OWNER_TYPE = Vocab("owner_type", (
