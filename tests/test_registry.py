@@ -12,7 +12,7 @@ import sqlite3
 from datetime import date
 
 import pytest
-from builders import EF_HEAT, example, floor_cents, pe_formula, shift_years
+from builders import EF_HEAT, example, floor_cents, metered_ground, pe_formula, shift_years
 from registry_support import fresh_registry, individual, next_season_metered, other_project, write
 from sqlalchemy import text
 
@@ -480,3 +480,28 @@ def test_withdrawing_the_metered_season_withdraws_its_corrections(reg, tmp_path)
     reg.withdraw(2, reason="热量表数据有误", operator="李工")
     assert reg.list(needs_correction=True) == []  # the correction stays on record (show), without its basis
     assert reg.show(1)["corrections"][0]["by_declaration"] == 2 and reg.verify().ok
+
+
+def test_finding_numbers_and_severity_survive_the_registry(reg, tmp_path):
+    """Finding parameters are stored as numbers (JSON) and rendered when shown: COP 4.5000001 is outside the
+    air band 1.5–4.5 [D] (a warning; 9 300 m² keeps the two methods within 10 %: Q_elec = 320 000 × 4.5 ×
+    0.0036 = 5 184 GJ, Q_area = 40 × 9 300 × 4 032 × 3.6e-6 = 5 399.6 GJ). A severity the rule set (a heat-metered
+    type's 表8 shortfall is a warning, the catalogue's default an error) is what is shown again."""
+    d = example()
+    d["systems"][0]["cop"]["report_value"] = 4.5000001
+    d["areas"][0]["area_m2"] = 9300
+    out = reg.accept(write(tmp_path, d, "a.json"), operator="王工")
+    assert out.status == "accepted"
+    shown = {f["code"]: f for f in reg.show(out.declaration_id, lang="en")["findings"]}
+    assert "COP = 4.5000001 is outside the typical band 1.5–4.5" in shown["cop.atypical"]["message"]
+
+    metered = shift_years(metered_ground(), 1)  # the next season: no overlap with the first
+    metered["project"]["id"] = "CC-HP-2025-0002"
+    metered["systems"][0]["cop"] = {"source": "onsite", "report_value": None, "report_no": None,
+                                    "measurements": [{"date": "2025-11-08", "value": 4.0, "outdoor_temp_c": -5.0,
+                                                      "extreme_weather": False}]}
+    out = reg.accept(write(tmp_path, metered, "b.json"), operator="王工")
+    assert out.status == "accepted"
+    shown = reg.show(out.declaration_id, lang="en")["findings"]
+    table_8 = [f for f in shown if f["code"] in ("cop.measurement_frequency", "cop.measurement_missing_month")]
+    assert len(table_8) == 7 and {f["severity"] for f in table_8} == {"warning"}  # Nov 1 of 2; 6 months none

@@ -622,3 +622,30 @@ def test_table_8_shortfall_is_kept_beside_an_invalid_measurement():
     shortfall = found[1]
     assert (shortfall.severity, shortfall.params["month"], shortfall.params["count"],
             shortfall.params["required"]) == (Severity.error, "2024-12", 2, 3)
+
+
+# --- numbers in messages are rendered from the numbers (issue 13, item 6) ------------------------------------
+def test_a_value_just_past_its_bound_is_shown_with_the_digits_that_differ():
+    """A message never shows a violating value equal to its bound: COP 8.0000001 > 8 (SPEC §5), 720.0000001 h >
+    30 days × 24 = 720 h in November, q 40.0000001 > 40 W/m² (表2 residential, energy-saving lowest 40)."""
+    d = put(example(), "systems[0].cop.report_value", 8.0000001)
+    f = [x for x in findings(d) if x.code == "cop.implausible"]
+    assert f[0].message("en") == "检测报告 test report COP = 8.0000001 is implausible (must be between 1 and 8)"
+    assert f[0].params["value"] == 8.0000001  # kept as the number, rendered at output time
+
+    d = put(example(), "monthly[1].heating_hours", 720.0000001)
+    f = [x for x in findings(d) if x.code == "hours.exceed_calendar"]
+    assert f[0].message("en") == ("2024-11: 720.0000001 heating hours exceed the 720 calendar hours of the season "
+                                  "in that month (30 days × 24)")
+
+    d = put(example(), "areas[0].q_w_per_m2", 40.0000001)
+    f = [x for x in findings(d) if x.code == "area.q_above_table"]
+    assert "heat index 40.0000001 W/m²" in f[0].message("en") and "lowest recommended value 40 W/m²" in f[0].message("en")
+
+
+def test_number_text_is_the_shortest_round_trip_without_a_trailing_zero():
+    from hpcarbon.findings import number_text
+
+    assert [number_text(v) for v in (8.0, 8.0000001, 720, 0.1 + 0.2, -3.0, 2.5)] == [
+        "8", "8.0000001", "720", "0.30000000000000004", "-3", "2.5"]
+    assert float(number_text(0.1 + 0.2)) == 0.1 + 0.2

@@ -7,6 +7,7 @@ find all the wording in one place and a finding can be rendered as text, JSON or
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
@@ -54,7 +55,7 @@ class Finding:
         kind = CATALOG[self.code]
         template = kind.en if lang == "en" else kind.zh
         # field-level kinds name the field: by its label when one is given, else its JSON path
-        return template.format_map(_Params({"field_label": self.field or "", **self.params}))
+        return _MESSAGE_FORMATTER.vformat(template, (), {"field_label": self.field or "", **self.params})
 
     @property
     def clause_ref(self) -> str:
@@ -81,11 +82,38 @@ class Finding:
         return out
 
 
-class _Params(dict):
-    """format_map helper: a missing parameter renders as ``{name}`` instead of raising."""
+def number_text(value: int | float) -> str:
+    """A number as a message shows it: the shortest text that reads back as the same value, so a value
+    never looks equal to the bound it violates (8.0000001, not 8); an integral value without ".0"."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
 
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+
+class _Unfilled:
+    """A parameter the finding does not carry: rendered as ``{name}`` (whatever its format) instead of raising."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __format__(self, spec: str) -> str:
+        return "{" + self.key + "}"
+
+
+class _MessageFormatter(string.Formatter):
+    """Renders a template: parameters are kept as the values they are (numbers, not text) until here; a number
+    without a format of its own is shown by :func:`number_text`."""
+
+    def get_value(self, key, args, kwargs):
+        return kwargs[key] if key in kwargs else _Unfilled(str(key))
+
+    def format_field(self, value, format_spec):
+        if not format_spec and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return number_text(value)
+        return super().format_field(value, format_spec)
+
+
+_MESSAGE_FORMATTER = _MessageFormatter()
 
 
 def finding(code: str, field: str | None = None, *, clause: str | None = None,

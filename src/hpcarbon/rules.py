@@ -224,10 +224,10 @@ def heating_hours(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         days = days_in_season(r.month, decl.season)
         if r.heating_hours > 24 * days:
             yield finding("hours.exceed_calendar", f"monthly[{i}].heating_hours", month=r.month,
-                          hours=f"{r.heating_hours:g}", max_hours=24 * days, days=days)
+                          hours=r.heating_hours, max_hours=24 * days, days=days)
         if r.outage_hours > r.heating_hours:
             yield finding("hours.outage_exceeds_heating", f"monthly[{i}].outage_hours", month=r.month,
-                          outage=f"{r.outage_hours:g}", hours=f"{r.heating_hours:g}")
+                          outage=r.outage_hours, hours=r.heating_hours)
 
 
 # --- COP: 表8, §6.2.4.1 ----------------------------------------------------------------------------------
@@ -276,11 +276,11 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
 def _cop_value(path: str, what: str, value: float, kind: HeatPumpType) -> Iterator[Finding]:
     low, high = COP_PLAUSIBLE
     if not low <= value <= high:
-        yield finding("cop.implausible", path, what=what, value=f"{value:g}", low=f"{low:g}", high=f"{high:g}")
+        yield finding("cop.implausible", path, what=what, value=value, low=low, high=high)
         return
     tlow, thigh = COP_TYPICAL[kind]
     if not tlow <= value <= thigh:
-        yield finding("cop.atypical", path, what=what, value=f"{value:g}", low=tlow, high=thigh, **_t(kind))
+        yield finding("cop.atypical", path, what=what, value=value, low=tlow, high=thigh, **_t(kind))
 
 
 def _measurements_by_month(decl: Declaration, kind: HeatPumpType) -> dict[str, list[float]]:
@@ -372,7 +372,7 @@ def areas(decl: Declaration, ctx: Context) -> Iterator[Finding]:
             lowest = row.lowest(a.energy_saving)
             kw = dict(building_zh=row.label_zh + ("（节能）" if a.energy_saving else "（非节能）"),
                       building_en=row.label_en + (" (energy-saving)" if a.energy_saving else " (not energy-saving)"),
-                      declared=f"{a.q_w_per_m2:g}", lowest=f"{lowest:g}")
+                      declared=a.q_w_per_m2, lowest=lowest)
             if a.q_w_per_m2 > lowest:
                 yield finding("area.q_above_table", f"areas[{i}].q_w_per_m2", **kw)
             elif a.q_w_per_m2 < lowest:

@@ -109,14 +109,18 @@ class VerifyResult:
 
 
 def _finding_data(f: Finding) -> dict:
-    return {"code": f.code, "params": dict(f.params), "field": f.field,
+    # severity and clause as the rule set them (a heat-metered type's 表8 shortfall is a warning, the kind's
+    # default an error); params as the numbers they are, rendered when shown
+    return {"code": f.code, "severity": f.severity.value, "clause": f.clause, "params": dict(f.params), "field": f.field,
             "sheet": f.location.sheet if f.location else None, "cell": f.location.cell if f.location else None}
 
 
 def _finding_from(data: dict) -> Finding:
     kind = CATALOG[data["code"]]
     loc = Location(data["sheet"], data["cell"]) if data.get("sheet") or data.get("cell") else None
-    return Finding(kind.code, kind.severity, kind.clause, data.get("params") or {}, data.get("field"), loc)
+    severity = Severity(data["severity"]) if data.get("severity") else kind.severity  # older rows: the default
+    return Finding(kind.code, severity, data.get("clause") or kind.clause, data.get("params") or {},
+                   data.get("field"), loc)
 
 
 def personal_of(declaration: dict) -> dict[str, str]:
