@@ -505,3 +505,46 @@ def test_finding_numbers_and_severity_survive_the_registry(reg, tmp_path):
     shown = reg.show(out.declaration_id, lang="en")["findings"]
     table_8 = [f for f in shown if f["code"] in ("cop.measurement_frequency", "cop.measurement_missing_month")]
     assert len(table_8) == 7 and {f["severity"] for f in table_8} == {"warning"}  # Nov 1 of 2; 6 months none
+
+
+# --- findings kept as they were found: severity and clause (not rebuilt from the catalogue) ------------------
+def _metered_with_one_measurement() -> dict:
+    """A heat-metered ground system that also records one on-site COP measurement in November: 表8 asks 2 there
+    (normal conditions), but the measurements feed no number (the heat is metered), so it is a warning."""
+    d = metered_ground()
+    d["systems"][0]["cop"] = {"source": "onsite", "report_value": None, "report_no": None,
+                              "measurements": [{"date": "2024-11-08", "value": 3.2, "outdoor_temp_c": -5.0,
+                                                "extreme_weather": False}]}
+    return d
+
+
+
+def test_registry_show_keeps_a_clause_the_finding_cites(reg, tmp_path):
+    """A number typed as text into a workbook's heating-hours cell: field.coerced (catalogue clause 11) cites
+    the clause of the field itself, §6.2.4.2 (actual heating hours); the record keeps it."""
+    from validate_support import filled, located, set_cells
+
+    from hpcarbon.findings import CATALOG
+
+    d = example()
+    p = filled(tmp_path, d)
+    set_cells(p, {located("monthly[2].heating_hours", d): "744"}, as_text=True)
+    out = reg.accept(p, operator="王工")
+    assert out.status == "accepted"
+    coerced = [f for f in reg.show(out.declaration_id, "en")["findings"] if f["code"] == "field.coerced"]
+    assert CATALOG["field.coerced"].clause == "11"
+    assert [(f["severity"], f["clause"], f["sheet"], f["cell"]) for f in coerced] == [
+        ("warning", "6.2.4.2", *located("monthly[2].heating_hours", d))]
+
+
+def test_a_finding_stored_without_severity_and_clause_reads_with_the_catalogues(reg, tmp_path):
+    """Registries written before severity and clause were stored: their findings still read."""
+    reg.accept(write(tmp_path, _metered_with_one_measurement(), "m.json"), operator="王工")
+    old = [{"code": "cop.measurement_frequency", "params": {"month": "2024-11", "count": 1, "required": 2},
+            "field": "systems[0].cop.measurements[0].date", "sheet": None, "cell": None}]
+    with reg.engine.begin() as conn:
+        conn.execute(text("UPDATE declarations SET findings = :f WHERE id = 1"), {"f": json.dumps(old)})
+    shown = reg.show(1, "en")["findings"]
+    assert [(f["code"], f["severity"], f["clause"], f["field"]) for f in shown] == [
+        ("cop.measurement_frequency", "error", "表8", "systems[0].cop.measurements[0].date")]
+    assert "1 on-site COP measurements, fewer than the 2 required" in shown[0]["message"]

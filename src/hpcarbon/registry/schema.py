@@ -46,7 +46,8 @@ declarations = Table(
     Column("declaration", Text, nullable=False),  # JSON interchange form of the declaration (SPEC §11)
     Column("results", Text, nullable=False),  # JSON: accounting.Results.to_dict()
     Column("trace", Text, nullable=False),  # JSON: the full calculation trace
-    Column("findings", Text, nullable=False),  # JSON: the warnings and infos it was accepted with
+    Column("findings", Text, nullable=False),  # JSON: the warnings and infos it was accepted with, each with
+    # its own severity and clause (rows written before those were stored take the catalogue's)
     Column("operator", Text, nullable=False),
     Column("accepted_at", Text, nullable=False),  # ISO 8601 UTC (the same text on every database)
     Column("status", String(16), nullable=False),  # accepted | withdrawn

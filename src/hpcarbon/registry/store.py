@@ -116,6 +116,7 @@ def _finding_data(f: Finding) -> dict:
 
 
 def _finding_from(data: dict) -> Finding:
+    """A stored finding; one recorded before severity and clause were stored takes the catalogue's."""
     kind = CATALOG[data["code"]]
     loc = Location(data["sheet"], data["cell"]) if data.get("sheet") or data.get("cell") else None
     severity = Severity(data["severity"]) if data.get("severity") else kind.severity  # older rows: the default
