@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import hpcarbon_udfs
 import pytest
+from openpyxl import load_workbook
 
 from hpcarbon import excel_values as xv
 from hpcarbon import rules, vocabulary
-from hpcarbon.model import BuildingType, Statements
+from hpcarbon.model import BuildingType, CopSource, HeatPumpType, Statements
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook import reader
+from hpcarbon.workbook import vocabularies as V
+from hpcarbon.workbook.renderings import INFINITE
 
 pytestmark = pytest.mark.fast
 
@@ -94,3 +100,38 @@ def test_building_type_keys_are_the_model_s_and_the_dropdown_s():
 def test_month_keys():
     assert vocabulary.month_key(2024, 3) == "2024-03"
     assert vocabulary.MONTH_PATTERN.match("2024-10") and not vocabulary.MONTH_PATTERN.match("2024-1")
+
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbook_templates" / "hpcarbon-declaration-template.xlsx"
+
+
+def _compared_words(path: Path) -> set[str]:
+    """Every text a formula of the workbook compares a cell with (``="…"`` / ``<>"…"``): in cells, conditional
+    formats (the red "required" marks) and data validations."""
+    compared = re.compile(r'(?:=|<>)"([^"]*)"')
+    wb = load_workbook(path)
+    formulas = []
+    for ws in wb.worksheets:
+        formulas += [c.value for row in ws.iter_rows() for c in row
+                     if isinstance(c.value, str) and c.value.startswith("=")]
+        formulas += [f for rng in ws.conditional_formatting for rule in rng.rules for f in rule.formula or ()]
+        formulas += [dv.formula1 for dv in ws.data_validations.dataValidation if dv.formula1]
+    return {word for f in formulas for word in compared.findall(f)}
+
+
+def test_the_words_the_template_s_formulas_compare_with_are_the_dropdowns_words():
+    """A formula that tests a yes/no cell or a COP source compares with the very word the dropdown writes
+    (vocabulary.YES/NO, COP_SOURCE_LABEL), and 核算's "how heat is known" words with the ones it writes."""
+    dropdown_words = {o.zh for v in (L.YES_NO, L.ENERGY_SAVING, L.COP_SOURCE) for o in v.options}
+    assert dropdown_words == {vocabulary.YES, vocabulary.NO, *(zh for zh, _ in vocabulary.COP_SOURCE_LABEL.values())}
+    calc_words = {V.SRC_METER, V.SRC_TOTAL, V.SRC_ESTIMATE, V.SRC_NONE}
+    words = _compared_words(TEMPLATE)
+    assert words <= dropdown_words | calc_words | {"", INFINITE}, words - dropdown_words - calc_words
+    # and the template does compare with each of them (the test looks where the words are)
+    assert {vocabulary.YES, vocabulary.NO, "检测报告", "现场测量", "估算"} <= words
+
+
+def test_type_and_cop_source_labels_are_the_vocabulary_s():
+    assert vocabulary.TYPE_LABEL[HeatPumpType.wastewater] == ("低温余热水源热泵", "waste-heat water-source heat pump")
+    assert [o.zh for o in L.HEAT_PUMP_TYPE.options] == [vocabulary.TYPE_LABEL[t][0] for t in L.TYPES]
+    assert L.COP_SOURCE.label(CopSource.onsite.value) == "现场测量"

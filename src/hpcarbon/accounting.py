@@ -19,12 +19,8 @@ from hpcarbon import formulas
 from hpcarbon.calendar import crediting_period, month_coverage, records_keep_until
 from hpcarbon.model import CopSource, Declaration, HeatPumpType
 from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
+from hpcarbon.vocabulary import TYPE_LABEL
 
-TYPE_LABEL = {
-    HeatPumpType.ground: ("地源热泵", "ground-source heat pump"),
-    HeatPumpType.air: ("空气源热泵", "air-source heat pump"),
-    HeatPumpType.wastewater: ("低温余热水源热泵", "waste-heat water-source heat pump"),
-}
 #: Formula symbols of the methodology per type (Qgs/Qas/Qws, Wgs/Was/Wws).
 TYPE_SYMBOL = {HeatPumpType.ground: "gs", HeatPumpType.air: "as", HeatPumpType.wastewater: "ws"}
 

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hpcarbon.errors import path_of
-from hpcarbon.model import Declaration, District
+from hpcarbon.model import BuildingType, CopSource, Declaration, District, OwnerType
 
 _TEXT = "?"
 _DELETE = object()  # the key is removed (an optional reading: absent = not an input)
@@ -38,8 +38,8 @@ _PLACEHOLDERS: dict[str, tuple[Any, int]] = {
     "project.address": (_TEXT, 0),
     "project.district": (next(iter(District)).value, 0),
     "project.operation_start": (_SEASON_START, 0),
-    "project.owner": ({"type": "individual", "name": _TEXT, "id_number": _TEXT}, 0),
-    "project.owner.type": ("individual", 1),  # individual: masked in every report until known otherwise
+    "project.owner": ({"type": OwnerType.individual.value, "name": _TEXT, "id_number": _TEXT}, 0),
+    "project.owner.type": (OwnerType.individual.value, 1),  # individual: masked in every report until known otherwise
     "project.owner.name": (_TEXT, 0),
     "project.owner.id_number": (_TEXT, 0),
     "project.owner.phone": (None, 0),
@@ -58,7 +58,7 @@ _PLACEHOLDERS: dict[str, tuple[Any, int]] = {
     "systems.heat_meter.id": (_TEXT, 0),
     "systems.heat_meter.verified_on": (None, 0),
     "systems.cop": (None, 0),
-    "systems.cop.source": ("test_report", 1),
+    "systems.cop.source": (CopSource.test_report.value, 1),
     "systems.cop.report_value": (None, 1),
     "systems.cop.report_no": (None, 0),
     "systems.cop.measurements": ([], 1),
@@ -78,7 +78,7 @@ _PLACEHOLDERS: dict[str, tuple[Any, int]] = {
     "monthly.heat_gj": ({}, 0),
     "monthly.heat_gj.*": (_DELETE, 0),
     "monthly.total_heat_gj": (None, 0),
-    "areas.building_type": ("residential", 1),
+    "areas.building_type": (BuildingType.residential.value, 1),
     "areas.energy_saving": (True, 1),
     "areas.area_m2": (1.0, 1),
     "areas.q_w_per_m2": (None, 1),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping
 
-from hpcarbon.accounting import TYPE_LABEL, Accounting, MeteringPlan, compute, metering_plan
+from hpcarbon.accounting import Accounting, MeteringPlan, compute, metering_plan
 from hpcarbon.calendar import (
     CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
     days_in_season, month_coverage, required_measurements, season_months, working_condition,
@@ -23,6 +23,7 @@ from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_re
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
 from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
 from hpcarbon import vocabulary
+from hpcarbon.vocabulary import TYPE_LABEL
 from hpcarbon.privacy import mask_id, resident_id_problem, uscc_problem
 
 #: SPEC §5: a COP outside [1, 8] is implausible.

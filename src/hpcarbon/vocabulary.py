@@ -9,6 +9,8 @@
 * :data:`STATEMENTS` — the written statements an owner affirms (§2.1.2, §2.2, §2.3, §7.3.1): their
   declaration key, clause, short label and full text. The rules quote the text; the workbook shows it.
 * :data:`BUILDING_TYPES` — the building-type keys of 表2 (labels come with the parameter set's q table).
+* :data:`TYPE_LABEL` / :data:`COP_SOURCE_LABEL` — the names of the heat-pump types (§2.1.1) and of the COP
+  sources (表8), Chinese and English, as every report, sheet and formula writes them.
 * :func:`month_key` / :data:`MONTH_PATTERN` — how a month is written (``YYYY-MM``).
 * :func:`text_key` — the comparison key of a typed label (full-width folded, case-folded,
   spaces and punctuation removed), so ``住 宅``, ``Residential`` and ``residential`` match.
@@ -21,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from hpcarbon.model import BuildingType
+from hpcarbon.model import BuildingType, CopSource, HeatPumpType
 
 # --- yes / no ------------------------------------------------------------------------------------
 
@@ -91,6 +93,21 @@ STATEMENTS: tuple[Statement, ...] = (
               "供暖量、耗电量等数据的收集和使用已获业主/用户授权",
               "collecting and using heat and electricity data is authorised by the owner/user"),
 )
+
+
+# --- heat-pump types, COP sources ------------------------------------------------------------------
+
+#: §2.1.1: the heat-pump types' names (zh, en).
+TYPE_LABEL: dict[HeatPumpType, tuple[str, str]] = {
+    HeatPumpType.ground: ("地源热泵", "ground-source heat pump"),
+    HeatPumpType.air: ("空气源热泵", "air-source heat pump"),
+    HeatPumpType.wastewater: ("低温余热水源热泵", "waste-heat water-source heat pump"),
+}
+#: 表8: where a type's COP comes from (zh, en) — the workbook's dropdown label and what its formulas compare with.
+COP_SOURCE_LABEL: dict[CopSource, tuple[str, str]] = {
+    CopSource.test_report: ("检测报告", "test report"),
+    CopSource.onsite: ("现场测量", "on-site measurement"),
+}
 
 
 # --- building types, months ------------------------------------------------------------------------

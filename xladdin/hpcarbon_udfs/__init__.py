@@ -39,7 +39,8 @@ import xlwings as xw
 from hpcarbon import excel_values as xv
 from hpcarbon import formulas
 from hpcarbon.parameters import ParameterError, set_in_force
-from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, YES, text_key
+from hpcarbon.model import HeatPumpType
+from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, TYPE_LABEL, YES, text_key
 
 __all__ = [
     "HP_BASELINE",
@@ -276,18 +277,20 @@ def HP_DEVIATION(Q_elec, Q_area):
     return d
 
 
-def _heat_doc(symbol: str, zh: str, en: str) -> str:
+def _heat_doc(symbol: str, kind: HeatPumpType) -> str:
+    zh, en = TYPE_LABEL[kind][0], f"{TYPE_LABEL[kind][1]}s"
     return f"{symbol}：{zh}供热量 [GJ]，数值、区域（求和）或空白（0） / {symbol}: heat supplied by {en} [GJ]: a number, a range (summed) or blank (0)."
 
 
-def _elec_doc(symbol: str, zh: str, en: str) -> str:
+def _elec_doc(symbol: str, kind: HeatPumpType) -> str:
+    zh, en = TYPE_LABEL[kind][0], f"{TYPE_LABEL[kind][1]}s"
     return f"{symbol}：{zh}耗电量 [kWh]，数值、区域（求和）或空白（0） / {symbol}: electricity used by {en} [kWh]: a number, a range (summed) or blank (0)."
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("Qgs", ndim=2, err_to_str=True, doc=_heat_doc("Qgs", "地源热泵", "ground-source heat pumps"))
-@xw.arg("Qas", ndim=2, err_to_str=True, doc=_heat_doc("Qas", "空气源热泵", "air-source heat pumps"))
-@xw.arg("Qws", ndim=2, err_to_str=True, doc=_heat_doc("Qws", "低温余热水源热泵", "waste-heat water-source heat pumps"))
+@xw.arg("Qgs", ndim=2, err_to_str=True, doc=_heat_doc("Qgs", HeatPumpType.ground))
+@xw.arg("Qas", ndim=2, err_to_str=True, doc=_heat_doc("Qas", HeatPumpType.air))
+@xw.arg("Qws", ndim=2, err_to_str=True, doc=_heat_doc("Qws", HeatPumpType.wastewater))
 @xw.arg("EF_heat", err_to_str=True,
         doc="[EF_heat]：热力排放因子 [t CO2/GJ]（表1）；省略或空白＝生效参数集的值（HP_PARAM(\"EF_heat\")） / [EF_heat]: heat emission factor [t CO2/GJ] (表1); omitted or blank = the parameter set's value.")
 @_excel
@@ -299,9 +302,9 @@ def HP_BASELINE(Qgs, Qas, Qws, EF_heat=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("Wgs", ndim=2, err_to_str=True, doc=_elec_doc("Wgs", "地源热泵", "ground-source heat pumps"))
-@xw.arg("Was", ndim=2, err_to_str=True, doc=_elec_doc("Was", "空气源热泵", "air-source heat pumps"))
-@xw.arg("Wws", ndim=2, err_to_str=True, doc=_elec_doc("Wws", "低温余热水源热泵", "waste-heat water-source heat pumps"))
+@xw.arg("Wgs", ndim=2, err_to_str=True, doc=_elec_doc("Wgs", HeatPumpType.ground))
+@xw.arg("Was", ndim=2, err_to_str=True, doc=_elec_doc("Was", HeatPumpType.air))
+@xw.arg("Wws", ndim=2, err_to_str=True, doc=_elec_doc("Wws", HeatPumpType.wastewater))
 @xw.arg("TD_percent", err_to_str=True,
         doc="[TD_percent]：电网输配电损失率 [%]（表4），填 4.37 而非 4.37%；省略或空白＝生效参数集的值 / [TD_percent]: grid loss rate [%] (表4), enter 4.37 not 4.37%; omitted or blank = the parameter set's value.")
 @xw.arg("EF_elec", err_to_str=True,

@@ -13,8 +13,9 @@ import math
 from dataclasses import dataclass
 
 from hpcarbon import formulas
-from hpcarbon.accounting import TYPE_LABEL, metering_plan
+from hpcarbon.accounting import metering_plan
 from hpcarbon.model import CopSource, Declaration, HeatPumpType
+from hpcarbon.vocabulary import TYPE_LABEL
 
 
 @dataclass(frozen=True)

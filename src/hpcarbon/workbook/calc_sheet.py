@@ -15,7 +15,17 @@ from hpcarbon.workbook.fields import (
 )
 from hpcarbon.workbook.renderings import INFINITE, addin, native
 from hpcarbon.workbook.sheets import AREAS, MONTHLY, MONTHLY_ROWS, S_AREAS, S_CALC, S_MONTHLY, _range
-from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPE_TAG, TYPES
+from hpcarbon.workbook.vocabularies import (
+    COP_ONSITE,
+    COP_REPORT,
+    SRC_ESTIMATE,
+    SRC_METER,
+    SRC_NONE,
+    SRC_TOTAL,
+    TYPE_LABEL,
+    TYPE_TAG,
+    TYPES,
+)
 
 CALC_TYPE_COLUMNS = {HeatPumpType.ground: "B", HeatPumpType.air: "C", HeatPumpType.wastewater: "D"}
 CALC_MONTHLY_ROWS = MONTHLY_ROWS
@@ -23,8 +33,7 @@ CALC_MONTHLY_ROWS = MONTHLY_ROWS
 RESULT_COLUMN, ADDIN_COLUMN, AGREE_COLUMN = "E", "F", "G"
 
 # What the sheet writes for the core's words (compared by the validator and the recalculation test)
-SRC_METER, SRC_TOTAL, SRC_ESTIMATE, SRC_NONE = "热量表", "总输出端", "估算", "—"
-METHOD_LABEL = {"metered": "计量", "estimated": "估算", "mixed": "混合"}
+METHOD_LABEL = {"metered": "计量", "estimated": SRC_ESTIMATE, "mixed": "混合"}
 BASIS_LABEL = {"electricity": "电算法", "area": "面积法", None: "—"}
 RECHECK_NEEDED, RECHECK_DONE, RECHECK_NOT_NEEDED = "须复核（错误）", "已复核（警告）", "无需复核"
 AGREE, DISAGREE, NO_ADDIN = "一致", "不一致", "未装加载项"
@@ -104,7 +113,7 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
         lambda t, c: f'=IF({c}{src}<>"{SRC_ESTIMATE}","—",IF(LEN(HP_COP_SOURCE_{TYPE_TAG[t]})=0,"（未填）",'
                      f'HP_COP_SOURCE_{TYPE_TAG[t]}))', "COP_SOURCE"), "", "检测报告优先，其次现场测量", "表8")
     step("COP（报告值或现场测量季均值，仅供参考）", "COP (report, or mean of on-site values; for reference)", per_type(
-        lambda t, c: (f'=IF({c}{src}<>"{SRC_ESTIMATE}","",IF(HP_COP_SOURCE_{TYPE_TAG[t]}="检测报告",'
+        lambda t, c: (f'=IF({c}{src}<>"{SRC_ESTIMATE}","",IF(HP_COP_SOURCE_{TYPE_TAG[t]}="{COP_REPORT}",'
                       f'HP_COP_REPORT_VALUE_{TYPE_TAG[t]},IFERROR(AVERAGEIF(HP_COP_TYPE,"{TYPE_LABEL[t][0]}",'
                       f'HP_COP_VALUE),"")))'), "COP", fmt["-"]), "-", "现场测量按月平均后逐月计算", "表8")
 
@@ -114,13 +123,13 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
         report = native("heat_by_electricity", W=f"{c}{w}", COP=f"HP_COP_REPORT_VALUE_{tag}")
         monthly = native("heat_by_electricity_monthly", W=mw, COP=mcop)
         # a month with electricity but no COP measurement: not computable (the core says which month)
-        return (f'=IF({c}{src}<>"{SRC_ESTIMATE}","",IF(HP_COP_SOURCE_{tag}="检测报告",'
-                f'IF(ISNUMBER(HP_COP_REPORT_VALUE_{tag}),{report},""),IF(HP_COP_SOURCE_{tag}="现场测量",'
+        return (f'=IF({c}{src}<>"{SRC_ESTIMATE}","",IF(HP_COP_SOURCE_{tag}="{COP_REPORT}",'
+                f'IF(ISNUMBER(HP_COP_REPORT_VALUE_{tag}),{report},""),IF(HP_COP_SOURCE_{tag}="{COP_ONSITE}",'
                 f'IF(SUMPRODUCT(--({mw}<>""),--({mcop}=""))>0,"",{monthly}),"")))')
 
     def q_elec_addin(t):
         tag, c = TYPE_TAG[t], CALC_TYPE_COLUMNS[t]
-        return (f'IF({c}{src}<>"{SRC_ESTIMATE}",0,IF(HP_COP_SOURCE_{tag}="检测报告",'
+        return (f'IF({c}{src}<>"{SRC_ESTIMATE}",0,IF(HP_COP_SOURCE_{tag}="{COP_REPORT}",'
                 f'{addin("heat_by_electricity", W=f"{c}{w}", COP=f"HP_COP_REPORT_VALUE_{tag}")},'
                 f'{addin("heat_by_electricity_monthly", W=f"HP_CALC_MW_{tag}", COP=f"HP_CALC_MCOP_{tag}")}))')
 
@@ -257,7 +266,7 @@ def calc_monthly_cells(row: int, index: int) -> list[CalcCell]:
         tag, src = TYPE_TAG[t], f"${CALC_TYPE_COLUMNS[t]}${src_row}"
         mean = native("mean_cop", values="HP_COP_VALUE", type_range="HP_COP_TYPE", type=f'"{TYPE_LABEL[t][0]}"',
                       month_range="HP_COP_MONTH", month=f"$A{row}")
-        cop = (f'=IF(OR(LEN($A{row})=0,{src}<>"{SRC_ESTIMATE}",HP_COP_SOURCE_{tag}<>"现场测量"),"",'
+        cop = (f'=IF(OR(LEN($A{row})=0,{src}<>"{SRC_ESTIMATE}",HP_COP_SOURCE_{tag}<>"{COP_ONSITE}"),"",'
                f'IFERROR({mean},""))')
         wref = f"'{S_MONTHLY}'!${elec_cols[t.value]}{m}"
         # a month with no electricity and no measurement adds nothing (accounting: skipped, not an error)

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
-from hpcarbon.vocabulary import BUILDING_TYPES
+from hpcarbon.vocabulary import BUILDING_TYPES, NO
 from hpcarbon.workbook.calc_sheet import (
     ADDIN_COLUMN,
     CALC_LINES,
@@ -43,7 +43,7 @@ from hpcarbon.workbook.sheets import (
     VERSION_NAME,
     _range,
 )
-from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPES, VOCABS
+from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPE_SHORT, TYPES, VOCABS
 
 #: Stamped into every generated template (defined name ``HP_TEMPLATE_VERSION``); the reader
 #: refuses a workbook whose stamp it does not support. Bump the minor when the input cells stay where they
@@ -67,11 +67,10 @@ SHEETS: tuple[SheetSpec, ...] = (
               lines=PROJECT_LINES, landscape=True, freeze="A4"),
     SheetSpec("systems", S_SYSTEMS, "热泵系统与计量", "Heat-pump systems and meters", "grid",
               (("A", 30), ("B", 18), ("C", 18), ("D", 18), ("E", 7), ("F", 42)),
-              headers=(("项目", "Item"), (TYPE_LABEL[TYPES[0]][0], "Ground source"),
-                       (TYPE_LABEL[TYPES[1]][0], "Air source"), (TYPE_LABEL[TYPES[2]][0], "Waste-heat water source"),
+              headers=(("项目", "Item"), *((TYPE_LABEL[t][0], f"{TYPE_SHORT[t][1].capitalize()} source") for t in TYPES),
                        ("单位", "Unit"), ("说明（条款）", "Help (clause)")),
-              note_zh="每种热泵类型一列；未采用的类型填“否”或留空。",
-              note_en="One column per heat-pump type; leave unused types blank or “否”.",
+              note_zh=f"每种热泵类型一列；未采用的类型填“{NO}”或留空。",
+              note_en=f"One column per heat-pump type; leave unused types blank or “{NO}”.",
               lines=SYSTEM_LINES, landscape=True, freeze="B4"),
     SheetSpec("monthly", S_MONTHLY, "月度监测数据", "Monthly monitoring data", "table",
               (("A", 11), ("B", 10), ("C", 10), ("D", 8), ("E", 14), ("F", 14), ("G", 14), ("H", 11), ("I", 11),
@@ -106,8 +105,8 @@ SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("calc", S_CALC, "核算", "Calculation", "calc",
               (("A", 26), ("B", 13), ("C", 13), ("D", 13), ("E", 15), ("F", 13), ("G", 11), ("H", 8), ("I", 19),
                ("J", 6)),
-              headers=(("步骤", "Step"), (TYPE_LABEL[TYPES[0]][0], "Ground"), (TYPE_LABEL[TYPES[1]][0], "Air"),
-                       ("余热水源热泵", "Waste-heat"), ("结果（通用公式）", "Result (any program)"),
+              headers=(("步骤", "Step"), *((f"{TYPE_SHORT[t][0]}热泵", TYPE_SHORT[t][1].split()[0].capitalize())
+                                           for t in TYPES), ("结果（通用公式）", "Result (any program)"),
                        ("加载项 HP_* 结果", "Add-in HP_* result"), ("是否一致", "Agree?"), ("单位", "Unit"),
                        ("公式", "Formula"), ("条款", "Clause")),
               note_zh="E 列用 Excel、WPS、LibreOffice 都能计算的函数即时算出结果；F 列为 hpcarbon 加载项 HP_* 函数的结果"

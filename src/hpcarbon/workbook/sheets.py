@@ -3,9 +3,8 @@ tables, the re-check record and the locked parameters — each field with its pa
 
 from __future__ import annotations
 
-from hpcarbon.accounting import TYPE_LABEL
 from hpcarbon.model import HeatPumpType
-from hpcarbon.vocabulary import STATEMENTS
+from hpcarbon.vocabulary import NO, STATEMENTS, TYPE_LABEL, YES
 from hpcarbon.workbook.fields import (
     RECHECK_ABOVE,
     RECHECK_ABOVE_EN,
@@ -47,6 +46,7 @@ from hpcarbon.workbook.vocabularies import (
     HEAT_PUMP_TYPE,
     OWNER_TYPE,
     PARAMETER_VERSION,
+    SRC_ESTIMATE,
     TYPE_SHORT,
     TYPE_TAG,
     TYPES,
@@ -359,8 +359,8 @@ AREA_FIRST_ROW = 4
 #: the building-type labels of the dropdown, and the lowest q without / with energy-saving measures
 Q_TABLE_NAMES = ("HP_Q_LABEL", "HP_Q_LOWEST_NOT_SAVING", "HP_Q_LOWEST_SAVING")
 #: the areas sheet's table q, looked up natively (no add-in needed)
-Q_LOOKUP = ('=IF(LEN($A{r})=0,"",IFERROR(IF($B{r}="是",INDEX(HP_Q_LOWEST_SAVING,MATCH($A{r},HP_Q_LABEL,0)),'
-            'IF($B{r}="否",INDEX(HP_Q_LOWEST_NOT_SAVING,MATCH($A{r},HP_Q_LABEL,0)),"")),""))')
+Q_LOOKUP = (f'=IF(LEN($A{{r}})=0,"",IFERROR(IF($B{{r}}="{YES}",INDEX(HP_Q_LOWEST_SAVING,MATCH($A{{r}},HP_Q_LABEL,0)),'
+            f'IF($B{{r}}="{NO}",INDEX(HP_Q_LOWEST_NOT_SAVING,MATCH($A{{r}},HP_Q_LABEL,0)),"")),""))')
 
 
 def _areas() -> Table:
@@ -396,9 +396,10 @@ def _areas() -> Table:
         Computed("I", "采用 q", "q used", '=IF(LEN($A{r})=0,"",IF(LEN($D{r})=0,$H{r},$D{r}))',
                  "HP_AREA_Q_USED", NUMBER_FORMATS["W/m²"], "W/m²"),
         Computed("J", "计入面积法的面积", "Area in the area method",
-                 '=IF(LEN($C{r})=0,"",IF(HP_CALC_MIXED="是",IF(AND(OR($E{r}="是",$F{r}="是",$G{r}="是"),'
-                 'OR($E{r}<>"是",HP_CALC_SRC_GROUND="估算"),OR($F{r}<>"是",HP_CALC_SRC_AIR="估算"),'
-                 'OR($G{r}<>"是",HP_CALC_SRC_WASTEWATER="估算")),$C{r},0),$C{r}))',
+                 f'=IF(LEN($C{{r}})=0,"",IF(HP_CALC_MIXED="{YES}",IF(AND(OR($E{{r}}="{YES}",$F{{r}}="{YES}",'
+                 f'$G{{r}}="{YES}"),OR($E{{r}}<>"{YES}",HP_CALC_SRC_GROUND="{SRC_ESTIMATE}"),OR($F{{r}}<>"{YES}",'
+                 f'HP_CALC_SRC_AIR="{SRC_ESTIMATE}"),OR($G{{r}}<>"{YES}",HP_CALC_SRC_WASTEWATER="{SRC_ESTIMATE}")),'
+                 f'$C{{r}},0),$C{{r}}))',
                  "HP_AREA_COUNTED", NUMBER_FORMATS["m²"], "m²"),
     )
     return Table("areas", sheet, 3, AREA_FIRST_ROW, AREA_ROWS, tuple(slots), computed,

@@ -29,6 +29,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from hpcarbon.parameters import ParameterSet, set_in_force
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook import texts
+from hpcarbon.vocabulary import YES
+from hpcarbon.workbook.vocabularies import COP_REPORT
 
 FONT = "等线"
 COLOURS = {
@@ -165,24 +167,24 @@ def required_formula(slot: L.Slot, top_left: str) -> str | None:
         tag = next((L.TYPE_TAG[h] for h in L.TYPES if h.value == key), None)
         extra = {
             L.ROW: [],
-            L.ROW_IN_USE: [f'HP_IN_USE_{tag}="是"'],
-            L.ROW_HEAT: [f'HP_IN_USE_{tag}="是"', f'HP_HEAT_METERED_{tag}="是"'],
-            L.ROW_TOTAL: ['HP_TOTAL_METER_INSTALLED="是"'],
+            L.ROW_IN_USE: [f'HP_IN_USE_{tag}="{YES}"'],
+            L.ROW_HEAT: [f'HP_IN_USE_{tag}="{YES}"', f'HP_HEAT_METERED_{tag}="{YES}"'],
+            L.ROW_TOTAL: [f'HP_TOTAL_METER_INSTALLED="{YES}"'],
         }[cond]
         return f"AND({','.join([used, *extra, empty])})"
     if cond == L.ALWAYS:
         return empty
-    in_use = f'{col}${_grid_row("systems[{t}]")}="是"'
-    metered = f'{col}${_grid_row("systems[{t}].heat_metered")}="是"'
-    installed = f'$B${_grid_row("total_heat_meter")}="是"'
-    covered = f'{col}${_grid_row("total_heat_meter.covers")}="是"'
+    in_use = f'{col}${_grid_row("systems[{t}]")}="{YES}"'
+    metered = f'{col}${_grid_row("systems[{t}].heat_metered")}="{YES}"'
+    installed = f'$B${_grid_row("total_heat_meter")}="{YES}"'
+    covered = f'{col}${_grid_row("total_heat_meter.covers")}="{YES}"'
     parts = {
         L.IN_USE: [in_use],
         L.HEAT_METERED: [in_use, metered],
         L.ESTIMATED: [in_use, f"NOT({metered})", f"NOT(AND({installed},{covered}))"],
-        L.REPORT: [in_use, f'{col}${_grid_row("systems[{t}].cop.source")}="检测报告"'],
+        L.REPORT: [in_use, f'{col}${_grid_row("systems[{t}].cop.source")}="{COP_REPORT}"'],
         L.TOTAL: [installed],
-        L.PERFORMED: ['HP_RECHECK_PERFORMED="是"'],
+        L.PERFORMED: [f'HP_RECHECK_PERFORMED="{YES}"'],
     }[cond]
     return f"AND({','.join([*parts, empty])})"
 

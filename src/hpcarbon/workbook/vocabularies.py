@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from hpcarbon.accounting import TYPE_LABEL
 from hpcarbon.calendar import CONDITION_LABEL
 from hpcarbon.model import (
     BuildingType,
@@ -24,10 +23,12 @@ from hpcarbon.model import (
 )
 from hpcarbon.parameters import all_sets, set_in_force
 from hpcarbon.vocabulary import (
+    COP_SOURCE_LABEL,
     ENERGY_SAVING_WORDS,
     NO,
     NO_WORDS,
     NOT_ENERGY_SAVING_WORDS,
+    TYPE_LABEL,
     YES,
     YES_WORDS,
     text_key,
@@ -37,6 +38,10 @@ TYPES: tuple[HeatPumpType, ...] = (HeatPumpType.ground, HeatPumpType.air, HeatPu
 TYPE_TAG = {HeatPumpType.ground: "GROUND", HeatPumpType.air: "AIR", HeatPumpType.wastewater: "WASTEWATER"}
 TYPE_SHORT = {HeatPumpType.ground: ("地源", "ground"), HeatPumpType.air: ("空气源", "air"),
               HeatPumpType.wastewater: ("余热水源", "waste-heat water")}
+
+#: What the calculation sheet writes for how a type's heat is obtained (6.2, 表5–表7): its own heat meter, the
+#: total-output meter, estimated, not in use — compared by the areas sheet's formulas and the validator
+SRC_METER, SRC_TOTAL, SRC_ESTIMATE, SRC_NONE = "热量表", "总输出端", "估算", "—"
 
 #: Comparison key of a typed label (one rule for the workbook, the core and the add-in).
 vocab_key = text_key
@@ -124,9 +129,12 @@ GROUND_SUBTYPE = Vocab("ground_subtype", (
     Option(GroundSubtype.surface_water.value, "地表水", "surface water", ("地表水地源热泵",)),
     Option(GroundSubtype.groundwater.value, "地下水", "groundwater", ("地下水地源热泵",)),
 ))
+#: 表8's COP sources as the systems sheet's dropdown writes them (what the workbook's formulas compare with)
+COP_REPORT, COP_ONSITE = COP_SOURCE_LABEL[CopSource.test_report][0], COP_SOURCE_LABEL[CopSource.onsite][0]
 COP_SOURCE = Vocab("cop_source", (
-    Option(CopSource.test_report.value, "检测报告", "test report", ("热泵设备检测报告", "设备检测报告", "report")),
-    Option(CopSource.onsite.value, "现场测量", "on-site measurement", ("现场实测", "现场", "on-site", "onsite")),
+    Option(CopSource.test_report.value, *COP_SOURCE_LABEL[CopSource.test_report],
+           ("热泵设备检测报告", "设备检测报告", "report")),
+    Option(CopSource.onsite.value, *COP_SOURCE_LABEL[CopSource.onsite], ("现场实测", "现场", "on-site", "onsite")),
 ))
 CONDITION = Vocab("condition", tuple(
     Option(c.value, CONDITION_LABEL[c][0], CONDITION_LABEL[c][1], (CONDITION_LABEL[c][0] + "工况",))
