@@ -100,3 +100,19 @@ def test_an_individual_owner_is_masked_in_what_the_registry_shows(client, tmp_pa
     for text in (r.text, shown, listed):
         for secret in (NAME, RID, PHONE):
             assert secret not in text
+
+
+def test_a_broken_registry_module_fails_loudly_not_as_a_missing_feature(tmp_path, monkeypatch, capsys):
+    """`hpcarbon serve --registry` whose registry module cannot be imported (a broken install): the CLI's
+    bilingual internal error (exit 2, hpcarbon.exit_codes), naming the import error — never reported as a
+    version without registry support, and no server started."""
+    import sys
+
+    from hpcarbon.cli import main
+
+    monkeypatch.setitem(sys.modules, "hpcarbon.registry", None)  # importing it now raises ImportError
+    assert main(["serve", "--registry", str(tmp_path / "r.sqlite"), "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "内部错误 / internal error: ModuleNotFoundError" in err and "hpcarbon.registry" in err
+    assert "registry support" not in err and "Traceback" not in err
+    assert not (tmp_path / "r.sqlite").exists()

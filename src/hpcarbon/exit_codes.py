@@ -4,7 +4,9 @@
 * 1 — the input was read as a declaration but has error findings: invalid field values (a district
   outside Changchun, a negative reading, a missing required field) or a rule it breaks;
 * 2 — the input cannot be read as a declaration at all (not JSON, not a workbook of the template, the
-  wrong top-level shape), an output cannot be written, or the command is misused;
+  wrong top-level shape), an output cannot be written, the registry cannot be used (cannot be opened, no
+  such declaration) or the service cannot start, the command is misused — or an internal error (a bug:
+  the command answers it bilingually, without a traceback, and no result is given);
 * 130 — interrupted (Ctrl-C), as shells report SIGINT.
 
 A batch exits with the worst of its files (:func:`worst`).

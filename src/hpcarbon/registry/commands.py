@@ -14,9 +14,6 @@ from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode, worst
 
-# the one exit-code policy (hpcarbon.exit_codes), under this module's names
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = ExitCode.OK, ExitCode.FINDINGS, ExitCode.UNREADABLE
-
 _STATUS_TEXT = {
     "accepted": ("已受理，登记为申报 #{id}", "accepted, recorded as declaration #{id}"),
     "already": ("已受理过（申报 #{id}，同一 SHA-256），未重复登记", "accepted before (declaration #{id}, same SHA-256); "
@@ -81,7 +78,7 @@ def add_registry_parser(sub) -> None:
 
 def _err(message: str) -> int:
     sys.stderr.write(f"hpcarbon registry: {message}\n")
-    return EXIT_UNUSABLE
+    return ExitCode.UNREADABLE
 
 
 def _location(args) -> str | None:
@@ -126,7 +123,7 @@ def cmd_init(args) -> int:
                          f"{location} ready, schema revision {reg.revision()} (this version's {head_revision()})\n")
     finally:
         reg.close()
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _file_line(outcome, lang: str) -> str:
@@ -148,7 +145,7 @@ def _emit_outcomes(outcomes, args) -> None:
 
 
 def _exit(outcomes, missing: int) -> int:
-    codes = [o.exit_code for o in outcomes] + [EXIT_UNUSABLE] * missing
+    codes = [o.exit_code for o in outcomes] + [ExitCode.UNREADABLE] * missing
     return worst(codes)
 
 
@@ -167,7 +164,7 @@ def _existing(files: list[str]) -> tuple[list[Path], int]:
 def _each(args, act) -> int:
     files, missing = _existing(args.files)
     if not files:
-        return EXIT_UNUSABLE
+        return ExitCode.UNREADABLE
     reg = _open(args)
     try:
         outcomes = [act(reg, f) for f in files]  # one after another: a later file is checked against the earlier
@@ -186,7 +183,7 @@ def cmd_accept(args) -> int:
 def cmd_check(args) -> int:
     files, missing = _existing(args.files)
     if not files:
-        return EXIT_UNUSABLE
+        return ExitCode.UNREADABLE
     reg = _open(args)
     try:
         outcomes = reg.check_batch(files)  # checked against the registry and against each other
@@ -204,7 +201,7 @@ def cmd_withdraw(args) -> int:
     finally:
         reg.close()
     sys.stdout.write(f"申报 #{args.id} 已撤回（事件 #{seq}）/ declaration #{args.id} withdrawn (event #{seq})\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 _LIST_COLUMNS = ("id", "project_id", "season_start", "season_end", "status", "method", "creditable_reductions_t",
@@ -245,7 +242,7 @@ def cmd_list(args) -> int:
                         f"  to correct to {r.corrected_creditable_t:.2f} t")
             sys.stdout.write(f"#{r.id}  {r.project_id}  {r.season_start}—{r.season_end}  {r.status}  {r.method}  "
                              f"{r.creditable_reductions_t:.2f} t{corr}  {r.records_keep_until}  {r.file_name}\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 @_guarded
@@ -261,7 +258,7 @@ def cmd_show(args) -> int:
         sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(_show_text(shown, args.lang))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _show_text(s: dict, lang: str) -> str:
@@ -312,7 +309,7 @@ def cmd_export(args) -> int:
         text = csv_text(header, [[r[k] for k in header] for r in rows])
     if not args.output:
         sys.stdout.write(text)
-        return EXIT_OK
+        return ExitCode.OK
     from hpcarbon.files import OutputExists, atomic_write_text
 
     try:
@@ -321,7 +318,7 @@ def cmd_export(args) -> int:
         return _err(str(exc))
     except OSError as exc:
         return _err(f"无法写入 {args.output}：{exc.strerror or exc} / cannot write {args.output}: {exc.strerror or exc}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 @_guarded
@@ -335,13 +332,13 @@ def cmd_verify(args) -> int:
         sys.stdout.write(f"核验通过：{result.events} 个事件的哈希链完整，{result.files} 个存档文件与其 SHA-256 相符 / "
                          f"verified: the hash chain of {result.events} events is intact and {result.files} archived "
                          f"files match their SHA-256\n")
-        return EXIT_OK
+        return ExitCode.OK
     first = next((p.event for p in result.problems if p.event is not None), None)
     if first is not None:
         sys.stdout.write(f"第一个不符的事件：#{first} / first event that does not match: #{first}\n")
     for p in result.problems:
         sys.stdout.write(f"  {p.text()}\n")
-    return EXIT_FINDINGS
+    return ExitCode.FINDINGS
 
 
 @_guarded
@@ -352,4 +349,4 @@ def cmd_backup(args) -> int:
     finally:
         reg.close()
     sys.stdout.write(f"已备份到 {args.path} / backed up to {args.path}\n")
-    return EXIT_OK
+    return ExitCode.OK

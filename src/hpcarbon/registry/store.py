@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import exists, func, select
 
+from hpcarbon.exit_codes import ExitCode
 from hpcarbon.findings import CATALOG, Finding, Location, Severity
 from hpcarbon.registry import chain
 from hpcarbon.registry.checks import CheckOutcome, Correction, registry_findings
@@ -72,8 +73,10 @@ class Outcome:
     corrections: list[Correction] = field(default_factory=list)
 
     @property
-    def exit_code(self) -> int:
-        return {"accepted": 0, "already": 0, "passed": 0, "refused": 1}.get(self.status, 2)
+    def exit_code(self) -> ExitCode:
+        if self.status == "unreadable":
+            return ExitCode.UNREADABLE
+        return ExitCode.FINDINGS if self.status == "refused" else ExitCode.OK
 
 
 @dataclass(frozen=True)

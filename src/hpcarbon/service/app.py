@@ -71,7 +71,7 @@ class Service:
         sha = hashlib.sha256(job.data).hexdigest()
         report = Report([f], meta={"file": job.name, "template_version": None, "sha256": sha})
         data, view = render(report, job.name, job.name, job.lang, job.html, True)
-        return UploadOutcome(job.index, job.name, sha, 2, data, view, None, None, report, True, job.name)
+        return UploadOutcome(job.index, job.name, data, view, None, None, report, True, job.name)
 
     async def validate(self, request: Request, files: list[Upload], annotate: bool, lang: str,
                        html: bool) -> list[UploadOutcome]:
@@ -106,8 +106,6 @@ class Service:
             o = outcomes[i]
             o.report.findings.extend(found)
             o.json, o.view = render(o.report, o.name, o.temp_path, lang, html, o.unreadable)
-            if o.report.status == "fail":
-                o.exit_code = max(o.exit_code, 1)
 
 
 def _error_response(exc: ApiError) -> JSONResponse:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import sys
 
+from hpcarbon.exit_codes import ExitCode
+
 
 def add_serve_parser(sub) -> None:
     p = sub.add_parser("serve", help="启动校验服务与自查页面 / run the validation service and self-check page",
@@ -41,14 +43,14 @@ def cmd_serve(args) -> int:
         limits = DEFAULT_LIMITS.with_overrides(args.limit)
     except ValueError as exc:
         sys.stderr.write(f"hpcarbon serve: {exc}\n")
-        return 2
+        return ExitCode.UNREADABLE
     workers = args.workers or max(1, os.cpu_count() or 1)
     if workers < 1 or not 0 < args.port < 65536 or (args.queue is not None and args.queue < 1) \
             or args.max_files < 1 or args.max_request_mb <= 0:
         sys.stderr.write("hpcarbon serve: --workers、--queue、--max-files 应不小于 1，--max-request-mb 应大于 0，"
                          "--port 应在 1–65535 / --workers, --queue and --max-files must be at least 1, "
                          "--max-request-mb above 0, --port within 1–65535\n")
-        return 2
+        return ExitCode.UNREADABLE
     config = ServiceConfig(workers=workers, queue_capacity=args.queue or max(64, 16 * workers), limits=limits,
                            max_files=args.max_files, max_request_bytes=int(args.max_request_mb * 1024 * 1024),
                            tokens=ServiceConfig.tokens_from_env(), registry=None if args.no_registry else ServiceConfig.registry_from_env(args.registry))
@@ -56,7 +58,7 @@ def cmd_serve(args) -> int:
         problem = _open_registry(config.registry)
         if problem:
             sys.stderr.write(f"hpcarbon serve: {problem}\n")
-            return 2
+            return ExitCode.UNREADABLE
     import uvicorn
 
     from hpcarbon.service.app import create_app
@@ -65,15 +67,13 @@ def cmd_serve(args) -> int:
                      f"/docs （API）  workers={workers}  registry={'yes' if config.registry else 'no'}\n")
     uvicorn.run(create_app(config), host=args.host, port=args.port, access_log=False, log_level="warning",
                 timeout_graceful_shutdown=10)
-    return 0
+    return ExitCode.OK
 
 
 def _open_registry(location: str) -> str | None:
     """Why the registry cannot be used (bilingual), or None; an absent SQLite file is created."""
-    try:
-        from hpcarbon.registry import Registry, RegistryError
-    except ImportError:
-        return "此版本没有申报登记库功能 / this version has no registry support"
+    from hpcarbon.registry import Registry, RegistryError
+
     try:
         with Registry.open(location, create=True):
             return None

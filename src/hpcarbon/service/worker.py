@@ -37,8 +37,6 @@ class UploadJob:
 class UploadOutcome:
     index: int
     name: str  # masked
-    sha256: str | None
-    exit_code: int
     json: dict
     view: dict | None
     annotated: bytes | None
@@ -111,7 +109,6 @@ def run_upload(job: UploadJob) -> UploadOutcome:
         season = result.season_record()
         if season is not None:
             season["file"] = name
-        return UploadOutcome(job.index, name, report.meta.get("sha256"), result.exit_code, data, view, annotated,
-                             season, report, result.unreadable, str(path))
+        return UploadOutcome(job.index, name, data, view, annotated, season, report, result.unreadable, str(path))
     finally:
         shutil.rmtree(root, ignore_errors=True)
