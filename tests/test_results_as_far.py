@@ -152,3 +152,20 @@ def test_a_month_missing_or_twice_blanks_every_sum_over_the_months():
     for key in ("electricity_kwh", "heating_hours", "heat_supplied_gj", "project_emissions_t", "emission_reductions_t"):
         assert getattr(r, key) is None and r.unavailable[key] == dup, key
     assert r.crediting_period_end is not None
+
+
+def test_a_refused_measurement_is_lacked_by_the_field_its_finding_names():
+    """The placeholder of an invalid measurement value covers the whole measurement (so no rule judges its
+    date or condition), but the results name the refused field itself — the finding's — once."""
+    d = example()
+    d["systems"][0]["cop"] = {"source": "onsite", "report_value": None, "report_no": None, "measurements": [
+        {"date": "2024-10-25", "value": 3.0, "outdoor_temp_c": 2.0, "extreme_weather": False},
+        {"date": "2024-11-08", "value": "abc", "outdoor_temp_c": -5.0, "extreme_weather": False}]}
+    loaded, ctx, found = account(d)
+    refused = [(f.code, f.field) for f in found if f.code == "field.invalid"]
+    assert refused == [("field.invalid", "systems[0].cop.measurements[1].value")]
+    lacking = ctx.accounting.results.unavailable["heat_elec_method_gj"]
+    assert [(m.code, m.field) for m in lacking] == refused
+    report = Report(found, accounting=ctx.accounting, declaration=loaded.draft, invalid_fields=frozenset(loaded.invalid))
+    rows = dict(report.result_rows("en"))
+    assert rows["electricity method Q_elec"] == "cannot be computed, lacking: systems[0].cop.measurements[1].value"

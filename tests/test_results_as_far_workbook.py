@@ -92,3 +92,38 @@ def test_a_formula_in_a_reading_blanks_only_what_rests_on_it(tmp_path):
     assert res["heat_area_method_gj"] == pytest.approx(float(Q_AREA), rel=1e-12)
     assert res["heating_hours"] == 4032
     assert f"cannot be computed, lacking: {sheet}!{cell}" in r.report.to_text("en")
+
+
+def test_workbook_bad_measurement_is_named_by_its_cell_alone(tmp_path):
+    """An on-site COP measurement whose value is text: the results resting on the COP (Q_elec, Q, BE, ER) lack
+    exactly that cell — the one its finding sits at — and t, Q_area and PE stand."""
+    from builders import onsite
+
+    d = onsite()
+    p = filled(tmp_path, d)
+    sheet, cell = located("systems[0].cop.measurements[3].value", d)
+    set_cells(p, {(sheet, cell): "abc"})
+    r = validate(p)
+    assert r.exit_code == 1
+    bad = [f for f in r.report.findings if f.code == "field.invalid"]
+    assert [(f.field, f.location.sheet, f.location.cell) for f in bad] == [
+        ("systems[0].cop.measurements[3].value", sheet, cell)]
+    res = r.report.results_dict()
+    assert res["heat_elec_method_gj"] is None and res["baseline_emissions_t"] is None
+    assert res["unavailable"]["heat_elec_method_gj"] == [{"code": "field.invalid",
+                                                          "field": "systems[0].cop.measurements[3].value"}]
+    assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
+    assert f"cannot be computed, lacking: {sheet}!{cell}\n" in r.report.to_text("en")
+
+
+def test_workbook_text_hours_are_lacked_as_the_finding_says(tmp_path):
+    """December's heating hours typed as text: the reader refuses the cell (field.invalid) and the model then
+    sees the field missing; the results lack it by the reader's finding, so the report names its cell."""
+    d = example()
+    p = filled(tmp_path, d)
+    sheet, cell = located("monthly[2].heating_hours", d)
+    set_cells(p, {(sheet, cell): "abc"})
+    r = validate(p)
+    res = r.report.results_dict()
+    assert res["unavailable"]["heating_hours"] == [{"code": "field.invalid", "field": "monthly[2].heating_hours"}]
+    assert f"cannot be computed, lacking: {sheet}!{cell}\n" in r.report.to_text("en")

@@ -174,6 +174,11 @@ class Accounting:
         return list(dict.fromkeys(m for ms in self.results.unavailable.values() for m in ms))
 
 
+def at_or_under(path: str, scope: str) -> bool:
+    """Whether JSON path ``path`` is ``scope`` or a field inside it (``a.b``, ``a[0]`` are inside ``a``)."""
+    return path == scope or path.startswith((scope + ".", scope + "["))
+
+
 class _Run:
     def __init__(self, decl: Declaration, params: ParameterSet | None, invalid: Mapping[str, str]):
         self.decl = decl
@@ -189,10 +194,12 @@ class _Run:
         return output.value
 
     def invalid_under(self, path: str) -> _Unknown | None:
-        """The invalid fields at or under ``path`` (a field the validation refused is no input)."""
-        hits = [Missing(code, p) for p, code in self.invalid.items()
-                if p == path or p.startswith((path + ".", path + "["))]
-        return _Unknown(tuple(hits)) if hits else None
+        """The invalid fields at or under ``path`` (a field the validation refused is no input), each named
+        as its finding names it: a scope marked for a placeholder (a whole measurement, see
+        :mod:`hpcarbon.admission`) is left out where the refused field under it is marked too."""
+        hits = [p for p in self.invalid if at_or_under(p, path)]
+        named = [Missing(self.invalid[p], p) for p in hits if not any(q != p and at_or_under(q, p) for q in hits)]
+        return _Unknown(tuple(named)) if named else None
 
     def coverage(self) -> _Unknown | None:
         """The monthly records as a whole: a month missing, twice or outside the season makes every sum

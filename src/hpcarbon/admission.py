@@ -133,7 +133,11 @@ def admit(data: Any, *, strict_json: bool = False) -> Admitted:
             marked = _replace(work, err)
             if marked is None:
                 return Admitted(None, None, errors, invalid)
-            invalid.setdefault(marked, "field.required" if err.get("type") == "missing" else "field.invalid")
+            code = "field.required" if err.get("type") == "missing" else "field.invalid"
+            invalid.setdefault(marked, code)
+            # the field itself too, as its finding names it: the placeholder's scope (``marked``, e.g. the
+            # whole measurement) silences the rules, the field is what a result lacks (Missing.field)
+            invalid.setdefault(path_of(err.get("loc", ())), code)
         try:
             return Admitted(None, _validate(work, strict_json), errors, invalid)
         except ValidationError as exc:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from hpcarbon.accounting import Accounting
+from hpcarbon.accounting import Accounting, at_or_under
 from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity, counts
 from hpcarbon.model import Declaration, OwnerType
 from hpcarbon.privacy import mask_id, mask_name, mask_phone, mask_text, owner_personal
@@ -108,7 +108,7 @@ class Report:
 
     def _declared(self, path: str):
         """A header value of the declaration as declared; None where the field was refused (a placeholder)."""
-        if any(path == p or path.startswith(p + ".") for p in self.invalid_fields):
+        if any(at_or_under(path, p) for p in self.invalid_fields):
             return None
         value = self.declaration
         for part in path.split("."):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping
 
-from hpcarbon.accounting import Accounting, MeteringPlan, compute, metering_plan
+from hpcarbon.accounting import Accounting, MeteringPlan, at_or_under, compute, metering_plan
 from hpcarbon.calendar import (
     CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
     days_in_season, month_coverage, required_measurements, season_months, working_condition,
@@ -430,7 +430,7 @@ def make_context(decl: Declaration, params: ParameterSet | None = None,
 
 
 def _under(path: str | None, invalid: Mapping[str, str]) -> bool:
-    return bool(path) and any(path == p or path.startswith((p + ".", p + "[")) for p in invalid)
+    return bool(path) and any(at_or_under(path, p) for p in invalid)
 
 
 def check(decl: Declaration, ctx: Context | None = None, rules: Iterable[Rule] = RULES) -> list[Finding]:

@@ -664,8 +664,9 @@ def _read(rows_of, max_text: int, formulas_of=None) -> ReadResult:
     result.declaration, result.draft = admitted.declaration, admitted.draft
     result.findings += _model_findings(admitted.errors, result, rd)
     # the fields to account without: refused by the model, or cells the reader could not read (left out)
-    result.invalid = {f.field: f.code for f in result.findings
-                      if f.code in ("field.invalid", "field.required") and f.field} | admitted.invalid
+    # (a field's code is its finding's, where the model saw the cell the reader left out as missing)
+    result.invalid = admitted.invalid | {f.field: f.code for f in result.findings
+                                         if f.code in ("field.invalid", "field.required") and f.field}
     if rd.coerced:
         result.sheet_view = _sheet_view(grids, rd, max_text)
     return result
@@ -762,8 +763,8 @@ def _read_as(grids: dict[str, _Grid], patched: dict[str, dict[tuple[int, str], A
     again = _Reader({s: _Patched(g, patched[s]) if s in patched else g for s, g in grids.items()}, max_text)
     data, _locator = _assemble(again)
     admitted = admit(data)
-    invalid = {f.field: f.code for f in again.findings
-               if f.code in ("field.invalid", "field.required") and f.field} | admitted.invalid
+    invalid = admitted.invalid | {f.field: f.code for f in again.findings
+                                  if f.code in ("field.invalid", "field.required") and f.field}
     return admitted.declaration or admitted.draft, invalid
 
 
