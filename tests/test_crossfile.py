@@ -8,7 +8,7 @@ from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
 
 
 def rec(i, pid, start, end, method="estimated", heat=1000.0, sha=None):
-    return SeasonRecord(i, f"f{i}.xlsx", sha or f"{i:064x}", pid, date.fromisoformat(start), date.fromisoformat(end),
+    return SeasonRecord(f"f{i}.xlsx", sha or f"{i:064x}", pid, date.fromisoformat(start), date.fromisoformat(end),
                         method, heat, ("项目信息", "B5"), ("项目信息", "B16"))
 
 
@@ -108,3 +108,34 @@ def test_jsonl_batch_findings_reach_the_summary_and_the_exit_status(tmp_path):
     assert run.code == 1, run.stderr
     rows = list(csv.DictReader(summary.read_text(encoding="utf-8-sig").splitlines()))
     assert [(r["status"], r["errors"]) for r in rows] == [("fail", "1"), ("fail", "1")]
+
+
+def test_a_file_that_takes_no_part_keeps_the_others_positions():
+    """None stands for a file that says no project and season (unreadable, a refused project id): the
+    findings are keyed by each file's position in the batch all the same."""
+    found = cross_file_findings([rec(0, "P-1", "2024-10-20", "2025-04-05"), None,
+                                 rec(2, "P-1", "2025-01-01", "2025-04-05")])
+    assert sorted(found) == [0, 2] and codes(found, 2) == ["batch.duplicate_declaration"]
+    assert "f0.xlsx" in found[2][0].message("en")
+
+
+def test_a_workbooks_season_record_is_typed_and_located(tmp_path):
+    """What ``FileResult.season_record`` hands the batch checks for the SPEC §12 example workbook: its project,
+    season, method and Q = 320 000 kWh × 2.4 × 0.0036 = 2 764.8 GJ (electricity method, the conservative one),
+    with the cells of the project id and season start."""
+    from pathlib import Path
+
+    import pytest
+    from builders import example
+    from validate_support import filled, located
+
+    from hpcarbon.validator import validate_file
+
+    d = example()
+    r = validate_file(filled(tmp_path, d)).season_record()
+    assert isinstance(r, SeasonRecord)
+    assert (r.file, r.project_id, r.start, r.end, r.method) == (
+        str(Path(tmp_path) / "declaration.xlsx"), "CC-HP-2024-0001", date(2024, 10, 20), date(2025, 4, 5), "estimated")
+    assert r.heat_supplied_gj == pytest.approx(320_000 * 2.4 * 0.0036, rel=1e-12)
+    assert r.project_id_cell == located("project.id", d) and r.season_cell == located("season.start", d)
+    assert len(r.sha256) == 64

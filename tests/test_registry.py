@@ -433,6 +433,19 @@ def test_check_of_several_files_checks_them_against_each_other_too(reg, tmp_path
     assert [r.file_name for r in reg.list()] == ["old.json"]  # nothing recorded
 
 
+def test_a_batch_compares_no_refused_project_ids(reg, tmp_path):
+    """Two declarations of the same season whose project ids are refused (a number, not a text): each is
+    refused for its own field, and not as a duplicate of the other — a placeholder id identifies nothing."""
+    paths = []
+    for name, bad_id in (("a.json", 12345), ("b.json", 678)):
+        d = example()
+        d["project"]["id"] = bad_id
+        paths.append(write(tmp_path, d, name))
+    outcomes = reg.check_batch(paths)
+    assert [(o.status, [(f.code, f.field) for f in o.report.findings]) for o in outcomes] == [
+        ("refused", [("field.invalid", "project.id")])] * 2
+
+
 def test_an_upload_is_recorded_under_its_own_name(reg, tmp_path):
     out = reg.accept(write(tmp_path, example(), "tmp8x2k.json"), operator="服务", file_name="小区申报.json")
     assert reg.show(out.declaration_id)["file"] == "小区申报.json"

@@ -15,7 +15,7 @@ from builders import example, iso7064_mod11_2
 from hostile_corpus import billion_laughs, zip_bomb
 from openpyxl import load_workbook
 from service_support import TOKEN, start_server
-from validate_support import EXAMPLES, filled
+from validate_support import EXAMPLES, filled, located
 
 from hpcarbon.validator import validate_file
 
@@ -87,6 +87,19 @@ def test_a_hostile_upload_among_good_ones_gets_its_own_report(client, tmp_path):
     assert {f["code"] for f in reports[3]["findings"]} == {"file.xml_doctype"}
     # the server is still there and answers a good file
     assert client.post("/api/v1/validate", files=_files(EXAMPLE)).json()[0]["status"] == "pass"
+
+
+def test_two_uploads_of_one_project_and_season_are_both_errors(client):
+    """The batch checks across the files of one request (§7.3.3), as ``hpcarbon validate`` runs them across a
+    batch: the example sent twice under two names — each report names the other upload, at the project id."""
+    data = EXAMPLE.read_bytes()
+    sent = [("files", (name, data, "application/octet-stream")) for name in ("甲.xlsx", "乙.xlsx")]
+    reports = client.post("/api/v1/validate?lang=en", files=sent).json()
+    assert [r["status"] for r in reports] == ["fail", "fail"]
+    for report, other in zip(reports, ("乙.xlsx", "甲.xlsx")):
+        [dup] = [f for f in report["findings"] if f["code"] == "batch.duplicate_declaration"]
+        assert (dup["clause"], (dup["sheet"], dup["cell"])) == ("7.3.3", located("project.id", example()))
+        assert other in dup["message"]
 
 
 def test_concurrent_uploads_each_get_their_own_report(server):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode, worst
 from hpcarbon.files import OutputExists, atomic_write_text, csv_text
+from hpcarbon.validator.crossfile import SeasonRecord
+from hpcarbon.validator.limits import Limits
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
@@ -74,7 +76,7 @@ class FileOutcome:
     json: dict | None = None  # dropped once a jsonl line is out
     text: str | None = None
     output_error: str | None = None
-    season: dict | None = None  # what the batch checks need (validator.crossfile.SeasonRecord fields)
+    season: SeasonRecord | None = None  # what the batch checks need
     result: object | None = None  # the FileResult, kept for json/text/html (batch findings re-render it)
 
     @property
@@ -174,33 +176,46 @@ def annotated_names(files: list[Path]) -> list[str]:
     return out
 
 
-def _job(args: tuple) -> FileOutcome:
+@dataclass(frozen=True)
+class FileTask:
+    """One file of the batch as a worker receives it (pickled to the --jobs pool)."""
+
+    path: Path
+    limits: Limits
+    annotate_dir: Path | None  # where the annotated copy goes; None: no copy
+    annotate_name: str  # the copy's name, distinct within the batch
+    force: bool  # an existing copy may be replaced
+    lang: str
+    keep: bool  # keep the FileResult (json/text/html outputs re-render it with the batch findings)
+    registry: str | None  # a registry whose findings join the file's own
+
+
+def _job(task: FileTask) -> FileOutcome:
     """One file in a worker. Anything that goes wrong here (a MemoryError while rendering, the registry)
     becomes this file's finding, never the end of the batch."""
-    path, limits, annotate_dir, annotate_name, force, lang, keep, registry = args
     try:
         from hpcarbon.validator import validate_file
 
-        result = validate_file(Path(path), limits=limits, annotate_dir=Path(annotate_dir) if annotate_dir else None,
-                               force=force, annotate_name=annotate_name)
-        if registry:  # the registry's findings join the file's own, in every output
+        result = validate_file(task.path, limits=task.limits, annotate_dir=task.annotate_dir, force=task.force,
+                               annotate_name=task.annotate_name)
+        if task.registry:  # the registry's findings join the file's own, in every output
             from hpcarbon.registry.store import add_registry_findings
-            add_registry_findings(registry, result)
-        return FileOutcome(result.exit_code, SummaryRow.of(result), result.report.to_dict(lang),
-                           result.report.to_text(lang), result.extras.get("output_error"), result.season_record(),
-                           result if keep else None)
+            add_registry_findings(task.registry, result)
+        return FileOutcome(result.exit_code, SummaryRow.of(result), result.report.to_dict(task.lang),
+                           result.report.to_text(task.lang), result.extras.get("output_error"),
+                           result.season_record(), result if task.keep else None)
     except Exception as exc:  # noqa: BLE001 - the batch goes on; the file says what happened
-        return _failed(path, exc, lang, keep)
+        return _failed(task.path, exc, task.lang, task.keep)
 
 
-def _failed(path: str, exc: BaseException, lang: str, keep: bool) -> FileOutcome:
+def _failed(path: Path, exc: BaseException, lang: str, keep: bool) -> FileOutcome:
     from hpcarbon.findings import finding
     from hpcarbon.report import Report
     from hpcarbon.validator import FileResult
     from hpcarbon.validator.names import shown_path
 
     reason = "内存不足 / out of memory" if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {str(exc)[:200]}"
-    result = FileResult(Path(path), Report([finding("file.unreadable_workbook", reason=reason)],
+    result = FileResult(path, Report([finding("file.unreadable_workbook", reason=reason)],
                                            meta={"file": shown_path(path), "template_version": None}), True)
     return FileOutcome(result.exit_code, SummaryRow.of(result), result.report.to_dict(lang),
                        result.report.to_text(lang), None, None, result if keep else None)
@@ -208,10 +223,9 @@ def _failed(path: str, exc: BaseException, lang: str, keep: bool) -> FileOutcome
 
 def _apply_batch_findings(outcomes: list[FileOutcome], lang: str) -> dict[int, list]:
     """§7.3.3 / §6.2.4.3 across the batch: add each file's cross-file findings to its report."""
-    from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
+    from hpcarbon.validator.crossfile import cross_file_findings
 
-    records = [SeasonRecord(index=i, **o.season) for i, o in enumerate(outcomes) if o and o.season]
-    extra = cross_file_findings(records)
+    extra = cross_file_findings([o.season if o else None for o in outcomes])
     for i, found in extra.items():
         o = outcomes[i]
         result = o.result
@@ -292,7 +306,8 @@ def cmd_validate(args) -> int:
     # jsonl streams each report as it is done and keeps only what the batch checks need; json and text
     # print at the end, so they keep each file's report to add the batch findings to it
     keep = args.format != "jsonl"
-    tasks = [(str(f), limits, args.annotate, name, args.force, args.lang, keep, args.registry)
+    annotate_dir = Path(args.annotate) if args.annotate else None
+    tasks = [FileTask(f, limits, annotate_dir, name, args.force, args.lang, keep, args.registry)
              for f, name in zip(files, names)]
     outcomes: list[FileOutcome | None] = [None] * len(tasks)
     progress = _Progress(len(tasks))
@@ -319,7 +334,7 @@ def cmd_validate(args) -> int:
                 try:
                     outcomes[i] = fut.result()
                 except BrokenProcessPool as exc:  # a worker killed (out of memory …): that file's answer
-                    outcomes[i] = _failed(tasks[i][0], exc, args.lang, keep)
+                    outcomes[i] = _failed(tasks[i].path, exc, args.lang, keep)
                 while emitted < len(outcomes) and outcomes[emitted] is not None:
                     emit(outcomes[emitted])
                     emitted += 1

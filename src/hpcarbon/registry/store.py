@@ -167,19 +167,11 @@ class Registry:
     def check_batch(self, paths: list[Path]) -> list[Outcome]:
         """:meth:`check` of several files, which are also checked against each other (the batch checks of
         ``hpcarbon validate``): accepting them one after another would refuse the later of two overlapping."""
-        from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
+        from hpcarbon.validator.crossfile import cross_file_findings, season_record
 
         subs = [validate_submission(p) for p in paths]
         outcomes = [self._check(sub) for sub in subs]
-        records = []
-        for i, sub in enumerate(subs):
-            decl, res = sub.report.declaration, _results(sub)
-            if decl is None or sub.unreadable:
-                continue
-            records.append(SeasonRecord(i, str(sub.path), sub.sha256 or "", decl.project.id, decl.season.start,
-                                        decl.season.end, res.method if res else None,
-                                        res.heat_supplied_gj if res else None, sub.locate("project.id"),
-                                        sub.locate("season.start")))
+        records = [None if sub.unreadable else season_record(sub.report, str(sub.path), sub.locate) for sub in subs]
         for i, found in cross_file_findings(records).items():
             outcomes[i].report.findings.extend(f if f.location is not None else f.located(None, None) for f in found)
             if outcomes[i].status == "passed" and outcomes[i].report.status == "fail":
@@ -455,11 +447,6 @@ def standing_corrections():
     return (select(corrections.c.declaration_id, func.min(corrections.c.creditable_reductions_t).label("corr"))
             .join(basis, basis.c.id == corrections.c.by_declaration_id).where(basis.c.status == "accepted")
             .group_by(corrections.c.declaration_id).subquery())
-
-
-def _results(sub: Submission):
-    acc = sub.report.accounting
-    return acc.results if acc is not None else None
 
 
 def _computable(sub: Submission) -> bool:

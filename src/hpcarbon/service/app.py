@@ -99,10 +99,9 @@ class Service:
     @staticmethod
     def _batch_checks(outcomes: list[UploadOutcome], lang: str, html: bool) -> None:
         """§7.3.3 / §6.2.4.3 across the files of one request, as ``hpcarbon validate`` does across a batch."""
-        from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
+        from hpcarbon.validator.crossfile import cross_file_findings
 
-        records = [SeasonRecord(index=i, **o.season) for i, o in enumerate(outcomes) if o.season]
-        for i, found in cross_file_findings(records).items():
+        for i, found in cross_file_findings([o.season for o in outcomes]).items():
             o = outcomes[i]
             o.report.findings.extend(found)
             o.json, o.view = render(o.report, o.name, o.temp_path, lang, html, o.unreadable)

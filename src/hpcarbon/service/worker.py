@@ -12,9 +12,10 @@ import os
 import resource
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hpcarbon.validator.crossfile import SeasonRecord
 from hpcarbon.validator.limits import Limits
 
 #: suffixes the gate knows; any other upload is validated under .xlsx (the gate looks at the bytes, not the name)
@@ -40,7 +41,7 @@ class UploadOutcome:
     json: dict
     view: dict | None
     annotated: bytes | None
-    season: dict | None
+    season: SeasonRecord | None  # what the batch checks across a request need
     report: object  # hpcarbon.report.Report, masked when rendered
     unreadable: bool
     temp_path: str  # where the upload lay in the worker (gone now): replaced by its name when rendered again
@@ -108,7 +109,7 @@ def run_upload(job: UploadJob) -> UploadOutcome:
         annotated = Path(result.extras["annotated"]).read_bytes() if result.extras.get("annotated") else None
         season = result.season_record()
         if season is not None:
-            season["file"] = name
+            season = replace(season, file=name)
         return UploadOutcome(job.index, name, data, view, annotated, season, report, result.unreadable, str(path))
     finally:
         shutil.rmtree(root, ignore_errors=True)

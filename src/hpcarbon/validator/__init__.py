@@ -28,15 +28,12 @@ from hpcarbon.files import OutputExists
 from hpcarbon.privacy import owner_personal
 from hpcarbon.report import Report
 from hpcarbon.validator.container import inspect_container
+from hpcarbon.validator.crossfile import IDENTITY, SeasonRecord, season_record
 from hpcarbon.validator.ooxml import gated_openpyxl
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
 from hpcarbon.validator.names import annotated_name, shown_path
 
 __all__ = ["FileResult", "annotated_name", "validate_file"]
-
-
-#: the fields that say which project and season a file is (a placeholder there identifies nothing)
-_IDENTITY = frozenset({"project.id", "season", "season.start", "season.end"})
 
 
 @dataclass
@@ -56,23 +53,17 @@ class FileResult:
             return ExitCode.UNREADABLE
         return ExitCode.FINDINGS if self.report.status == "fail" else ExitCode.OK
 
-    def season_record(self) -> dict | None:
-        """What the batch checks across files need (validator.crossfile.SeasonRecord fields)."""
-        decl = self.report.declaration
-        if decl is None or self.unreadable or self.report.invalid_fields & _IDENTITY:
-            return None  # not which project and season it is: nothing to compare across the batch
-        res = self.report.accounting.results if self.report.accounting else None
-        where = self.extras.get("locate", {})
-        return {"file": shown_path(self.path), "sha256": self.report.meta.get("sha256", ""), "project_id": decl.project.id,
-                "start": decl.season.start, "end": decl.season.end, "method": res.method if res else None,
-                "heat_supplied_gj": res.heat_supplied_gj if res else None,
-                "project_id_cell": where.get("project.id"), "season_cell": where.get("season.start")}
+    def season_record(self) -> SeasonRecord | None:
+        """What the batch checks across files need (None: not which project and season it is)."""
+        if self.unreadable:
+            return None
+        return season_record(self.report, shown_path(self.path), self.extras.get("locate", {}).get)
 
     def identity(self) -> tuple[str, str]:
         """(project id, season) for the summary: as declared, or as typed when the model rejected them."""
         decl = self.report.declaration
         typed = self.extras.get("typed", {})
-        known = decl is not None and not self.report.invalid_fields & _IDENTITY
+        known = decl is not None and not self.report.invalid_fields & IDENTITY
         project_id = decl.project.id if known else typed.get("project_id") or ""
         season = f"{decl.season.start}/{decl.season.end}" if known else typed.get("season") or ""
         return self.report.mask(project_id), season
@@ -378,7 +369,7 @@ def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | N
     report.personal = personal  # an enterprise owner: {} (IDs and mobile numbers are masked anyway)
     result = FileResult(path, report, False)
     result.extras["locate"] = {p: read.locate(p) for p in ("project.id", "season.start")}
-    if (report.declaration is None or report.invalid_fields & _IDENTITY) and read.data:
+    if (report.declaration is None or report.invalid_fields & IDENTITY) and read.data:
         typed_project = (read.data.get("project") or {}).get("id")
         season = read.data.get("season") or {}
         result.extras["typed"] = {

@@ -8,17 +8,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from hpcarbon.findings import Finding, finding
+from hpcarbon.report import Report
+
+#: the fields that say which project and season a file is (a placeholder there identifies nothing)
+IDENTITY = frozenset({"project.id", "season", "season.start", "season.end"})
 
 
 @dataclass(frozen=True)
 class SeasonRecord:
     """What a file contributes to the batch checks."""
 
-    index: int  # position in the batch
     file: str
     sha256: str
     project_id: str
@@ -30,23 +34,38 @@ class SeasonRecord:
     season_cell: tuple[str, str | None] | None = None
 
 
+def season_record(report: Report, file: str,
+                  locate: Callable[[str], tuple[str, str | None] | None]) -> SeasonRecord | None:
+    """What a declaration's report contributes to the batch checks (``locate``: a field's cell, for the
+    findings); None when it does not say which project and season it is (no declaration, or a refused
+    project id or season: a placeholder there identifies nothing)."""
+    decl = report.declaration
+    if decl is None or report.invalid_fields & IDENTITY:
+        return None
+    res = report.accounting.results if report.accounting else None
+    return SeasonRecord(file, report.meta.get("sha256") or "", decl.project.id, decl.season.start, decl.season.end,
+                        res.method if res else None, res.heat_supplied_gj if res else None,
+                        locate("project.id"), locate("season.start"))
+
+
 def _located(f: Finding, where) -> Finding:
     return f.located(*where) if where else f
 
 
-def cross_file_findings(records: list[SeasonRecord]) -> dict[int, list[Finding]]:
-    """Findings per batch index."""
+def cross_file_findings(records: Sequence[SeasonRecord | None]) -> dict[int, list[Finding]]:
+    """Findings per position in the batch (None: a file that takes no part)."""
     out: dict[int, list[Finding]] = {}
-    by_project: dict[str, list[SeasonRecord]] = {}
-    for r in records:
-        by_project.setdefault(r.project_id.strip().upper(), []).append(r)
+    by_project: dict[str, list[tuple[int, SeasonRecord]]] = {}
+    for index, r in enumerate(records):
+        if r is not None:
+            by_project.setdefault(r.project_id.strip().upper(), []).append((index, r))
     for group in by_project.values():
-        group.sort(key=lambda r: (r.start, r.index))
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
+        group.sort(key=lambda item: (item[1].start, item[0]))
+        for i, (ia, a) in enumerate(group):
+            for ib, b in group[i + 1:]:
                 if b.start <= a.end:  # overlapping seasons (inclusive dates)
-                    for this, other in ((a, b), (b, a)):
-                        out.setdefault(this.index, []).append(_located(finding(
+                    for this, at, other in ((a, ia, b), (b, ib, a)):
+                        out.setdefault(at, []).append(_located(finding(
                             "batch.duplicate_declaration", "project.id", project_id=this.project_id,
                             other=other.file, this_start=this.start.isoformat(), this_end=this.end.isoformat(),
                             other_start=other.start.isoformat(), other_end=other.end.isoformat()),
@@ -54,7 +73,7 @@ def cross_file_findings(records: list[SeasonRecord]) -> dict[int, list[Finding]]
                 elif (a.method in ("estimated", "mixed") and b.method == "metered"
                       and a.heat_supplied_gj is not None and b.heat_supplied_gj is not None
                       and a.heat_supplied_gj > b.heat_supplied_gj):
-                    out.setdefault(a.index, []).append(_located(finding(
+                    out.setdefault(ia, []).append(_located(finding(
                         "batch.estimate_above_later_metered", "season.start", estimate=a.heat_supplied_gj,
                         metered=b.heat_supplied_gj, other=b.file, later_start=b.start.isoformat()),
                         a.season_cell))
