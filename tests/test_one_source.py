@@ -4,11 +4,17 @@ item 5): change the constant and the instructions sheet's text follows; the find
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from datetime import date
 
+import hpcarbon_udfs
+import pytest
 from builders import example, findings, put
+from pydantic import ValidationError
 
-from hpcarbon import calendar, formulas, rules
-from hpcarbon.workbook import texts
+from hpcarbon import calendar, formulas, model, parameters, report, rules, vocabulary
+from hpcarbon.workbook import layout as L
+from hpcarbon.workbook import renderings, texts
 
 
 def _all_text() -> str:
@@ -40,3 +46,92 @@ def test_findings_render_the_thresholds():
     # d = (2 903.04 − 2 419.2) / 2 419.2 = 20 % with COP 2.1 (Q_elec = 320 000 × 2.1 × 0.0036 = 2 419.2 GJ)
     (g,) = [x for x in findings(put(example(), "systems[0].cop.report_value", 2.1)) if x.code == "deviation.recheck_required"]
     assert "deviate by 20.0% (> 10%)" in g.message("en") and "偏差 20.0% 超过 10%" in g.message("zh")
+
+
+def _texts_with(monkeypatch, changes: dict) -> None:
+    """Reload the instructions' texts after ``changes`` (module attribute → value) to the core's constants."""
+    for (module, name), value in changes.items():
+        monkeypatch.setattr(module, name, value)
+    importlib.reload(texts)
+
+
+def test_periods_rounding_statements_and_table8_in_the_texts_follow_the_core(monkeypatch):
+    severe_in_march = {**calendar._CONDITION_BY_MONTH, 3: calendar.WorkingCondition.severe}
+    try:
+        _texts_with(monkeypatch, {
+            (calendar, "CREDITING_YEARS"): 20, (calendar, "RECORD_KEEPING_YEARS"): 7,
+            (calendar, "EXTREME_WEATHER_EXTRA"): 2, (calendar, "_CONDITION_BY_MONTH"): severe_in_march,
+            (formulas, "CREDIT_DECIMALS"): 3, (formulas, "DENOISE_DECIMALS"): 8,
+            (report, "GJ_DECIMALS"): 4, (report, "T_DECIMALS"): 1,
+            (vocabulary, "STATEMENTS"): vocabulary.STATEMENTS[:4]})
+        text = _all_text() + "\n".join(" ".join(row) for block in (texts.HOW_TO_FILL, texts.NOTES) for row in block)
+        assert "自热泵实际开始运行之日起 20 年" in text and "计入期结束后 7 年" in text
+        assert "20 years from the operation start" in text and "until 7 years after" in text
+        assert "当月另加 2 次" in text and "2 more that month" in text
+        assert texts.FREQUENCY_ZH == "温和月 1 次、常规月 2 次、严寒月 3 次，极端天气加测 2 次"
+        assert texts.FREQUENCY_EN == "mild months 1, normal months 2, severe months 3 measurements, 2 more with extreme weather"
+        assert "11 月：每月 2 次" in text and "12 月、1 月、2 月、3 月：每月 3 次" in text
+        assert "December, January, February, March: 3 a month" in text
+        assert "向下取整到 0.001 t" in text and "rounded down to 0.001 t" in text and texts.DENOISE_ZH == "8 位小数"
+        assert "热量保留 4 位小数（GJ）、排放保留 1 位" in text and "GJ to 4 and t CO2 to 1 decimals" in text
+        assert "四项书面声明" in text and "the four written statements" in text
+    finally:
+        monkeypatch.undo()
+        importlib.reload(texts)
+    assert "五项书面声明" in _all_text() + " ".join(" ".join(r) for r in texts.HOW_TO_FILL)
+
+
+def test_the_first_parameter_set_s_date_is_the_one_the_texts_state():
+    first = parameters.all_sets()[0]
+    (row,) = [r for r in texts.DECISIONS if r[1] == "[D] 参数集生效日期"]
+    assert f"{first.version} 未注明发布日期" in row[3] and first.effective_from.isoformat() in row[3]
+    assert first.effective_from == date(2023, 1, 1) and first.version == "V01"  # SPEC §4 [D]
+
+
+def test_the_core_computes_with_the_constants_the_texts_state(monkeypatch):
+    # the calculation sheet's crediting-period rendering and 2 decimals of credits, from the same constants
+    assert f"+{calendar.CREDITING_YEARS}," in renderings.RENDERINGS["crediting_period"].native
+    assert renderings.RENDERINGS["creditable_reductions"].native.endswith(f",{formulas.CREDIT_DECIMALS}))")
+    # ER = 147.82558444 t (SPEC §12): to 0.01 t → 147.82; were credits kept to 0.001 t → 147.825
+    assert formulas.creditable_reductions(147.82558444) == 147.82
+    monkeypatch.setattr(formulas, "CREDIT_DECIMALS", 3)
+    assert formulas.creditable_reductions(147.82558444) == 147.825
+
+
+def test_workbook_help_texts_state_the_core_s_values():
+    slots = {s.path: s for s in L.LAYOUT.slots}
+    season_end = slots["season.end"].spec
+    assert f"{calendar.CREDITING_YEARS} 年计入期" in season_end.help_zh
+    assert f"{calendar.CREDITING_YEARS}-year" in season_end.help_en
+    start = slots["project.operation_start"].spec
+    assert calendar.TRACEABILITY_DATE.isoformat() in start.help_zh
+    date_help = slots["systems[{t}].cop.measurements[{i}].date"].spec
+    assert date_help.help_zh == f"监测日期；{texts.FREQUENCY_ZH}" and date_help.help_en == f"date; {texts.FREQUENCY_EN}"
+    condition = slots["systems[{t}].cop.measurements[{i}].condition"].spec
+    assert condition.help_zh == "温和（10 月下旬、4 月上旬）、常规（11 月、3 月）、严寒（12 月、1 月、2 月）"
+    # the temperature bounds of the cell's validation are the model's
+    temp = slots["systems[{t}].cop.measurements[{i}].outdoor_temp_c"].spec
+    assert (temp.minimum, temp.maximum) == model.TEMPERATURE_RANGE_C
+    with pytest.raises(ValidationError):
+        model.CopMeasurement(date=date(2024, 12, 1), value=2.5, outdoor_temp_c=model.TEMPERATURE_RANGE_C[1] + 0.5)
+    calc = {line.en: line for line in L.CALC_LINES}
+    assert f"开始后 {calendar.CREDITING_YEARS} 年" in calc["Crediting period ends"].formula_zh
+    assert f"结束后 {calendar.RECORD_KEEPING_YEARS} 年" in calc["Records kept until"].formula_zh
+    assert f"至 {texts.CREDIT_STEP} t" in calc["Creditable reductions"].formula_zh and texts.CREDIT_STEP == "0.01"
+
+
+def test_addin_descriptions_render_the_core_s_thresholds(monkeypatch):
+    """The function wizard's text (the UDF docstring) is rendered when the add-in is loaded: load it afresh
+    with other constants and the text follows."""
+    try:
+        _texts_with(monkeypatch, {(formulas, "DEVIATION_RECHECK_THRESHOLD"): 0.15, (formulas, "CREDIT_DECIMALS"): 3})
+        spec = importlib.util.spec_from_file_location("hpcarbon_udfs_again", hpcarbon_udfs.__file__)
+        again = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(again)
+        assert ">0.15 须复核参数" in again.HP_DEVIATION.__doc__ and "above 0.15 the parameters" in again.HP_DEVIATION.__doc__
+        assert "向下取整到 0.001 t CO2" in again.HP_CREDITABLE.__doc__
+    finally:
+        monkeypatch.undo()
+        importlib.reload(texts)
+    assert ">0.10 须复核参数" in hpcarbon_udfs.HP_DEVIATION.__doc__
+    assert "rounded down to 0.01 t CO2" in hpcarbon_udfs.HP_CREDITABLE.__doc__

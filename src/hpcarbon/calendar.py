@@ -22,6 +22,8 @@ RECORD_KEEPING_YEARS = 5
 _CONDITION_BY_MONTH = {10: WorkingCondition.mild, 4: WorkingCondition.mild,
                        11: WorkingCondition.normal, 3: WorkingCondition.normal,
                        12: WorkingCondition.severe, 1: WorkingCondition.severe, 2: WorkingCondition.severe}
+#: The months 表8 names, in the order of a season (October to April).
+TABLE8_MONTHS: tuple[int, ...] = tuple(sorted(_CONDITION_BY_MONTH, key=lambda m: (m - 10) % 12))
 #: 表8 on-site COP measurements a month needs per working condition, and the extra one with extreme weather.
 MIN_MEASUREMENTS = {WorkingCondition.mild: 1, WorkingCondition.normal: 2, WorkingCondition.severe: 3}
 EXTREME_WEATHER_EXTRA = 1

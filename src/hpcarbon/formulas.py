@@ -19,6 +19,8 @@ GJ_PER_WH = 3.6e-6
 DEVIATION_RECHECK_THRESHOLD = 0.10
 #: Decimals kept when float noise is removed before a comparison or a rounding (SPEC §9 [D]).
 DENOISE_DECIMALS = 9
+#: Decimals of the creditable reductions: ER is rounded down to 0.01 t CO2 (SPEC §9 [D]).
+CREDIT_DECIMALS = 2
 #: Wide enough for any finite double with 9 decimals (≈ 309 + 9 digits), so quantize never overflows.
 _WIDE = Context(prec=400)
 
@@ -210,7 +212,7 @@ def creditable_reductions(reductions_t: float) -> float:
         return 0.0
     denoised = Decimal(repr(reductions_t)).quantize(Decimal(1).scaleb(-DENOISE_DECIMALS), rounding=ROUND_HALF_EVEN,
                                                     context=_WIDE)
-    return float(denoised.quantize(Decimal("0.01"), rounding=ROUND_FLOOR, context=_WIDE))
+    return float(denoised.quantize(Decimal(1).scaleb(-CREDIT_DECIMALS), rounding=ROUND_FLOOR, context=_WIDE))
 
 
 def mean_cop(values: Sequence[float]) -> float:

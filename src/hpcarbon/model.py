@@ -100,7 +100,9 @@ CopValue = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 AreaM2 = Annotated[float, Field(gt=0, le=1e8, allow_inf_nan=False)]
 HeatIndex = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]  # W/m²
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Temperature = Annotated[float, Field(ge=-60, le=50, allow_inf_nan=False)]
+#: The outdoor temperatures a COP measurement may state [°C] (anything outside is a typing error).
+TEMPERATURE_RANGE_C = (-60, 50)
+Temperature = Annotated[float, Field(ge=TEMPERATURE_RANGE_C[0], le=TEMPERATURE_RANGE_C[1], allow_inf_nan=False)]
 MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 

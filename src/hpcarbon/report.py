@@ -38,17 +38,19 @@ _T = {
            "counts": "{error} errors, {warning} warnings, {info} infos", "general": "(general)"},
 }
 
+#: decimals a report shows of heat [GJ] and of emissions [t CO2] (SPEC §9 [D]; nothing is rounded before)
+GJ_DECIMALS, T_DECIMALS = 3, 2
 _RESULT_LABELS = {
-    "heat_supplied_gj": ("供热量 Q", "heat supplied Q", "GJ", 3),
-    "heat_elec_method_gj": ("电算法 Q电", "electricity method Q_elec", "GJ", 3),
-    "heat_area_method_gj": ("面积法 Q面", "area method Q_area", "GJ", 3),
+    "heat_supplied_gj": ("供热量 Q", "heat supplied Q", "GJ", GJ_DECIMALS),
+    "heat_elec_method_gj": ("电算法 Q电", "electricity method Q_elec", "GJ", GJ_DECIMALS),
+    "heat_area_method_gj": ("面积法 Q面", "area method Q_area", "GJ", GJ_DECIMALS),
     "deviation": ("两法偏差 d", "deviation d", "%", 1),
     "method": ("供热量取值方式", "how heat is known", "", None),
-    "heat_by_type_gj": ("各类型供热量", "heat by type", "GJ", 3),
-    "baseline_emissions_t": ("基准线排放 BE", "baseline emissions BE", "t CO2", 2),
-    "project_emissions_t": ("项目排放 PE", "project emissions PE", "t CO2", 2),
-    "emission_reductions_t": ("减排量 ER", "emission reductions ER", "t CO2", 2),
-    "creditable_reductions_t": ("可签发减排量", "creditable reductions", "t CO2", 2),
+    "heat_by_type_gj": ("各类型供热量", "heat by type", "GJ", GJ_DECIMALS),
+    "baseline_emissions_t": ("基准线排放 BE", "baseline emissions BE", "t CO2", T_DECIMALS),
+    "project_emissions_t": ("项目排放 PE", "project emissions PE", "t CO2", T_DECIMALS),
+    "emission_reductions_t": ("减排量 ER", "emission reductions ER", "t CO2", T_DECIMALS),
+    "creditable_reductions_t": ("可签发减排量", "creditable reductions", "t CO2", T_DECIMALS),
     "crediting_period_end": ("计入期截止", "crediting period ends", "", None),
     "records_keep_until": ("台账保存至", "records kept until", "", None),
 }
@@ -212,7 +214,7 @@ class Report:
             elif key == "heat_by_type_gj":
                 if not value:
                     continue
-                shown = ", ".join(f"{k} {v:,.3f} GJ" for k, v in value.items())
+                shown = ", ".join(f"{k} {v:,.{digits}f} GJ" for k, v in value.items())
             elif digits is not None:
                 shown = f"{value:,.{digits}f} {unit}"
             else:

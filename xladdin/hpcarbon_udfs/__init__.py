@@ -40,6 +40,7 @@ from hpcarbon import excel_values as xv
 from hpcarbon import formulas
 from hpcarbon.parameters import ParameterError, set_in_force
 from hpcarbon.model import HeatPumpType
+from hpcarbon.workbook.texts import CREDIT_STEP
 from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, TYPE_LABEL, YES, text_key
 
 __all__ = [
@@ -111,6 +112,17 @@ def _excel(f):
 
     wrapper.__doc__ = " ".join((f.__doc__ or "").split())
     return wrapper
+
+
+def _described(doc: str):
+    """Give a UDF a docstring rendered from the core's constants (set before xlwings reads it); outermost
+    of the function's own decorators, just above its ``def``."""
+
+    def give(f):
+        f.__doc__ = doc
+        return f
+
+    return give
 
 
 def _single(arg: str, value):
@@ -269,8 +281,11 @@ def HP_HEAT_CONSERVATIVE(Q_elec, Q_area):
 @xw.arg("Q_elec", err_to_str=True, doc=_Q_ELEC_DOC)
 @xw.arg("Q_area", err_to_str=True, doc=_Q_AREA_DOC)
 @_excel
+@_described("两种方法偏差 §6.2.3.2：d = |Q_elec − Q_area| ÷ min(Q_elec, Q_area) [-]，小数（0.05 即 5%），"
+            f">{formulas.DEVIATION_RECHECK_THRESHOLD:.2f} 须复核参数 / Deviation, §6.2.3.2: d = |Q_elec − Q_area| ÷ "
+            f"min(Q_elec, Q_area) [-], a fraction; above {formulas.DEVIATION_RECHECK_THRESHOLD:.2f} the parameters "
+            "must be re-checked.")
 def HP_DEVIATION(Q_elec, Q_area):
-    """两种方法偏差 §6.2.3.2：d = |Q_elec − Q_area| ÷ min(Q_elec, Q_area) [-]，小数（0.05 即 5%），>0.10 须复核参数 / Deviation, §6.2.3.2: d = |Q_elec − Q_area| ÷ min(Q_elec, Q_area) [-], a fraction; above 0.10 the parameters must be re-checked."""
     d = formulas.deviation(_number("Q_elec", Q_elec, "nonneg"), _number("Q_area", Q_area, "nonneg"))
     if math.isinf(d):
         return _message("偏差无定义：较小的估算值为 0", "deviation undefined: the smaller estimate is 0")
@@ -331,8 +346,9 @@ def HP_REDUCTION(BE, PE):
 @xw.func(category=CATEGORY)
 @xw.arg("ER", err_to_str=True, doc="ER：减排量 [t CO2]（HP_REDUCTION） / ER: emission reductions [t CO2] (HP_REDUCTION).")
 @_excel
+@_described(f"可签发减排量 SPEC §9 [D]：ER 向下取整到 {CREDIT_STEP} t CO2，ER ≤ 0 时为 0 / Creditable reductions, "
+            f"SPEC §9 [D]: ER rounded down to {CREDIT_STEP} t CO2; 0 when ER ≤ 0.")
 def HP_CREDITABLE(ER):
-    """可签发减排量 SPEC §9 [D]：ER 向下取整到 0.01 t CO2，ER ≤ 0 时为 0 / Creditable reductions, SPEC §9 [D]: ER rounded down to 0.01 t CO2; 0 when ER ≤ 0."""
     return formulas.creditable_reductions(_number("ER", ER))
 
 

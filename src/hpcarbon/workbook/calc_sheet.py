@@ -8,12 +8,14 @@ step's two renderings beside the core function they render.
 
 from __future__ import annotations
 
+from hpcarbon.calendar import CREDITING_YEARS, RECORD_KEEPING_YEARS
 from hpcarbon.model import HeatPumpType
 from hpcarbon.vocabulary import NO, YES
 from hpcarbon.workbook.fields import (
     DATE_FORMAT, NUMBER_FORMATS, RECHECK_ABOVE, RECHECK_ABOVE_EN, CalcCell, CalcLine,
 )
 from hpcarbon.workbook.renderings import INFINITE, addin, native
+from hpcarbon.workbook.texts import CREDIT_STEP, DENOISE_ZH
 from hpcarbon.workbook.sheets import AREAS, MONTHLY, MONTHLY_ROWS, S_AREAS, S_CALC, S_MONTHLY, _range
 from hpcarbon.workbook.vocabularies import (
     COP_ONSITE,
@@ -188,7 +190,7 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
                 f'IF(HP_RECHECK_PERFORMED="{YES}","{RECHECK_DONE}","{RECHECK_NEEDED}"),"{RECHECK_NOT_NEEDED}")))')
 
     step(f"是否须复核参数（d > {RECHECK_ABOVE}）", f"Re-check needed (d > {RECHECK_ABOVE_EN})", e(recheck("HP_CALC_DEVIATION"), "HP_CALC_RECHECK"),
-         "", f"d 取 9 位小数后大于 {RECHECK_ABOVE}；见“复核记录”表", "6.2.3.2", check="recheck_needed",
+         "", f"d 取 {DENOISE_ZH}后大于 {RECHECK_ABOVE}；见“复核记录”表", "6.2.3.2", check="recheck_needed",
          addin_formula=recheck("HP_CALC_DEVIATION_ADDIN"), addin_name="HP_CALC_RECHECK_ADDIN")
     step("估算依据", "Estimate basis", e(
         f'=IF(HP_CALC_N_ESTIMATED=0,"—",IF(ISNUMBER(HP_CALC_Q_EST),'
@@ -218,7 +220,7 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
         addin_name="HP_CALC_ER_ADDIN", number_format=_T_FMT)
     step("可签发减排量", "Creditable reductions", e(
         "=" + native("creditable_reductions", ER="HP_CALC_ER"), "HP_CALC_ER_CREDITABLE", _T_FMT), "t CO2",
-        "ER 去除浮点噪声（9 位小数）后向下取整至 0.01 t，负值取 0 [D]", "9 [D]", "creditable_reductions_t",
+        f"ER 去除浮点噪声（{DENOISE_ZH}）后向下取整至 {CREDIT_STEP} t，负值取 0 [D]", "9 [D]", "creditable_reductions_t",
         addin_formula="=" + addin("creditable_reductions", ER="HP_CALC_ER_ADDIN"),
         addin_name="HP_CALC_ER_CREDITABLE_ADDIN", number_format=_T_FMT)
     heading("六、计入期与台账保存", "6. Crediting period and record keeping")
@@ -227,11 +229,11 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
         DATE_FORMAT), "", "热泵实际开始运行之日", "5.2", "crediting_period_start")
     step("计入期结束", "Crediting period ends", e(
         f'=IF(ISNUMBER(HP_PROJECT_OPERATION_START),{native("crediting_period", start="HP_PROJECT_OPERATION_START")},"")',
-        "HP_CALC_CREDITING_END", DATE_FORMAT), "", "开始后 15 年的前一日（2 月 29 日起算：次年 3 月 1 日前一日）",
+        "HP_CALC_CREDITING_END", DATE_FORMAT), "", f"开始后 {CREDITING_YEARS} 年的前一日（2 月 29 日起算：次年 3 月 1 日前一日）",
         "5.2", "crediting_period_end")
     step("台账保存至", "Records kept until", e(
         f'=IF(ISNUMBER(HP_CALC_CREDITING_END),{native("records_keep_until", end="HP_CALC_CREDITING_END")},"")',
-        "HP_CALC_RECORDS_UNTIL", DATE_FORMAT), "", "计入期结束后 5 年", "7.3.2", "records_keep_until")
+        "HP_CALC_RECORDS_UNTIL", DATE_FORMAT), "", f"计入期结束后 {RECORD_KEEPING_YEARS} 年", "7.3.2", "records_keep_until")
     row += 1
     heading("七、电算法逐月数据（现场测量 COP：当月各次测量的平均值）",
             "7. Electricity method by month (on-site COP: mean of the month's measurements)")

@@ -59,15 +59,16 @@ RENDERINGS: dict[str, Rendering] = {r.python.__name__: r for r in (
               f'IF(MIN({{Q_elec}},{{Q_area}})=0,IF({{Q_elec}}={{Q_area}},0,"{INFINITE}"),'
               f'ABS({{Q_elec}}-{{Q_area}})/MIN({{Q_elec}},{{Q_area}}))',
               "HP_DEVIATION({Q_elec},{Q_area})"),
-    # float noise removed first: d taken to 9 decimals, then "exceeds 10 %"
+    # float noise removed first (d taken to DENOISE_DECIMALS), then compared with the threshold
     Rendering(formulas.deviation_requires_recheck,
               f'IF(ISNUMBER({{d}}),ROUND({{d}},{_DENOISE})>{_THRESHOLD},{{d}}="{INFINITE}")'),
     Rendering(formulas.baseline_emissions, "{Q}*{EF_heat}", "HP_BASELINE({Q},0,0,{EF_heat})"),
     Rendering(formulas.project_emissions, "{W}/(1-{TD}/100)*0.001*{EF_elec}",
               "HP_PROJECT_EMISSIONS({Wgs},{Was},{Wws},{TD},{EF_elec})"),
     Rendering(formulas.emission_reductions, "{BE}-{PE}", "HP_REDUCTION({BE},{PE})"),
-    # rounded down to 0.01 t after the noise is removed (ER to 9 decimals); 0 when ER ≤ 0
-    Rendering(formulas.creditable_reductions, f"IF({{ER}}<=0,0,ROUNDDOWN(ROUND({{ER}},{_DENOISE}),2))",
+    # rounded down to CREDIT_DECIMALS after the noise is removed (ER to DENOISE_DECIMALS); 0 when ER ≤ 0
+    Rendering(formulas.creditable_reductions,
+              f"IF({{ER}}<=0,0,ROUNDDOWN(ROUND({{ER}},{_DENOISE}),{formulas.CREDIT_DECIMALS}))",
               "HP_CREDITABLE({ER})"),
     # calendar.add_years: the same calendar day; 29 February → 1 March in a common year, which is what
     # DATE(y, 2, 29) gives in every engine (EDATE would give 28 February)

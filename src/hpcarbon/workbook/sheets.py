@@ -3,7 +3,8 @@ tables, the re-check record and the locked parameters — each field with its pa
 
 from __future__ import annotations
 
-from hpcarbon.model import HeatPumpType
+from hpcarbon.calendar import CONDITION_LABEL, CREDITING_YEARS, TRACEABILITY_DATE
+from hpcarbon.model import TEMPERATURE_RANGE_C, HeatPumpType, WorkingCondition
 from hpcarbon.vocabulary import NO, STATEMENTS, TYPE_LABEL, YES
 from hpcarbon.workbook.fields import (
     RECHECK_ABOVE,
@@ -36,6 +37,7 @@ from hpcarbon.workbook.fields import (
     Slot,
     Table,
 )
+from hpcarbon.workbook.texts import CONDITION_MONTHS, EXTRA_EN, EXTRA_ZH, FREQUENCY_EN, FREQUENCY_ZH
 from hpcarbon.workbook.vocabularies import (
     BUILDING_TYPE,
     CONDITION,
@@ -103,8 +105,9 @@ PROJECT_LINES = _form(S_PROJECT, 4, [
                                                     help_zh="项目所在地详细地址", help_en="street address"), False),
         ("project.operation_start", "HP_PROJECT_OPERATION_START", _f(
             "热泵实际开始运行日期", "Operation start date", DATE, "5.3", required=ALWAYS,
-            help_zh="不得早于 2023-01-01（可追溯期）；15 年计入期自此日起算（§5.2）",
-            help_en="on or after 2023-01-01 (traceability); the 15-year crediting period starts here (§5.2)"), False),
+            help_zh=f"不得早于 {TRACEABILITY_DATE.isoformat()}（可追溯期）；{CREDITING_YEARS} 年计入期自此日起算（§5.2）",
+            help_en=f"on or after {TRACEABILITY_DATE.isoformat()} (traceability); the {CREDITING_YEARS}-year crediting "
+                    "period starts here (§5.2)"), False),
     ]),
     (("二、项目业主", "2. Owner"), [
         ("project.owner.type", "HP_OWNER_TYPE", _f(
@@ -129,7 +132,8 @@ PROJECT_LINES = _form(S_PROJECT, 4, [
             help_en="one declaration = one project, one heating season; not before the operation start"), False),
         ("season.end", "HP_SEASON_END", _f(
             "供暖期结束日期（含当日）", "Season end (inclusive)", DATE, "5.2", required=ALWAYS,
-            help_zh="须在 15 年计入期内", help_en="must lie within the 15-year crediting period"), False),
+            help_zh=f"须在 {CREDITING_YEARS} 年计入期内", help_en=f"must lie within the {CREDITING_YEARS}-year crediting period"),
+         False),
         ("parameters.version", "HP_PARAMETERS_VERSION", _f(
             "参数集版本", "Parameter set version", TEXT, "7.1", vocab=PARAMETER_VERSION, required=ALWAYS,
             help_zh="供暖期开始日生效的参数集（数值见“参数”表）",
@@ -277,8 +281,8 @@ def _monthly() -> Table:
         help_zh="停供、间歇供暖的小时数，须扣除（空白＝0）", help_en="outage or intermittent hours, deducted (blank = 0)"))
     add("D", "monthly[{i}].extreme_weather", "HP_MONTHLY_EXTREME_WEATHER", _f(
         "极端天气", "Extreme weather", BOOL, "表8", vocab=YES_NO,
-        help_zh="当月出现严寒暴雪或异常升温：是（现场测量 COP 须加测 1 次）",
-        help_en="yes if the month had extreme weather (one more on-site COP measurement)"))
+        help_zh=f"当月出现严寒暴雪或异常升温：{YES}（现场测量 COP 须{EXTRA_ZH}）",
+        help_en=f"yes if the month had extreme weather ({EXTRA_EN} on-site COP measurement)"))
     for col, t in zip("EFG", TYPES):
         add(col, f"monthly[{{i}}].electricity_kwh.{t.value}", f"HP_MONTHLY_ELEC_{TYPE_TAG[t]}", _f(
             f"耗电量-{TYPE_LABEL[t][0]}", f"Electricity, {TYPE_SHORT[t][1]}", NUMBER, "表9–表11", "kWh",
@@ -320,17 +324,17 @@ def _measurements() -> Table:
             "HP_COP_TYPE", table="measurements"),
         Slot(base + ".date", sheet, "B", None, _f(
             "测量日期", "Date", DATE, "表8", required=ROW,
-            help_zh="监测日期；温和月 1 次、常规月 2 次、严寒月 3 次，极端天气加 1 次",
-            help_en="date; mild months 1, normal 2, severe 3 measurements, one more with extreme weather"),
+            help_zh=f"监测日期；{FREQUENCY_ZH}", help_en=f"date; {FREQUENCY_EN}"),
             "HP_COP_DATE", table="measurements", json_key="date"),
         Slot(base + ".outdoor_temp_c", sheet, "C", None, _f(
-            "室外温度", "Outdoor temperature", NUMBER, "表8", "°C", required=ROW, minimum=-60, maximum=50,
+            "室外温度", "Outdoor temperature", NUMBER, "表8", "°C", required=ROW,
+            minimum=TEMPERATURE_RANGE_C[0], maximum=TEMPERATURE_RANGE_C[1],
             help_zh="测量时的室外温度", help_en="outdoor temperature at the measurement"),
             "HP_COP_OUTDOOR_TEMP", table="measurements", json_key="outdoor_temp_c"),
         Slot(base + ".condition", sheet, "D", None, _f(
             "供暖工况", "Condition", ENUM, "表8", vocab=CONDITION,
-            help_zh="温和（10月下旬、4月上旬）、常规（11月、3月）、严寒（12月至2月）",
-            help_en="mild (late Oct, early Apr), normal (Nov, Mar), severe (Dec–Feb)"),
+            help_zh="、".join(f"{CONDITION_LABEL[c][0]}（{CONDITION_MONTHS[c][0]}）" for c in WorkingCondition),
+            help_en=", ".join(f"{CONDITION_LABEL[c][1]} ({CONDITION_MONTHS[c][1]})" for c in WorkingCondition)),
             "HP_COP_CONDITION", table="measurements", json_key="condition"),
         Slot(base + ".extreme_weather", sheet, "E", None, _f(
             "极端天气", "Extreme weather", BOOL, "表8", vocab=YES_NO,

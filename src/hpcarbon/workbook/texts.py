@@ -7,11 +7,23 @@ Positions are not here: the generator writes these rows in order from
 
 from __future__ import annotations
 
-from hpcarbon.calendar import CREDITING_YEARS, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, RECORD_KEEPING_YEARS
-from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
+import calendar as _months
+
+from hpcarbon.calendar import (
+    CONDITION_LABEL,
+    CREDITING_YEARS,
+    EXTREME_WEATHER_EXTRA,
+    MIN_MEASUREMENTS,
+    RECORD_KEEPING_YEARS,
+    TABLE8_MONTHS,
+    working_condition,
+)
+from hpcarbon.formulas import CREDIT_DECIMALS, DENOISE_DECIMALS, DEVIATION_RECHECK_THRESHOLD
 from hpcarbon.model import HeatPumpType, WorkingCondition
-from hpcarbon.parameters import set_in_force
+from hpcarbon.parameters import all_sets, set_in_force
+from hpcarbon.report import GJ_DECIMALS, T_DECIMALS
 from hpcarbon.rules import COP_PLAUSIBLE, COP_TYPICAL
+from hpcarbon.vocabulary import NO, STATEMENTS, YES
 
 # thresholds as the texts state them, rendered from the constants and parameters that the rules apply
 _D = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"  # 10%
@@ -20,15 +32,56 @@ _PLAUSIBLE = f"{COP_PLAUSIBLE[0]:g}–{COP_PLAUSIBLE[1]:g}"
 _BAND = {t: f"{COP_TYPICAL[t][0]:.1f}–{COP_TYPICAL[t][1]:.1f}" for t in HeatPumpType}
 _CYCLES = set_in_force()
 _N = {c: MIN_MEASUREMENTS[c] for c in WorkingCondition}
+_FIRST_SET = all_sets()[0]
+_ZH_NUMERALS = "零一二三四五六七八九十"
+_EN_NUMERALS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def zh_count(n: int) -> str:
+    """一 … 十 (digits beyond)."""
+    return _ZH_NUMERALS[n] if n < len(_ZH_NUMERALS) else str(n)
+
+
+def en_count(n: int) -> str:
+    """one … ten (digits beyond)."""
+    return _EN_NUMERALS[n] if n < len(_EN_NUMERALS) else str(n)
+
+
+#: the step creditable reductions are rounded down to (0.01 t)
+CREDIT_STEP = f"{10 ** -CREDIT_DECIMALS:.{CREDIT_DECIMALS}f}"
+#: float noise removed before a comparison or rounding, as the texts state it
+DENOISE_ZH, DENOISE_EN = f"{DENOISE_DECIMALS} 位小数", f"{DENOISE_DECIMALS} decimals"
+#: 表8 names the season's edge months by their part (late October, early April)
+_MONTH_PART = {10: ("下旬", "late "), 4: ("上旬", "early ")}
+
+
+def _condition_months(condition: WorkingCondition) -> tuple[str, str]:
+    months = [m for m in TABLE8_MONTHS if working_condition(m) is condition]
+    return ("、".join(f"{m} 月{_MONTH_PART.get(m, ('', ''))[0]}" for m in months),
+            ", ".join(f"{_MONTH_PART.get(m, ('', ''))[1]}{_months.month_name[m]}" for m in months))
+
+
+#: 表8's months of each working condition (zh, en), from the calendar's table
+CONDITION_MONTHS = {c: _condition_months(c) for c in WorkingCondition}
+#: 表8's extra measurement in a month with extreme weather (zh, en)
+EXTRA_ZH = f"加测 {EXTREME_WEATHER_EXTRA} 次"
+EXTRA_EN = "one more" if EXTREME_WEATHER_EXTRA == 1 else f"{EXTREME_WEATHER_EXTRA} more"
+#: 表8's minimum measurements per month in one phrase (zh, en)
+FREQUENCY_ZH = ("、".join(f"{CONDITION_LABEL[c][0]}月 {_N[c]} 次" for c in WorkingCondition)
+                + f"，极端天气{EXTRA_ZH}")
+FREQUENCY_EN = (", ".join(f"{CONDITION_LABEL[c][1]} months {_N[c]}" for c in WorkingCondition)
+                + f" measurements, {EXTRA_EN} with extreme weather")
+_UNNAMED = working_condition(next(m for m in range(1, 13) if m not in TABLE8_MONTHS))  # [D] a month 表8 omits
 
 # (kind, label zh, label en, text zh, text en); kind: heading | step | colour:<style> | text
 HOW_TO_FILL = [
     ("heading", "一、填写步骤", "1. How to fill", "", ""),
     ("step", "1 项目信息", "1 Project",
      "填写项目编号、名称、所在区域、地址、热泵实际开始运行日期；业主类型、名称、统一社会信用代码或身份证号；"
-     "供暖期开始与结束日期；参数集版本；五项书面声明选“是”或“否”。",
+     f"供暖期开始与结束日期；参数集版本；{zh_count(len(STATEMENTS))}项书面声明选“{YES}”或“{NO}”。",
      "Project id, name, district, address and operation start; owner type, name and USCC or resident ID; "
-     "the season's start and end; the parameter set version; answer the five written statements yes or no."),
+     f"the season's start and end; the parameter set version; answer the {en_count(len(STATEMENTS))} written "
+     "statements yes or no."),
     ("step", "2 热泵系统", "2 Systems",
      "每种热泵类型一列。采用的类型在“是否采用”选“是”，并填写热量表、电能表编号与最近检定日期；"
      "无热量表的类型填写 COP 来源（检测报告优先）。两种及以上热泵耦合且在总输出端装有热量表时填写第三部分。",
@@ -122,16 +175,19 @@ DECISIONS = [
      f"{_CYCLES.electricity_meter_cycle_years} years (JJG 596); a cycle that runs out before the "
      "season ends is a warning (every reading of the season must come from a meter within its cycle)."),
     ("text", "[D] 取整", "[D] Rounding",
-     "全程不做中间取整；报告中热量保留 3 位小数（GJ）、排放保留 2 位（t CO2）；可签发减排量向下取整到 0.01 t，"
-     "减排量为负时为 0。",
-     "No intermediate rounding; reports show GJ to 3 and t CO2 to 2 decimals; the creditable reduction is "
-     "rounded down to 0.01 t, and 0 when the reduction is negative."),
+     f"全程不做中间取整；报告中热量保留 {GJ_DECIMALS} 位小数（GJ）、排放保留 {T_DECIMALS} 位（t CO2）；"
+     f"可签发减排量向下取整到 {CREDIT_STEP} t，减排量为负时为 0。",
+     f"No intermediate rounding; reports show GJ to {GJ_DECIMALS} and t CO2 to {T_DECIMALS} decimals; the "
+     f"creditable reduction is rounded down to {CREDIT_STEP} t, and 0 when the reduction is negative."),
     ("text", "[D] 参数集生效日期", "[D] Parameter set dates",
-     "V01 未注明发布日期，视为自可追溯期起点 2023-01-01 起生效；供暖期采用其开始日已生效的最新参数集。",
-     "V01 carries no date and is taken in force from 2023-01-01; a season uses the newest set in force on its start."),
+     f"{_FIRST_SET.version} 未注明发布日期，视为自可追溯期起点 {_FIRST_SET.effective_from.isoformat()} 起生效；"
+     "供暖期采用其开始日已生效的最新参数集。",
+     f"{_FIRST_SET.version} carries no date and is taken in force from {_FIRST_SET.effective_from.isoformat()}; "
+     "a season uses the newest set in force on its start."),
     ("text", "[D] 表8 未列月份", "[D] Months not in table 8",
-     "表8 未列明的月份（如 9 月、5 月）按温和工况（每月 1 次）。",
-     "Months table 8 does not name (e.g. September, May) count as mild (one measurement)."),
+     f"表8 未列明的月份（如 9 月、5 月）按{CONDITION_LABEL[_UNNAMED][0]}工况（每月 {_N[_UNNAMED]} 次）。",
+     f"Months table 8 does not name (e.g. September, May) count as {CONDITION_LABEL[_UNNAMED][1]} "
+     f"({en_count(_N[_UNNAMED])} measurement{'s' if _N[_UNNAMED] != 1 else ''})."),
     ("text", "[D] 面积的供热类型", "[D] Areas per type",
      "部分类型有热量表、部分没有时，面积法只计入由无热量表类型供热的面积，每条面积须注明供热类型。",
      "With both metered and unmetered types, the area method counts only the area heated by the unmetered "
@@ -146,14 +202,9 @@ DECISIONS = [
 
 TABLE8 = [
     ("heading", "五、现场测量 COP 的最少次数（表8）", "5. Minimum on-site COP measurements (table 8)", "", ""),
-    ("text", "温和 mild", "", f"10 月下旬、4 月上旬：每月 {_N[WorkingCondition.mild]} 次",
-     f"late October, early April: {_N[WorkingCondition.mild]} a month"),
-    ("text", "常规 normal", "", f"11 月、3 月：每月 {_N[WorkingCondition.normal]} 次",
-     f"November, March: {_N[WorkingCondition.normal]} a month"),
-    ("text", "严寒 severe", "", f"12 月、1 月、2 月：每月 {_N[WorkingCondition.severe]} 次",
-     f"December, January, February: {_N[WorkingCondition.severe]} a month"),
-    ("text", "极端天气", "extreme weather", f"当月另加 {EXTREME_WEATHER_EXTRA} 次",
-     "one more that month" if EXTREME_WEATHER_EXTRA == 1 else f"{EXTREME_WEATHER_EXTRA} more that month"),
+    *(("text", f"{CONDITION_LABEL[c][0]} {CONDITION_LABEL[c][1]}", "", f"{CONDITION_MONTHS[c][0]}：每月 {_N[c]} 次",
+       f"{CONDITION_MONTHS[c][1]}: {_N[c]} a month") for c in WorkingCondition),
+    ("text", "极端天气", "extreme weather", f"当月另加 {EXTREME_WEATHER_EXTRA} 次", f"{EXTRA_EN} that month"),
 ]
 
 NOTES = [
