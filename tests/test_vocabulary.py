@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import hpcarbon_udfs
 import pytest
 from openpyxl import load_workbook
+from pydantic import TypeAdapter, ValidationError
 
 from hpcarbon import excel_values as xv
 from hpcarbon import rules, vocabulary
-from hpcarbon.model import BuildingType, CopSource, HeatPumpType, Statements
+from hpcarbon.model import BuildingType, CopSource, HeatPumpType, MonthText, Statements
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook import reader
 from hpcarbon.workbook import vocabularies as V
@@ -97,9 +99,32 @@ def test_building_type_keys_are_the_model_s_and_the_dropdown_s():
     assert tuple(o.value for o in L.BUILDING_TYPE.options) == vocabulary.BUILDING_TYPES
 
 
-def test_month_keys():
+@pytest.mark.parametrize("text, is_month", [("2024-10", True), ("2025-01", True), ("2024-12", True),
+                                            ("2024-1", False), ("2024-13", False), ("2024-00", False),
+                                            ("24-10", False), ("2024/10", False), ("2024-10-01", False)])
+def test_the_vocabulary_s_month_pattern_is_the_model_s(text, is_month):
+    assert bool(vocabulary.MONTH_PATTERN.match(text)) is is_month
+    try:
+        TypeAdapter(MonthText).validate_python(text)
+        model_accepts = True
+    except ValidationError:
+        model_accepts = False
+    assert model_accepts is is_month
+
+
+def test_month_keys_are_months_the_model_accepts():
     assert vocabulary.month_key(2024, 3) == "2024-03"
-    assert vocabulary.MONTH_PATTERN.match("2024-10") and not vocabulary.MONTH_PATTERN.match("2024-1")
+    assert vocabulary.month_of(date(2025, 1, 31)) == "2025-01"
+    for m in range(1, 13):
+        assert TypeAdapter(MonthText).validate_python(vocabulary.month_key(2024, m)) == f"2024-{m:02d}"
+
+
+@pytest.mark.parametrize("cell, month", [(date(2024, 3, 5), "2024-03"), (datetime(2024, 11, 1, 8, 30), "2024-11"),
+                                         (45597.0, "2024-11"),  # Excel serial 45597 = 2024-11-01
+                                         ("2024年3月", "2024-03"), ("2024/3", "2024-03"), ("２０２４-１２", "2024-12"),
+                                         ("2024-10-20", "2024-10")])
+def test_the_reader_writes_a_month_cell_as_the_vocabulary_s_month_key(cell, month):
+    assert reader.coerce(cell, _slot("monthly[{i}].month").spec) == month
 
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook_templates" / "hpcarbon-declaration-template.xlsx"

@@ -103,7 +103,10 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 #: The outdoor temperatures a COP measurement may state [°C] (anything outside is a typing error).
 TEMPERATURE_RANGE_C = (-60, 50)
 Temperature = Annotated[float, Field(ge=TEMPERATURE_RANGE_C[0], le=TEMPERATURE_RANGE_C[1], allow_inf_nan=False)]
-MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+#: How a month is written (``YYYY-MM``). Defined here, where the model checks it; hpcarbon.vocabulary, which
+#: builds month keys for everyone else, takes it from here (it imports the model, so not the other way round).
+MONTH_TEXT_PATTERN = r"^(\d{4})-(0[1-9]|1[0-2])$"
+MonthText = Annotated[str, StringConstraints(pattern=MONTH_TEXT_PATTERN)]
 
 
 class Strict(BaseModel):

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from hpcarbon.model import BuildingType, CopSource, HeatPumpType
+from hpcarbon.model import MONTH_TEXT_PATTERN, BuildingType, CopSource, HeatPumpType
 
 # --- yes / no ------------------------------------------------------------------------------------
 
@@ -115,8 +115,8 @@ COP_SOURCE_LABEL: dict[CopSource, tuple[str, str]] = {
 #: 表2 building-type keys, in the table's order (labels: the parameter set's q rows).
 BUILDING_TYPES: tuple[str, ...] = tuple(b.value for b in BuildingType)
 
-#: A month as written in a declaration and in the workbook's monthly table.
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+#: A month as written in a declaration and in the workbook's monthly table (the model's own pattern).
+MONTH_PATTERN = re.compile(MONTH_TEXT_PATTERN)
 
 
 def month_key(year: int, month: int) -> str:

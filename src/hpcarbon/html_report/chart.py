@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from hpcarbon import formulas
 from hpcarbon.accounting import metering_plan
 from hpcarbon.model import CopSource, Declaration, HeatPumpType
-from hpcarbon.vocabulary import TYPE_LABEL
+from hpcarbon.vocabulary import TYPE_LABEL, month_of
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def _monthly_cop(decl: Declaration, kind: HeatPumpType) -> dict[str, float]:
     cop = decl.system(kind).cop
     by_month: dict[str, list[float]] = {}
     for m in cop.measurements if cop else ():
-        by_month.setdefault(m.date.strftime("%Y-%m"), []).append(m.value)
+        by_month.setdefault(month_of(m.date), []).append(m.value)
     return {month: formulas.mean_cop(values) for month, values in by_month.items()}
 
 

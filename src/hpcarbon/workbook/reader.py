@@ -39,7 +39,7 @@ from hpcarbon.admission import admit
 from hpcarbon.errors import clause_of, path_of, reason
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import Declaration, HeatPumpType, OwnerType
-from hpcarbon.vocabulary import NO, YES
+from hpcarbon.vocabulary import NO, YES, month_key, month_of
 from hpcarbon.workbook import layout as L
 
 _MONTH_TEXT = re.compile(r"^(?P<y>[0-9]{4})\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*月?(?:\s*[-/.]?\s*0?1\s*日?)?$")
@@ -182,19 +182,17 @@ def _month(value: Any) -> str | None:
     if xv.is_blank(value):
         return None
     if isinstance(value, (date, datetime)):
-        return f"{value.year:04d}-{value.month:02d}"
+        return month_of(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        d = _serial_to_date(float(value))
-        return f"{d.year:04d}-{d.month:02d}"
+        return month_of(_serial_to_date(float(value)))
     if isinstance(value, str):
         _no_excel_error(value)
         text = xv.normalize_text(value)
         m = _MONTH_TEXT.match(text)
         if m and 1 <= int(m["m"]) <= 12:
-            return f"{int(m['y']):04d}-{int(m['m']):02d}"
+            return month_key(int(m["y"]), int(m["m"]))
         try:
-            d = xv.to_date(text)
-            return f"{d.year:04d}-{d.month:02d}"
+            return month_of(xv.to_date(text))
         except xv.ExcelValueError:
             pass
     raise _Unreadable(f"不是月份：{xv.describe(value)}（请用 2024-10 形式）",
