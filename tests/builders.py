@@ -55,8 +55,13 @@ def account(d: dict):
 
 def results(d: dict):
     acc = account(d)
-    assert acc.results is not None, acc.not_computable
+    assert acc.results is not None
     return acc.results
+
+
+def lacked(acc) -> list:
+    """Every input some result of the accounting ``acc`` lacks, once each, in order."""
+    return list(dict.fromkeys(m for ms in acc.results.unavailable.values() for m in ms))
 
 
 def findings(d: dict):

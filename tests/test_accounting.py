@@ -22,6 +22,7 @@ from builders import (
     example,
     findings,
     floor_cents,
+    lacked,
     metered_ground,
     mixed,
     onsite,
@@ -447,7 +448,7 @@ def test_missing_reading_blanks_only_the_results_that_need_it():
     # Q_area = 40 × 5 000 × 4 032 × 3.6e-6 = 2 903.04 GJ (formula (3), hand-worked)
     assert r.heat_area_method_gj == approx(F("2903.04")) and r.heating_hours == 4032
     assert r.crediting_period_end == date(2038, 10, 19)
-    assert acc.missing == list(lacking)
+    assert lacked(acc) == list(lacking)
 
 
 def test_metered_project_keeps_baseline_when_electricity_is_missing():

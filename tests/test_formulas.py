@@ -28,7 +28,6 @@ def test_formula_3_area_method_spec_12():
     t = f.heating_hours([(288, 0), (720, 0), (744, 0), (744, 0), (672, 0), (744, 0), (120, 0)])
     assert t == 4032
     # 40 W/m² × 5 000 m² × 4 032 h = 806 400 000 Wh × 3.6×10⁻⁶ = 2 903.04 GJ
-    assert close(f.heat_by_area(40, 5000, t), 2903.04)
     assert close(f.heat_by_area_entries([(40, 5000)], t), 2903.04)
 
 
@@ -126,7 +125,7 @@ def test_recheck_threshold(elec, area, required):
 def test_recheck_threshold_ignores_float_noise_at_exactly_ten_percent():
     # 320 000 kWh × 2.4 × 0.0036 = 2 764.8 GJ; 40 × 5 000 × 4 224 h × 3.6×10⁻⁶ = 3 041.28 GJ = 1.1 × 2 764.8:
     # exactly 10 % in decimal arithmetic, 0.10000000000000002 in doubles.
-    d = f.deviation(f.heat_by_electricity(320_000, 2.4), f.heat_by_area(40, 5000, 4224))
+    d = f.deviation(f.heat_by_electricity(320_000, 2.4), f.heat_by_area_entries([(40, 5000)], 4224))
     assert d > 0.1  # the noise is real …
     assert f.deviation_requires_recheck(d) is False  # … and must not trigger §6.2.3.2
 

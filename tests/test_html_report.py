@@ -144,3 +144,22 @@ def test_unreadable_file_gets_an_html_report_and_exit_2(tmp_path):
     code, html = _html(bad)
     assert code == 2
     assert "无法读取 <span class=\"en\">UNREADABLE</span>" in html and "file.not_xlsx" in html
+
+
+def test_an_infinite_deviation_reads_the_same_in_the_text_and_html_trace():
+    """No electricity at all: Q_elec = 0 while Q_area = 40 × 5 000 × 4 032 × 3.6e-6 = 2 903.04 GJ, so
+    d = |0 − 2 903.04| / min(0, 2 903.04) is infinite; the JSON trace holds null (JSON has no ∞), and the text and
+    the HTML trace both show ∞ — one formatter."""
+    from hpcarbon.declaration_io import declaration_from_data
+    from hpcarbon.html_report import report_view
+    from hpcarbon.judgement import judge_loaded
+
+    d = example()
+    for rec in d["monthly"]:
+        rec["electricity_kwh"]["air"] = 0
+    report = judge_loaded(declaration_from_data(d), {})
+    [step] = [s for s in report.to_dict("en")["trace"] if s["step"] == "deviation"]
+    assert step["output"]["value"] is None
+    [shown] = [s for s in report_view(report)["trace"] if s["formula"].startswith("d = ")]
+    assert shown["output"]["value"] == "∞" and shown["inputs"][0]["value"] == "0"
+    assert "→ d = ∞" in report.to_text("en")

@@ -135,3 +135,53 @@ def test_addin_descriptions_render_the_core_s_thresholds(monkeypatch):
         importlib.reload(texts)
     assert ">0.10 须复核参数" in hpcarbon_udfs.HP_DEVIATION.__doc__
     assert "rounded down to 0.01 t CO2" in hpcarbon_udfs.HP_CREDITABLE.__doc__
+
+
+# --- one detection each (issue 13, item 4): the rules report what the accounting lacks, found by one helper --
+def test_missing_names_only_catalogued_codes():
+    import pytest
+
+    from hpcarbon.accounting import Missing
+
+    assert Missing("cop.missing", "systems[0].cop.source").code == "cop.missing"
+    with pytest.raises(ValueError, match="not a finding code"):
+        Missing("cop.no_such_thing", "systems[0].cop")
+
+
+def test_a_mixed_area_entry_is_lacked_and_reported_alike():
+    """Mixed project (ground metered, air unmetered): an area entry heated by both kinds is no area of the
+    area method and needs served_by [D]; with no other entry for air alone there is no area either. The
+    accounting lacks both, the rules report both (one detection: accounting.estimated_areas)."""
+    from builders import load, mixed
+
+    from hpcarbon.accounting import Missing
+
+    d = mixed()
+    d["areas"][1]["served_by"] = ["ground", "air"]
+    decl = load(d)
+    ctx = rules.make_context(decl)
+    lacking = ctx.accounting.results.unavailable["heat_area_method_gj"]
+    assert lacking == (Missing("area.served_by_required", "areas[1].served_by"), Missing("area.missing", "areas"))
+    reported = [(f.code, f.field) for f in rules.check(decl, ctx) if f.code.startswith("area.")]
+    assert reported == [(m.code, m.field) for m in lacking]
+
+
+def test_months_without_measurement_and_by_month_grouping():
+    """Air measured on site in October (1) and December (2, listed apart): November and the months after
+    December use electricity without a measurement; a month with none and no electricity is no gap."""
+    from builders import load, onsite
+
+    from hpcarbon.accounting import months_without_measurement, monthly_mean_cops
+    from hpcarbon.model import HeatPumpType
+
+    d = onsite()
+    d["systems"][0]["cop"]["measurements"] = [
+        {"date": "2024-12-05", "value": 2.0, "outdoor_temp_c": -14.0, "extreme_weather": False},
+        {"date": "2024-10-25", "value": 3.0, "outdoor_temp_c": 2.0, "extreme_weather": False},
+        {"date": "2024-12-20", "value": 2.5, "outdoor_temp_c": -18.0, "extreme_weather": False}]
+    d["monthly"][6]["electricity_kwh"]["air"] = 0  # April: no electricity, no measurement needed
+    decl = load(d)
+    assert months_without_measurement(decl, HeatPumpType.air) == ["2024-11", "2025-01", "2025-02", "2025-03"]
+    pairs = calendar.measurements_by_month(decl.systems[0].cop.measurements)
+    assert {m: [j for j, _ in p] for m, p in pairs.items()} == {"2024-12": [0, 2], "2024-10": [1]}
+    assert monthly_mean_cops(decl.systems[0].cop.measurements) == {"2024-12": 2.25, "2024-10": 3.0}

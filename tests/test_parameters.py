@@ -39,7 +39,7 @@ SPEC_Q_RANGES = {
 
 
 def v01():
-    return P.set_by_version("V01", extra_dir="")
+    return next(s for s in P.all_sets(extra_dir="") if s.version == "V01")
 
 
 def test_v01_scalars():

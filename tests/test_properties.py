@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
-from builders import example, load
+from builders import example, lacked, load
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -127,7 +127,7 @@ def test_accounting_and_rules_never_raise(d):
     if r.unavailable:
         # a result lacking an input is never "pass", and each input it lacks is an error finding
         errors = {(f.code, f.field) for f in found if f.severity.value == "error"}
-        assert all((m.code, m.field) in errors for m in acc.missing), (acc.missing, errors)
+        assert all((m.code, m.field) in errors for m in lacked(acc)), (lacked(acc), errors)
     for key, value in r.to_dict().items():  # null exactly where an input is lacking, and says which
         if value is None and key not in ("deviation", "estimate_basis", "heat_elec_method_gj", "heat_area_method_gj"):
             assert key in r.unavailable, key

@@ -10,15 +10,15 @@ never a guess, and never a blank where the number does not depend on the problem
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
 from hpcarbon import formulas
-from hpcarbon.calendar import crediting_period, month_coverage, records_keep_until
-from hpcarbon.model import CopSource, Declaration, HeatPumpType
-from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
+from hpcarbon.calendar import crediting_period, measurements_by_month, month_coverage, records_keep_until
+from hpcarbon.findings import CATALOG
+from hpcarbon.model import CopMeasurement, CopSource, Declaration, HeatPumpType, System
+from hpcarbon.parameters import ParameterSet, set_in_force_or_none
 from hpcarbon.vocabulary import TYPE_LABEL
 
 #: Formula symbols of the methodology per type (Qgs/Qas/Qws, Wgs/Was/Wws).
@@ -71,6 +71,10 @@ class Missing:
 
     code: str
     field: str | None
+
+    def __post_init__(self):
+        if self.code not in CATALOG:  # a reason no finding reports would name nothing a reader can look up
+            raise ValueError(f"Missing: {self.code!r} is not a finding code of hpcarbon.findings.CATALOG")
 
     def to_dict(self) -> dict:
         return {"code": self.code, "field": self.field}
@@ -129,6 +133,58 @@ def group_key(types) -> str:
     return "+".join(t.value for t in types)
 
 
+# --- what the accounting needs and the rules report: one detection each (issue 13, item 4) -----------------
+def cop_gap(system: System, index: int, needed: bool) -> Missing | None:
+    """The COP that formula (2) would use and is not declared (表8): none at all where ``needed`` (the type
+    is not heat-metered), or a test report without its value."""
+    path = f"systems[{index}].cop"
+    if system.cop is None:
+        return Missing("cop.missing", f"{path}.source") if needed else None
+    if system.cop.source is CopSource.test_report and system.cop.report_value is None:
+        return Missing("cop.report_value_missing", f"{path}.report_value")
+    return None
+
+
+def months_without_measurement(decl: Declaration, kind: HeatPumpType) -> list[str]:
+    """The months whose record has the type use electricity but that have no on-site COP measurement of it
+    (表8: formula (2) has no COP for them)."""
+    system = decl.system(kind)
+    measured = measurements_by_month(system.cop.measurements) if system and system.cop else {}
+    return [r.month for r in decl.monthly if (r.electricity_kwh.get(kind) or 0.0) > 0 and r.month not in measured]
+
+
+def monthly_mean_cops(measurements: list[CopMeasurement]) -> dict[str, float]:
+    """Month → the mean of its on-site COP measurements (表8)."""
+    return {month: formulas.mean_cop([m.value for _, m in pairs])
+            for month, pairs in measurements_by_month(measurements).items()}
+
+
+def estimated_areas(decl: Declaration, plan: MeteringPlan) -> tuple[list[int], list[Missing]]:
+    """The indices of the area entries the area method covers (§6.2.3.1: the area heated by the unmetered
+    types), and what keeps it from being formed: in a mixed project an entry that does not say which types
+    heat it, or names metered and unmetered types at once (area.served_by_required [D], the first such entry);
+    no area at all (area.missing; an entry without served_by counts as area, reported as the former)."""
+    metered = set(plan.own_meter) | set(plan.total_meter)
+    unmetered = set(plan.unmetered)
+    entries: list[int] = []
+    problems: list[Missing] = []
+    unassigned = False
+    for i, a in enumerate(decl.areas):
+        served = set(a.served_by or ())
+        if metered:
+            if not served or (served & metered and served & unmetered):
+                if not problems:
+                    problems.append(Missing("area.served_by_required", f"areas[{i}].served_by"))
+                unassigned = unassigned or not served
+                continue
+            if not served <= unmetered:
+                continue  # heated by metered types: its heat is already measured
+        entries.append(i)
+    if not entries and not unassigned:
+        problems.append(Missing("area.missing", "areas"))
+    return entries, problems
+
+
 @dataclass
 class Results:
     """Every result of the accounting; ``None`` where :attr:`unavailable` says which inputs it lacks."""
@@ -165,13 +221,6 @@ class Accounting:
     results: Results | None  # None only when there is no declaration to account
     trace: list[TraceStep] = field(default_factory=list)
     parameters: ParameterSet | None = None
-
-    @property
-    def missing(self) -> list[Missing]:
-        """Every input some result lacks, once each."""
-        if self.results is None:
-            return []
-        return list(dict.fromkeys(m for ms in self.results.unavailable.values() for m in ms))
 
 
 def at_or_under(path: str, scope: str) -> bool:
@@ -222,16 +271,9 @@ def compute(decl: Declaration, params: ParameterSet | None = None, invalid: Mapp
     are placeholders, see :mod:`hpcarbon.admission`); a result that needs one of them is None.
     """
     if params is None:
-        try:
-            params = set_in_force(decl.season.start)
-        except ParameterError:
-            params = None
+        params = set_in_force_or_none(decl.season.start)
     run = _Run(decl, params, invalid or {})
     return Accounting(results=_account(run), trace=run.trace, parameters=params)
-
-
-def _known(value):
-    return None if isinstance(value, _Unknown) else value
 
 
 def _account(run: _Run) -> Results:
@@ -413,23 +455,16 @@ def _monthly_cops(run: _Run, kind: HeatPumpType, series: list[tuple[str, float]]
     bad = run.invalid_under(path)
     if bad:
         return bad
+    gap = cop_gap(run.decl.systems[idx], idx, needed=True)
+    if gap:
+        return _Unknown((gap,))
     cop = run.decl.systems[idx].cop
-    if cop is None:
-        return _lacking("cop.missing", f"{path}.source")
     if cop.source is CopSource.test_report:
-        if cop.report_value is None:
-            return _lacking("cop.report_value_missing", f"{path}.report_value")
         return [cop.report_value] * len(series)
-    by_month: dict[str, list[float]] = defaultdict(list)
-    for m in cop.measurements:
-        by_month[m.date.strftime("%Y-%m")].append(m.value)
-    out = []
-    for month, w in series:
-        values = by_month.get(month)
-        if not values and w > 0:
-            return _lacking("cop.measurement_missing_month", f"{path}.measurements")
-        out.append(formulas.mean_cop(values) if values else math.nan)
-    return out
+    if months_without_measurement(run.decl, kind):
+        return _lacking("cop.measurement_missing_month", f"{path}.measurements")
+    means = monthly_mean_cops(cop.measurements)
+    return [means.get(month, math.nan) for month, _ in series]
 
 
 def _electricity_method(run: _Run, plan: MeteringPlan, electricity) -> tuple[float | _Unknown, dict[str, float]]:
@@ -476,19 +511,10 @@ def _area_method(run: _Run, plan: MeteringPlan, hours, p) -> float | _Unknown:
     bad = run.invalid_under("areas")
     if bad:
         return bad
-    metered = set(plan.own_meter) | set(plan.total_meter)
-    unmetered = set(plan.unmetered)
-    entries = []
-    for i, a in enumerate(decl.areas):
-        if metered:
-            served = set(a.served_by or ())
-            if not served or (served & metered and served & unmetered):
-                return _lacking("area.served_by_required", f"areas[{i}].served_by")
-            if not served <= unmetered:
-                continue  # heated by metered types: its heat is already measured
-        entries.append((i, a))
-    if not entries:
-        return _lacking("area.missing", "areas")
+    indices, problems = estimated_areas(decl, plan)
+    if problems:
+        return _Unknown(tuple(problems))
+    entries = [(i, decl.areas[i]) for i in indices]
     lacking = _unknown(hours, p)
     if lacking:
         return lacking

@@ -6,9 +6,10 @@ import calendar as _cal
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Sequence
 
-from hpcarbon.model import Season, WorkingCondition
-from hpcarbon.vocabulary import month_key
+from hpcarbon.model import CopMeasurement, Season, WorkingCondition
+from hpcarbon.vocabulary import month_key, month_of
 
 #: §5.3 traceability date: operation must start on or after it.
 TRACEABILITY_DATE = date(2023, 1, 1)
@@ -69,6 +70,15 @@ def month_coverage(season: Season, months: list[str]) -> list[MonthProblem]:
             # located where the month belongs: at the first later month entered, else the last one
             later = [i for i, x in enumerate(months) if x > m]
             out.append(MonthProblem("monthly.missing_month", later[0] if later else len(months) - 1, m))
+    return out
+
+
+def measurements_by_month(measurements: Sequence[CopMeasurement]) -> dict[str, list[tuple[int, CopMeasurement]]]:
+    """Month (YYYY-MM) → its on-site COP measurements with their indices, in order (表8 counts and averages
+    them month by month)."""
+    out: dict[str, list[tuple[int, CopMeasurement]]] = {}
+    for j, m in enumerate(measurements):
+        out.setdefault(month_of(m.date), []).append((j, m))
     return out
 
 

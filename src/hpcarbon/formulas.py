@@ -61,33 +61,17 @@ def heat_by_electricity_monthly(electricity_kwh: Sequence[float], cop: Sequence[
     return math.fsum(heat_by_electricity(w, c) for w, c in zip(electricity_kwh, cop))
 
 
-def heat_by_area(q_w_per_m2: float, area_m2: float, hours: float) -> float:
-    """Heat supplied, area (heat-index) method — formula (3), §6.2.2.
-
-    Qa = q × A × t × 3.6×10⁻⁶
-
-    Parameters
-    ----------
-    q_w_per_m2 : q, heat index, the lowest recommended value of CJJ/T 34-2022 [W/m²]
-    area_m2 : A, heated area [m²]
-    hours : t, actual heating hours of the season, outages deducted [h]
-
-    Returns
-    -------
-    Qa [GJ]
-    """
-    return q_w_per_m2 * area_m2 * hours * GJ_PER_WH
-
-
 def heat_by_area_entries(entries: Iterable[tuple[float, float]], hours: float) -> float:
-    """Formula (3) over several area entries sharing one t — SPEC §2.
+    """Heat supplied, area (heat-index) method — formula (3), §6.2.2, over one or several area entries
+    sharing one t (SPEC §2); one entry is the formula as written, Qa = q × A × t × 3.6×10⁻⁶.
 
     Qa = (Σ_i q_i × A_i) × t × 3.6×10⁻⁶
 
     Parameters
     ----------
-    entries : pairs (q_i [W/m²], A_i [m²]), one per building type / area entry
-    hours : t [h]
+    entries : pairs (q_i [W/m²] — the lowest recommended heat index of CJJ/T 34-2022, A_i [m²], heated area),
+        one per building type / area entry
+    hours : t, actual heating hours of the season, outages deducted [h]
 
     Returns
     -------

@@ -169,8 +169,10 @@ def set_in_force(on: date | None = None, extra_dir: str | None = None) -> Parame
     return eligible[-1]
 
 
-def set_by_version(version: str, extra_dir: str | None = None) -> ParameterSet:
-    for s in all_sets(extra_dir):
-        if s.version == version:
-            return s
-    raise ParameterError(f"unknown parameter set version {version!r}")
+def set_in_force_or_none(on: date) -> ParameterSet | None:
+    """The set in force on ``on``, or None when none is yet (which the rules report as
+    ``parameters.no_set_in_force`` and the accounting lacks)."""
+    try:
+        return set_in_force(on)
+    except ParameterError:
+        return None

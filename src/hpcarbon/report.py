@@ -173,8 +173,8 @@ class Report:
                 title = s.title_en if lang == "en" else s.title_zh
                 lines.append(f"{i:>2}. [{s.clause}] {title}: {s.formula}")
                 if s.inputs:
-                    lines.append("      " + "; ".join(f"{q.name} = {_fmt(q.value)} {q.unit}".rstrip() for q in s.inputs))
-                lines.append(f"      → {s.output.name} = {_fmt(s.output.value)} {s.output.unit}".rstrip())
+                    lines.append("      " + "; ".join(f"{q.name} = {trace_value_text(q.value)} {q.unit}".rstrip() for q in s.inputs))
+                lines.append(f"      → {s.output.name} = {trace_value_text(s.output.value)} {s.output.unit}".rstrip())
         personal = self.personal_texts()  # every line but the file's own path
         lines = [line if line is file_line else self.mask(line, personal) for line in lines]
         return _visible("\n".join(lines)) + "\n"
@@ -257,9 +257,11 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - shown, 0)
 
 
-def _fmt(v) -> str:
+def trace_value_text(v) -> str:
+    """A value of the calculation trace as the text and HTML reports show it: up to 6 decimals, ∞ where one
+    method gives 0 (a deviation), dates ISO. The JSON trace keeps the number itself."""
     if isinstance(v, float):
-        if not math.isfinite(v):
+        if math.isinf(v):
             return "∞"
         return f"{v:,.6f}".rstrip("0").rstrip(".")
     return str(v)

@@ -8,20 +8,22 @@ Find a rule by its finding code (``hpcarbon.findings.CATALOG``) or by the clause
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping
 
-from hpcarbon.accounting import Accounting, MeteringPlan, at_or_under, compute, metering_plan
+from hpcarbon.accounting import (
+    Accounting, MeteringPlan, at_or_under, compute, cop_gap, estimated_areas, metering_plan, monthly_mean_cops,
+    months_without_measurement,
+)
 from hpcarbon.calendar import (
     CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
-    days_in_season, month_coverage, required_measurements, season_months, working_condition,
+    days_in_season, measurements_by_month, month_coverage, required_measurements, working_condition,
 )
 from hpcarbon.findings import Finding, Severity, finding
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
-from hpcarbon.parameters import ParameterError, ParameterSet, set_in_force
+from hpcarbon.parameters import ParameterSet, set_in_force_or_none
 from hpcarbon import vocabulary
 from hpcarbon.vocabulary import TYPE_LABEL
 from hpcarbon.privacy import mask_id, resident_id_problem, uscc_problem
@@ -235,13 +237,13 @@ def heating_hours(decl: Declaration, ctx: Context) -> Iterator[Finding]:
 @rule
 def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """COP source, plausibility, on-site measurement frequency and coverage."""
-    months = set(season_months(decl.season))
     for i, s in enumerate(decl.systems):
         t = _t(s.type)
         path = f"systems[{i}].cop"
+        gap = cop_gap(s, i, needed=s.type in ctx.plan.unmetered)
+        if gap:
+            yield finding(gap.code, gap.field, **t)
         if s.cop is None:
-            if s.type in ctx.plan.unmetered:
-                yield finding("cop.missing", f"{path}.source", **t)
             continue
         c = s.cop
         if c.report_value is not None:
@@ -249,7 +251,7 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         for j, m in enumerate(c.measurements):
             mpath = f"{path}.measurements[{j}]"
             yield from _cop_value(f"{mpath}.value", f"{m.date.isoformat()}", m.value, s.type)
-            if m.date.strftime("%Y-%m") not in months or not decl.season.start <= m.date <= decl.season.end:
+            if not decl.season.start <= m.date <= decl.season.end:
                 yield finding("cop.measurement_outside_season", f"{mpath}.date", date=m.date.isoformat(), **t)
             if m.outdoor_temp_c is None:
                 yield finding("cop.measurement_record_incomplete", f"{mpath}.outdoor_temp_c", date=m.date.isoformat(), **t)
@@ -259,8 +261,6 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
                               declared_zh=CONDITION_LABEL[m.condition][0], declared_en=CONDITION_LABEL[m.condition][1],
                               expected_zh=CONDITION_LABEL[expected][0], expected_en=CONDITION_LABEL[expected][1], **t)
         if c.source is CopSource.test_report:
-            if c.report_value is None:
-                yield finding("cop.report_value_missing", f"{path}.report_value", **t)
             if not c.report_no:
                 yield finding("cop.report_no_missing", f"{path}.report_no", **t)
             onsite = _seasonal_onsite_cop(decl, s.type)
@@ -284,19 +284,11 @@ def _cop_value(path: str, what: str, value: float, kind: HeatPumpType) -> Iterat
         yield finding("cop.atypical", path, what=what, value=value, low=tlow, high=thigh, **_t(kind))
 
 
-def _measurements_by_month(decl: Declaration, kind: HeatPumpType) -> dict[str, list[float]]:
-    by_month: dict[str, list[float]] = defaultdict(list)
-    for m in decl.system(kind).cop.measurements:
-        by_month[m.date.strftime("%Y-%m")].append(m.value)
-    return by_month
-
-
 def _seasonal_onsite_cop(decl: Declaration, kind: HeatPumpType) -> float | None:
     """Electricity-weighted mean of the monthly mean on-site COPs [D] (the weighting formula (2) applies)."""
-    by_month = _measurements_by_month(decl, kind)
-    if not by_month:
+    means = monthly_mean_cops(decl.system(kind).cop.measurements)
+    if not means:
         return None
-    means = {m: math.fsum(v) / len(v) for m, v in by_month.items()}
     weights = {r.month: r.electricity_kwh.get(kind, 0.0) for r in decl.monthly if r.month in means}
     total_w = math.fsum(weights.values())
     if total_w > 0:
@@ -309,32 +301,27 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severit
     """表8: measurements per month by working condition, one more with extreme weather (the month's
     record or any of its measurements says so). ``severity``: error where the measurements give the COP,
     warning where they feed no number — for a month with none as for a month with too few."""
-    by_month = _measurements_by_month(decl, kind)
-    extreme_by_month = defaultdict(bool)
-    # a month's count sits at its first measurement the validation did not refuse (a finding under a refused
-    # field would be dropped with that field's own findings, though the count does not rest on its value)
-    first_of_month: dict[str, str] = {}
-    for j, m in enumerate(decl.system(kind).cop.measurements):
-        extreme_by_month[m.date.strftime("%Y-%m")] |= m.extreme_weather
-        mpath = f"systems[{index}].cop.measurements[{j}]"
-        if not _under(mpath, invalid):
-            first_of_month.setdefault(m.date.strftime("%Y-%m"), f"{mpath}.date")
+    by_month = measurements_by_month(decl.system(kind).cop.measurements)
     t = _t(kind)
     whole = f"systems[{index}].cop.measurements"
+    for month in months_without_measurement(decl, kind):
+        yield finding("cop.measurement_missing_month", whole, severity=severity, month=month, **t)
     for r in decl.monthly:
-        count = len(by_month.get(r.month, ()))
-        used = r.electricity_kwh.get(kind, 0.0)
+        pairs = by_month.get(r.month, [])
+        count = len(pairs)
         if count == 0:
-            if used > 0:
-                yield finding("cop.measurement_missing_month", whole, severity=severity, month=r.month, **t)
             continue
+        # the count sits at the month's first measurement the validation did not refuse (a finding under a
+        # refused field is dropped with that field's own findings, though the count does not rest on its value)
+        paths = [f"{whole}[{j}]" for j, _ in pairs]
+        at = next((f"{p}.date" for p in paths if not _under(p, invalid)), whole)
         month_no = int(r.month[5:7])
-        extreme = r.extreme_weather or extreme_by_month[r.month]
+        extreme = r.extreme_weather or any(m.extreme_weather for _, m in pairs)
         required = required_measurements(month_no, extreme)
         if count < required:
             cond = working_condition(month_no)
             extra = EXTREME_WEATHER_EXTRA if extreme else 0
-            yield finding("cop.measurement_frequency", first_of_month.get(r.month, whole), severity=severity,
+            yield finding("cop.measurement_frequency", at, severity=severity,
                           month=r.month, count=count, required=required, base=MIN_MEASUREMENTS[cond],
                           condition_zh=CONDITION_LABEL[cond][0], condition_en=CONDITION_LABEL[cond][1],
                           extreme_zh=f"，极端天气另加 {extra} 次" if extra else "",
@@ -346,28 +333,14 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severit
 def areas(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """Area needed for the area method; q never above the table's lowest value; served-by in mixed projects."""
     plan, p = ctx.plan, ctx.params
-    if plan.unmetered:
-        # the area method needs the area heated by the unmetered types (§6.2.3.1); in a mixed project
-        # that is the entries whose served_by names unmetered types only
-        if plan.method == "mixed":
-            # an entry without served_by is reported as such (area.served_by_required), not as no area
-            has_area = any(not a.served_by or set(a.served_by) <= set(plan.unmetered) for a in decl.areas)
-        else:
-            has_area = bool(decl.areas)
-        if not has_area:
-            yield finding("area.missing", "areas")
-    metered = set(plan.own_meter) | set(plan.total_meter)
+    if plan.unmetered:  # the area method needs the area heated by the unmetered types (§6.2.3.1)
+        for problem in estimated_areas(decl, plan)[1]:
+            yield finding(problem.code, problem.field)
     declared = set(decl.types)
-    served_flagged = False
     for i, a in enumerate(decl.areas):
         for kind in a.served_by or ():
             if kind not in declared:
                 yield finding("area.served_by_unknown_type", f"areas[{i}].served_by", **_t(kind))
-        if metered and plan.unmetered and not served_flagged:
-            served = set(a.served_by or ())
-            if not served or (served & metered and served & set(plan.unmetered)):
-                served_flagged = True
-                yield finding("area.served_by_required", f"areas[{i}].served_by")
         if a.q_w_per_m2 is not None and p is not None:
             row = p.q_rows[a.building_type.value]
             lowest = row.lowest(a.energy_saving)
@@ -420,10 +393,7 @@ def make_context(decl: Declaration, params: ParameterSet | None = None,
     """``invalid``: the fields the validation refused (JSON path → finding code), whose values in ``decl``
     are placeholders (:mod:`hpcarbon.admission`)."""
     if params is None:
-        try:
-            params = set_in_force(decl.season.start)
-        except ParameterError:
-            params = None
+        params = set_in_force_or_none(decl.season.start)
     invalid = dict(invalid or {})
     return Context(params=params, plan=metering_plan(decl), accounting=compute(decl, params, invalid),
                    invalid=invalid)

@@ -12,15 +12,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from hpcarbon.findings import SEVERITY_LABEL, Severity
-from hpcarbon.report import Report, _visible
+from hpcarbon.report import Report, _visible, trace_value_text
 
 __all__ = ["report_view", "render_document", "render_fragment", "environment"]
-
-
-def _format_value(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.6f}".rstrip("0").rstrip(".")
-    return "—" if value is None else str(value)
 
 
 def report_view(report: Report, file_label: str | None = None, unreadable: bool = False) -> dict:
@@ -39,11 +33,15 @@ def report_view(report: Report, file_label: str | None = None, unreadable: bool 
     ordered = sorted(groups.items(), key=lambda kv: kv[0] is not None)
     zh_rows, en_rows = report.result_rows("zh"), report.result_rows("en")
     results = [{"zh": lz, "en": le, "value": report.mask(v, personal)} for (lz, v), (le, _) in zip(zh_rows, en_rows)]
+    # names and texts from the masked JSON trace; values rendered from the numbers as the text report does
+    # (the JSON trace holds ∞ as null), then masked like every other string
+    steps = report.accounting.trace if report.accounting else []
     trace = [{"clause": s["clause"], "title_zh": s["title_zh"], "title_en": s["title_en"], "formula": s["formula"],
-              "inputs": [{"name": q["name"], "value": _format_value(q["value"]), "unit": q["unit"]} for q in s["inputs"]],
-              "output": {"name": s["output"]["name"], "value": _format_value(s["output"]["value"]),
+              "inputs": [{"name": q["name"], "value": report.mask(trace_value_text(raw.value), personal),
+                          "unit": q["unit"]} for q, raw in zip(s["inputs"], step.inputs)],
+              "output": {"name": s["output"]["name"], "value": report.mask(trace_value_text(step.output.value), personal),
                          "unit": s["output"]["unit"]}}
-             for s in zh["trace"]]
+             for s, step in zip(zh["trace"], steps)]
     chart = None
     if report.declaration is not None:
         from hpcarbon.html_report.chart import chart_view, monthly_series

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass
 
 from hpcarbon import formulas
-from hpcarbon.accounting import metering_plan
+from hpcarbon.accounting import metering_plan, monthly_mean_cops
 from hpcarbon.model import CopSource, Declaration, HeatPumpType
-from hpcarbon.vocabulary import TYPE_LABEL, month_of
+from hpcarbon.vocabulary import TYPE_LABEL
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,9 @@ class MonthlySeries:
     cop: dict[HeatPumpType, tuple[float | None, ...]]
 
 
-def _monthly_cop(decl: Declaration, kind: HeatPumpType) -> dict[str, float]:
-    """Month → the mean of its on-site measurements (表8)."""
-    cop = decl.system(kind).cop
-    by_month: dict[str, list[float]] = {}
-    for m in cop.measurements if cop else ():
-        by_month.setdefault(month_of(m.date), []).append(m.value)
-    return {month: formulas.mean_cop(values) for month, values in by_month.items()}
-
-
 def monthly_series(decl: Declaration) -> MonthlySeries:
     plan = metering_plan(decl)
-    onsite = {s.type: _monthly_cop(decl, s.type) for s in decl.systems
+    onsite = {s.type: monthly_mean_cops(s.cop.measurements) for s in decl.systems
               if s.cop is not None and s.cop.source is CopSource.onsite}
     months, elec, heat, estimated = [], [], [], []
     for rec in decl.monthly:
