@@ -652,3 +652,14 @@ def test_number_text_is_the_shortest_round_trip_without_a_trailing_zero():
     assert [number_text(v) for v in (8.0, 8.0000001, 720, 0.1 + 0.2, -3.0, 2.5)] == [
         "8", "8.0000001", "720", "0.30000000000000004", "-3", "2.5"]
     assert float(number_text(0.1 + 0.2)) == 0.1 + 0.2
+
+
+def test_a_deviation_just_past_ten_percent_is_not_shown_as_ten():
+    """Q_elec = 320 000 × 2.4 × 0.0036 = 2 764.8 GJ; 5 238.3 m² at 40 W/m² over 4 032 h: Q_area =
+    0.580608 × 5 238.3 = 3 041.3988864 GJ, so d = 276.5988864 / 2 764.8 = 0.100043 — above 10 %, and shown with
+    the digits that say so (10.0 % would read as the threshold it exceeds)."""
+    from hpcarbon.findings import percent_text
+
+    f = [x for x in findings(put(example(), "areas[0].area_m2", 5238.3)) if x.code == "deviation.recheck_required"]
+    assert "deviate by 10.004% (> 10%)" in f[0].message("en")
+    assert [percent_text(0.26, 0.1), percent_text(0.1, 0.1), percent_text(float("inf"), 0.1)] == ["26.0%", "10.0%", "∞"]

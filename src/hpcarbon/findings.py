@@ -7,6 +7,7 @@ find all the wording in one place and a finding can be rendered as text, JSON or
 
 from __future__ import annotations
 
+import math
 import string
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -88,6 +89,18 @@ def number_text(value: int | float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
+
+
+def percent_text(share: float, beside: float, decimals: int = 1) -> str:
+    """A share as a percentage (0.26 → "26.0%"; ∞ → "∞") with at least ``decimals`` decimals and as many more
+    as it takes not to read as ``beside``, the threshold it is compared with (0.100043 beside 0.10 → "10.004%")."""
+    if math.isinf(share):
+        return "∞"
+    for n in range(decimals, 17):
+        text = f"{share:.{n}%}"
+        if share == beside or text != f"{beside:.{n}%}":
+            return text
+    return f"{share * 100!r}%"
 
 
 class _Unfilled:

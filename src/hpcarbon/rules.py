@@ -20,7 +20,7 @@ from hpcarbon.calendar import (
     CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
     days_in_season, measurements_by_month, month_coverage, required_measurements, working_condition,
 )
-from hpcarbon.findings import Finding, Severity, finding
+from hpcarbon.findings import Finding, Severity, finding, percent_text
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
 from hpcarbon.parameters import ParameterSet, set_in_force_or_none
@@ -368,7 +368,7 @@ def deviation_recheck(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     res = ctx.accounting.results
     if res is None or res.deviation is None or not deviation_requires_recheck(res.deviation):
         return
-    shown = "∞" if math.isinf(res.deviation) else f"{res.deviation:.1%}"
+    shown = percent_text(res.deviation, DEVIATION_RECHECK_THRESHOLD)
     threshold = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"
     if rc.performed:
         yield finding("deviation.rechecked", "recheck", deviation=shown, threshold=threshold, by=rc.by or "?",
