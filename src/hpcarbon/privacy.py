@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 # GB 32100-2015 unified social credit code: 31 characters (no I, O, Z, S, V), weights 3^i mod 31.
@@ -71,7 +72,6 @@ def mask_phone(value: str | None) -> str:
 
 
 # --- the one masking helper (issue 10): every report, log, page, export and annotated copy uses it -------
-import re  # noqa: E402
 
 #: an 18-character resident ID candidate and a mainland mobile number; a candidate is masked only when
 #: its GB 11643 check digit holds (a meter serial of 18 digits is not an ID)

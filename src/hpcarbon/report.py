@@ -177,7 +177,7 @@ class Report:
                 lines.append(f"      → {s.output.name} = {trace_value_text(s.output.value)} {s.output.unit}".rstrip())
         personal = self.personal_texts()  # every line but the file's own path
         lines = [line if line is file_line else self.mask(line, personal) for line in lines]
-        return _visible("\n".join(lines)) + "\n"
+        return visible("\n".join(lines)) + "\n"
 
     def _results_lines(self, lang: str) -> list[str]:
         return [f"  {_pad(label, 26)} {shown}" for label, shown in self.result_rows(lang)]
@@ -242,7 +242,8 @@ class Report:
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
+    """``text`` with its control and bidirectional characters shown as escapes (\\xNN, \\uNNNN)."""
     return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                           else f"\\u{ord(m.group()):04x}", text)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from hpcarbon.findings import SEVERITY_LABEL, Severity
-from hpcarbon.report import Report, _visible, trace_value_text
+from hpcarbon.report import Report, trace_value_text, visible
 
 __all__ = ["report_view", "render_document", "render_fragment", "environment"]
 
@@ -65,7 +65,7 @@ def environment():
     env = jinja2.Environment(loader=jinja2.PackageLoader("hpcarbon.html_report", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     # text from a submitted file must not reorder what a reader sees (bidi overrides) or hide itself
-    env.filters["visible"] = lambda v: _visible(str(v)) if v is not None else ""
+    env.filters["visible"] = lambda v: visible(str(v)) if v is not None else ""
     return env
 
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import signal
+import sqlite3
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -28,11 +29,12 @@ from sqlalchemy import exists, func, select
 
 from hpcarbon.exit_codes import ExitCode
 from hpcarbon.findings import CATALOG, Finding, Location, Severity
+from hpcarbon.privacy import declared_owner_personal
 from hpcarbon.registry import chain
 from hpcarbon.registry.checks import CheckOutcome, Correction, registry_findings
 from hpcarbon.registry.database import (RegistryError, current_revision, open_engine, read_transaction,
                                         write_transaction)
-from hpcarbon.registry.records import Record, record_of
+from hpcarbon.registry.records import Record, project_key, record_of
 from hpcarbon.registry.schema import archive, corrections, declaration_types, declarations, events, meters
 from hpcarbon.registry.submission import Submission, validate_submission
 from hpcarbon.report import Report
@@ -129,8 +131,6 @@ def _finding_from(data: dict) -> Finding:
 
 def personal_of(declaration: dict) -> dict[str, str]:
     """An individual owner's name, ID and phone → masked (SPEC §10); {} for an enterprise."""
-    from hpcarbon.privacy import declared_owner_personal
-
     return declared_owner_personal((declaration.get("project") or {}).get("owner"))
 
 
@@ -167,6 +167,7 @@ class Registry:
     def check_batch(self, paths: list[Path]) -> list[Outcome]:
         """:meth:`check` of several files, which are also checked against each other (the batch checks of
         ``hpcarbon validate``): accepting them one after another would refuse the later of two overlapping."""
+        # the validator and the layout (openpyxl) load when a file is checked, not for `registry list`
         from hpcarbon.validator.crossfile import cross_file_findings, season_record
 
         subs = [validate_submission(p) for p in paths]
@@ -302,8 +303,6 @@ class Registry:
         return list(self.iter_summaries(project, status, needs_correction, keep_before))
 
     def iter_summaries(self, project=None, status=None, needs_correction=False, keep_before=None):
-        from hpcarbon.registry.records import project_key
-
         d = declarations
         latest = standing_corrections()
         q = (select(d.c.id, d.c.project_id, d.c.season_start, d.c.season_end, d.c.status, d.c.method,
@@ -416,8 +415,6 @@ class Registry:
 
     def backup(self, dest: Path, force: bool = False) -> None:
         """A consistent copy of a SQLite registry while it is in use (SQLite's online backup)."""
-        import sqlite3
-
         if self.engine.dialect.name != "sqlite":
             raise RegistryError("PostgreSQL 登记簿请用 pg_dump 或 pg_basebackup 备份（见 README）/ back up a PostgreSQL "
                                 "registry with pg_dump or pg_basebackup (see the README)")
@@ -480,7 +477,7 @@ _OPEN: dict[str, Registry] = {}  # one per registry location and process (valida
 def add_registry_findings(location: str, result) -> None:
     """``hpcarbon validate --registry``: add the registry's findings to a validator ``FileResult``'s report,
     located at the workbook's cells."""
-    from hpcarbon.workbook.layout import cell_of
+    from hpcarbon.workbook.layout import cell_of  # the validator's caller has it loaded; `registry list` does not
 
     report = result.report
     if result.unreadable or not _complete(report):

@@ -13,19 +13,24 @@ Everything comes from the container's one pass over the sheets and the styles pa
 
 from __future__ import annotations
 
+import colorsys
 import re
 import unicodedata
-from openpyxl.utils.cell import coordinate_to_tuple
+from xml.etree.ElementTree import XML
+
+from openpyxl.styles.colors import COLOR_INDEX
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 from hpcarbon.findings import Finding, finding
 from hpcarbon.validator import ooxml
+from hpcarbon.validator.scan import input_cells
+from hpcarbon.workbook.layout import LAYOUT
+from hpcarbon.workbook.schema import lists_ranges
 
 _MAX_EACH = 20
 
 
 def reviewer_findings(container, read) -> list[Finding]:
-    from hpcarbon.validator.scan import input_cells
-
     out: list[Finding] = []
     inputs = input_cells()
     hidden_styles = _hiding_styles(container.styles_root, theme_colours(container.package))
@@ -120,8 +125,6 @@ def _hex(text: str | None) -> tuple[int, int, int] | None:
 
 def _palette(root) -> list[tuple[int, int, int] | None]:
     """The indexed colours: the style sheet's own ``indexedColors`` if it has them, else Excel's default."""
-    from openpyxl.styles.colors import COLOR_INDEX
-
     custom = root.find(f"{ooxml.MAIN}colors/{ooxml.MAIN}indexedColors")
     if custom is not None:
         return [_hex(el.get("rgb")) for el in custom]
@@ -130,8 +133,6 @@ def _palette(root) -> list[tuple[int, int, int] | None]:
 
 def _tinted(rgb: tuple[int, int, int], tint: float) -> tuple[int, int, int]:
     """Excel's tint, applied to the luminance in HLS: darker by |tint| below 0, lighter toward white above."""
-    import colorsys
-
     h, lum, s = colorsys.rgb_to_hls(*(c / 255 for c in rgb))
     lum = lum * (1 + tint) if tint < 0 else lum * (1 - tint) + tint
     return tuple(round(c * 255) for c in colorsys.hls_to_rgb(h, max(0.0, min(1.0, lum)), s))
@@ -173,8 +174,6 @@ def _int(text: str | None) -> int | None:
 def theme_colours(pkg) -> dict[int, tuple[int, int, int]]:
     """Excel's theme colour index → RGB, from the workbook's theme part (found through the workbook's
     relationships; accepted by the container pass, so its tree is built in C)."""
-    from xml.etree.ElementTree import XML
-
     if pkg is None:
         return {}
     source = ooxml.rels_path(pkg.workbook)
@@ -210,17 +209,12 @@ def _at(items: list, index: str | None):
 
 
 def _lists_extra(container) -> list[Finding]:
-    from openpyxl.utils.cell import range_boundaries
-
-    from hpcarbon.workbook.layout import LAYOUT
-    from hpcarbon.workbook.schema import _lists_ranges
-
     lists = next((s.name for s in LAYOUT.sheets if s.hidden), None)
     scan = container.scans.get(lists) if lists else None
     if scan is None:
         return []
     last_row: dict[int, int] = {}  # column → last row of its list (row 1 is its header)
-    for ref in _lists_ranges().values():
+    for ref in lists_ranges().values():
         c1, _r1, c2, r2 = range_boundaries(ref.split("!")[-1].replace("$", ""))
         for col in range(c1, c2 + 1):
             last_row[col] = max(last_row.get(col, 0), r2)
@@ -244,8 +238,6 @@ def _fold(name: str) -> str:
 
 
 def _imitations(container) -> list[Finding]:
-    from hpcarbon.workbook.layout import LAYOUT
-
     template = {s.name for s in LAYOUT.sheets}
     folded = {_fold(n): n for n in template}
     out = []

@@ -125,7 +125,7 @@ SHEETS: tuple[SheetSpec, ...] = (
 Q_TABLE_FIRST_COLUMN = len(VOCABS) + 2
 
 
-def _lists_ranges() -> dict[str, str]:
+def lists_ranges() -> dict[str, str]:
     out = {v.name: _range(S_LISTS, get_column_letter(i + 1), 2, get_column_letter(i + 1), 1 + len(v.options))
            for i, v in enumerate(VOCABS)}
     for i, name in enumerate(Q_TABLE_NAMES):
@@ -194,7 +194,7 @@ class Layout:
                     _add_name(names, c.name, _range(S_CALC, c.column, line.row, c.column, line.row))
         for name, ref in calc_monthly_names().items():
             _add_name(names, name, ref)
-        for name, ref in _lists_ranges().items():
+        for name, ref in lists_ranges().items():
             _add_name(names, name, ref)
         return names
 
