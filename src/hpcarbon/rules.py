@@ -304,21 +304,22 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severit
     by_month = measurements_by_month(decl.system(kind).cop.measurements)
     t = _t(kind)
     whole = f"systems[{index}].cop.measurements"
-    for month in months_without_measurement(decl, kind):
-        yield finding("cop.measurement_missing_month", whole, severity=severity, month=month, **t)
+    unmeasured = set(months_without_measurement(decl, kind))
     for r in decl.monthly:
+        if r.month in unmeasured:
+            yield finding("cop.measurement_missing_month", whole, severity=severity, month=r.month, **t)
+            continue
         pairs = by_month.get(r.month, [])
         count = len(pairs)
-        if count == 0:
+        if count == 0:  # and no electricity used: nothing to measure
             continue
-        # the count sits at the month's first measurement the validation did not refuse (a finding under a
-        # refused field is dropped with that field's own findings, though the count does not rest on its value)
-        paths = [f"{whole}[{j}]" for j, _ in pairs]
-        at = next((f"{p}.date" for p in paths if not _under(p, invalid)), whole)
         month_no = int(r.month[5:7])
         extreme = r.extreme_weather or any(m.extreme_weather for _, m in pairs)
         required = required_measurements(month_no, extreme)
         if count < required:
+            # at the month's first measurement the validation did not refuse (a finding under a refused field
+            # is dropped with that field's own findings, though the count does not rest on its value)
+            at = next((f"{whole}[{j}].date" for j, _ in pairs if not _under(f"{whole}[{j}]", invalid)), whole)
             cond = working_condition(month_no)
             extra = EXTREME_WEATHER_EXTRA if extreme else 0
             yield finding("cop.measurement_frequency", at, severity=severity,
