@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -46,9 +45,6 @@ class ValidationPool:
         """Start every worker now (not on the first upload) and return their process ids."""
         futures = [self._pool.submit(warm_up) for _ in range(self.workers)]
         return [f.result() for f in futures]
-
-    def worker_pids(self) -> list[int]:
-        return [p.pid for p in list(getattr(self._pool, "_processes", {}).values())]
 
     # --- the bounded queue --------------------------------------------------------------------------------
     def reserve(self, files: int) -> bool:
@@ -126,7 +122,3 @@ class ValidationPool:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)

@@ -69,14 +69,6 @@ class FileResult:
         return self.report.mask(project_id), season
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class NotRegularFile(OSError):
     """A FIFO, device, socket or folder given as a workbook: never read (a FIFO would block forever)."""
 
