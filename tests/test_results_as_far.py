@@ -169,3 +169,37 @@ def test_a_refused_measurement_is_lacked_by_the_field_its_finding_names():
     report = Report(found, accounting=ctx.accounting, declaration=loaded.draft, invalid_fields=frozenset(loaded.invalid))
     rows = dict(report.result_rows("en"))
     assert rows["electricity method Q_elec"] == "cannot be computed, lacking: systems[0].cop.measurements[1].value"
+
+
+def test_a_refused_measurement_value_makes_no_seasonal_on_site_cop():
+    """Test-report COP 2.4 with two December measurements, 2.6 and "abc": the refused one holds a placeholder
+    (1.0), which must not make a seasonal on-site COP of (2.6 + 1.0) / 2 = 1.8 < 2.4 and a warning about it."""
+    d = example()
+    d["systems"][0]["cop"]["measurements"] = [
+        {"date": "2024-12-05", "value": 2.6, "outdoor_temp_c": -14.0, "extreme_weather": False},
+        {"date": "2024-12-15", "value": "abc", "outdoor_temp_c": -14.0, "extreme_weather": False}]
+    _loaded, ctx, found = account(d)
+    assert [(f.code, f.field) for f in found] == [("field.invalid", "systems[0].cop.measurements[1].value")]
+    assert ctx.accounting.results.heat_supplied_gj == approx(Q_ELEC)  # the test report's COP stands
+
+
+def test_a_measurement_with_a_refused_date_counts_in_no_month():
+    """On-site COP, October's only measurement dated 2024-10-32: its placeholder date (the season start, also
+    October) must not count as October's measurement (表8: mild, 1 required); October has none that is known."""
+    from builders import onsite
+
+    d = onsite()
+    d["systems"][0]["cop"]["measurements"][0]["date"] = "2024-10-32"
+    _loaded, _ctx, found = account(d)
+    assert [(f.code, f.field, f.params.get("month")) for f in found] == [
+        ("field.invalid", "systems[0].cop.measurements[0].date", None),
+        ("cop.measurement_missing_month", "systems[0].cop.measurements", "2024-10")]
+
+
+def test_a_refused_report_number_blanks_no_result():
+    """The test report's number feeds no formula: typed as a number (not text) it is refused, and Q, BE, PE
+    and ER still stand (SPEC §12)."""
+    _loaded, ctx, found = account(put(example(), "systems[0].cop.report_no", 456))
+    assert [(f.code, f.field) for f in found] == [("field.invalid", "systems[0].cop.report_no")]
+    r = ctx.accounting.results
+    assert r.unavailable == {} and r.heat_supplied_gj == approx(Q_ELEC) and r.emission_reductions_t == approx(ER)

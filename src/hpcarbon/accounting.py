@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from hpcarbon import formulas
 from hpcarbon.calendar import crediting_period, measurements_by_month, month_coverage, records_keep_until
@@ -145,15 +145,18 @@ def cop_gap(system: System, index: int, needed: bool) -> Missing | None:
     return None
 
 
-def months_without_measurement(decl: Declaration, kind: HeatPumpType) -> list[str]:
+def months_without_measurement(decl: Declaration, kind: HeatPumpType,
+                               measurements: Sequence[CopMeasurement] | None = None) -> list[str]:
     """The months whose record has the type use electricity but that have no on-site COP measurement of it
-    (表8: formula (2) has no COP for them)."""
-    system = decl.system(kind)
-    measured = measurements_by_month(system.cop.measurements) if system and system.cop else {}
+    (表8: formula (2) has no COP for them); ``measurements``: those to go by, else all the type's."""
+    if measurements is None:
+        system = decl.system(kind)
+        measurements = system.cop.measurements if system and system.cop else []
+    measured = measurements_by_month(measurements)
     return [r.month for r in decl.monthly if (r.electricity_kwh.get(kind) or 0.0) > 0 and r.month not in measured]
 
 
-def monthly_mean_cops(measurements: list[CopMeasurement]) -> dict[str, float]:
+def monthly_mean_cops(measurements: Sequence[CopMeasurement]) -> dict[str, float]:
     """Month → the mean of its on-site COP measurements (表8)."""
     return {month: formulas.mean_cop([m.value for _, m in pairs])
             for month, pairs in measurements_by_month(measurements).items()}
@@ -242,11 +245,11 @@ class _Run:
                                     inputs=tuple(inputs), output=output))
         return output.value
 
-    def invalid_under(self, path: str) -> _Unknown | None:
-        """The invalid fields at or under ``path`` (a field the validation refused is no input), each named
-        as its finding names it: a scope marked for a placeholder (a whole measurement, see
-        :mod:`hpcarbon.admission`) is left out where the refused field under it is marked too."""
-        hits = [p for p in self.invalid if at_or_under(p, path)]
+    def invalid_under(self, path: str, but: tuple[str, ...] = ()) -> _Unknown | None:
+        """The invalid fields at or under ``path`` but not under any of ``but`` (a field the validation refused
+        is no input), each named as its finding names it: a scope marked for a placeholder (a whole
+        measurement, see :mod:`hpcarbon.admission`) is left out where the refused field under it is marked too."""
+        hits = [p for p in self.invalid if at_or_under(p, path) and not any(at_or_under(p, b) for b in but)]
         named = [Missing(self.invalid[p], p) for p in hits if not any(q != p and at_or_under(q, p) for q in hits)]
         return _Unknown(tuple(named)) if named else None
 
@@ -452,13 +455,17 @@ def _monthly_cops(run: _Run, kind: HeatPumpType, series: list[tuple[str, float]]
     (NaN for a month without a measurement and without electricity: it adds no heat)."""
     idx = run.decl.types.index(kind)
     path = f"systems[{idx}].cop"
-    bad = run.invalid_under(path)
+    cop = run.decl.systems[idx].cop
+    # the report number feeds no number; nor do the measurements where the test report gives the COP
+    unused = (f"{path}.report_no",)
+    if cop is not None and cop.source is CopSource.test_report:
+        unused += (f"{path}.measurements",)
+    bad = run.invalid_under(path, but=unused)
     if bad:
         return bad
     gap = cop_gap(run.decl.systems[idx], idx, needed=True)
     if gap:
         return _Unknown((gap,))
-    cop = run.decl.systems[idx].cop
     if cop.source is CopSource.test_report:
         return [cop.report_value] * len(series)
     if months_without_measurement(run.decl, kind):

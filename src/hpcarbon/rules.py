@@ -263,7 +263,9 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         if c.source is CopSource.test_report:
             if not c.report_no:
                 yield finding("cop.report_no_missing", f"{path}.report_no", **t)
-            onsite = _seasonal_onsite_cop(decl, s.type)
+            # a refused measurement holds a placeholder value: the seasonal on-site COP is then unknown
+            refused = any(at_or_under(p, f"{path}.measurements") for p in ctx.invalid)
+            onsite = None if refused else _seasonal_onsite_cop(decl, s.type)
             if c.report_value is not None and onsite is not None and onsite < c.report_value:
                 yield finding("cop.onsite_lower_than_report", f"{path}.report_value", onsite=onsite,
                               report=c.report_value, **t)
@@ -301,10 +303,13 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severit
     """表8: measurements per month by working condition, one more with extreme weather (the month's
     record or any of its measurements says so). ``severity``: error where the measurements give the COP,
     warning where they feed no number — for a month with none as for a month with too few."""
-    by_month = measurements_by_month(decl.system(kind).cop.measurements)
-    t = _t(kind)
     whole = f"systems[{index}].cop.measurements"
-    unmeasured = set(months_without_measurement(decl, kind))
+    # a measurement whose date was refused holds a placeholder date: it is counted in no month
+    dated = [m for j, m in enumerate(decl.system(kind).cop.measurements) if f"{whole}[{j}].date" not in invalid]
+    by_month = {month: [(j, m) for j, m in pairs if f"{whole}[{j}].date" not in invalid]
+                for month, pairs in measurements_by_month(decl.system(kind).cop.measurements).items()}
+    t = _t(kind)
+    unmeasured = set(months_without_measurement(decl, kind, dated))
     for r in decl.monthly:
         if r.month in unmeasured:
             yield finding("cop.measurement_missing_month", whole, severity=severity, month=r.month, **t)
