@@ -231,3 +231,24 @@ def test_english_first_template_has_the_same_cells():
     assert en["项目信息"]["A6"].value.startswith("Project name")
     assert zh["项目信息"]["A6"].value.startswith("项目名称")
     assert en["填表说明"]["B3"].value == L.TEMPLATE_VERSION
+
+
+def test_numbers_are_saved_with_every_digit():
+    """SPEC §9: a number keeps its full double precision in the saved file (openpyxl alone writes %.16g,
+    so 0.1 + 0.2 would come back as 0.3)."""
+    from openpyxl import Workbook
+
+    from hpcarbon.workbook.template import workbook_bytes
+
+    wb = Workbook()
+    values = [0.1 + 0.2, 1 / 3, 2764.8000000000002, 5e-324, 147.82558444000001]
+    for i, v in enumerate(values, start=1):
+        wb.active.cell(i, 1, v)
+    back = load_workbook(io.BytesIO(workbook_bytes(wb))).active
+    assert [back.cell(i, 1).value for i in range(1, len(values) + 1)] == values
+    assert back.cell(1, 1).value != 0.3
+
+
+def test_a_dropdown_s_choices_in_each_language():
+    assert L.YES_NO.choices("zh") == "是、否"
+    assert L.COP_SOURCE.choices("en") == "test report, on-site measurement"

@@ -33,6 +33,8 @@ import pytest
 import xlwings
 
 from hpcarbon.findings import finding
+from hpcarbon.report import Report
+from hpcarbon.validator import FileResult
 
 REPO = Path(__file__).resolve().parents[1]
 U = hpcarbon_udfs
@@ -691,8 +693,7 @@ def test_validation_writes_findings(saved_workbook, monkeypatch):
 
     def validate_file(path):
         calls.append(path)
-        report = types.SimpleNamespace(findings=found, status="fail", meta={"sha256": "ab" * 32})
-        return types.SimpleNamespace(report=report)
+        return FileResult(Path(path), Report(found, meta={"sha256": "ab" * 32}), unreadable=False)
 
     monkeypatch.setitem(sys.modules, "hpcarbon.validator", types.SimpleNamespace(validate_file=validate_file))
     book = fake_book(saved_workbook, sheets=("申报表", U.RESULTS_SHEET, "计算"))
@@ -710,7 +711,8 @@ def test_validation_writes_findings(saved_workbook, monkeypatch):
 
 
 def test_validation_with_no_findings_and_a_failing_validator(saved_workbook, monkeypatch):
-    monkeypatch.setitem(sys.modules, "hpcarbon.validator", types.SimpleNamespace(validate_file=lambda p: []))
+    monkeypatch.setitem(sys.modules, "hpcarbon.validator", types.SimpleNamespace(
+        validate_file=lambda p: FileResult(Path(p), Report([]), unreadable=False)))
     rows = U.write_validation_results(fake_book(saved_workbook))
     assert rows[-1][-1] == "未发现问题 / no findings"
 

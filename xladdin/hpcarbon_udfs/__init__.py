@@ -449,7 +449,7 @@ def HP_COP_MEAN(values):
 
 
 # --------------------------------------------------------------------------------------------
-# Validate from Excel (awaits hpcarbon.validator, a separate issue)
+# Validate from Excel (hpcarbon.validator.validate_file on the saved file)
 # --------------------------------------------------------------------------------------------
 
 
@@ -472,20 +472,14 @@ def _validation_rows(path: str) -> list[list]:
     except Exception as e:  # noqa: BLE001 - report in the sheet, not as a VBA error box
         return head + [[_message(f"校验器出错 {type(e).__name__}：{e}",
                                  f"the validator failed: {type(e).__name__}: {e}")]]
-    report = getattr(result, "report", result)  # FileResult.report, or a report, or findings
-    findings = list(getattr(report, "findings", report) or [])
-    meta = getattr(report, "meta", None) or {}
-    head[0] += [getattr(report, "status", None), meta.get("sha256")]
+    report = result.report
+    head[0] += [report.status, report.meta.get("sha256")]
     rows = [["严重程度 severity", "代码 code", "条款 clause", "工作表 sheet", "单元格 cell", "说明 message"]]
-    for f in findings:
-        severity = getattr(f, "severity", "")
-        location = getattr(f, "location", None)
-        message = f.bilingual() if hasattr(f, "bilingual") else str(f)
-        rows.append([getattr(severity, "value", severity), getattr(f, "code", ""), getattr(f, "clause", ""),
-                     getattr(location, "sheet", None), getattr(location, "cell", None), message])
-    if not findings:
+    for f in report.findings:  # a workbook's findings are always located (FileResult), sheet/cell possibly None
+        rows.append([f.severity.value, f.code, f.clause, f.location.sheet, f.location.cell, f.bilingual()])
+    if not report.findings:
         rows.append(["", "", "", "", "", "未发现问题 / no findings"])
-    results = report.results_dict() if hasattr(report, "results_dict") else None
+    results = report.results_dict()
     if results:  # the validator's own numbers, to set beside the 核算 sheet's
         rows.append(["核算结果 results (hpcarbon)"])
         rows += [[key, results[key]] for key in _RESULT_ROWS if results.get(key) is not None]

@@ -24,13 +24,6 @@ def parse_path(path: str) -> list[str | int]:
     return [p for p in out if p != "key"] if "[key]" in (path or "") else out
 
 
-def _join(tokens: Sequence[str | int]) -> str:
-    out = ""
-    for t in tokens:
-        out += f"[{t}]" if isinstance(t, int) else (("." if out else "") + t)
-    return out
-
-
 class Locator:
     """Turns JSON paths into cells, given how rows and systems were placed.
 

@@ -254,8 +254,7 @@ def _enum(value: Any, vocab: L.Vocab) -> Any:
         except KeyError:
             pass
     raise _Unreadable(f"{xv.describe(value)} 不在可选范围内，应为：{vocab.choices('zh')}",
-                      f"{xv.describe(value)} is not one of the allowed values: "
-                      f"{', '.join(o.en for o in vocab.options)}")
+                      f"{xv.describe(value)} is not one of the allowed values: {vocab.choices('en')}")
 
 
 def coerce(value: Any, spec: L.FieldSpec, max_text: int = _DEFAULT_MAX_TEXT) -> Any:

@@ -19,6 +19,7 @@ from copy import copy
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import _writer as _cell_writer
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
@@ -703,19 +704,13 @@ def _exact_string(value):
     return _openpyxl_safe_string(value)
 
 
-try:  # openpyxl ≥ 3.1 writes cell values through this module-level name
-    from openpyxl.cell import _writer as _cell_writer
-
-    _openpyxl_safe_string = _cell_writer.safe_string
-except (ImportError, AttributeError):  # pragma: no cover - another openpyxl layout: keep its formatting
-    _cell_writer = None
+# openpyxl (3.1) writes cell values through this module-level name; imported plainly so that another openpyxl
+# layout fails here, loudly, instead of the template silently losing full double precision
+_openpyxl_safe_string = _cell_writer.safe_string
 
 
 @contextlib.contextmanager
 def _exact_numbers():
-    if _cell_writer is None:  # pragma: no cover
-        yield
-        return
     _cell_writer.safe_string = _exact_string
     try:
         yield

@@ -89,7 +89,10 @@ class Vocab:
         return self._lookup[vocab_key(text)]
 
     def choices(self, lang: str = "zh") -> str:
-        return ("、" if lang == "zh" else ", ").join(o.zh for o in self.options)
+        """The options' labels in one language, listed as that language lists them."""
+        if lang == "zh":
+            return "、".join(o.zh for o in self.options)
+        return ", ".join(o.en for o in self.options)
 
 
 _DISTRICT_EN = {
