@@ -18,8 +18,12 @@ from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode, worst
 from hpcarbon.files import OutputExists, atomic_write_text, csv_text
-from hpcarbon.validator.crossfile import SeasonRecord
-from hpcarbon.validator.limits import Limits
+from hpcarbon.findings import finding
+from hpcarbon.report import Report
+from hpcarbon.validator import FileResult, validate_file
+from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
+from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
+from hpcarbon.validator.names import annotated_name, shown_path
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
@@ -99,8 +103,6 @@ class Skipped:
 
     @property
     def shown(self) -> str:
-        from hpcarbon.validator.names import shown_path
-
         return shown_path(self.path)
 
     def to_dict(self) -> dict:
@@ -162,8 +164,6 @@ def annotated_names(files: list[Path]) -> list[str]:
     """Annotated-copy names, distinct within the batch: submissions/A/申报表.xlsx and submissions/B/申报表.xlsx
     must not overwrite each other's copy (the later ones get -2, -3 …; compared case-blind, as Windows and
     macOS folders do)."""
-    from hpcarbon.validator.names import annotated_name
-
     seen: set[str] = set()
     out = []
     for f in files:
@@ -194,8 +194,6 @@ def _job(task: FileTask) -> FileOutcome:
     """One file in a worker. Anything that goes wrong here (a MemoryError while rendering, the registry)
     becomes this file's finding, never the end of the batch."""
     try:
-        from hpcarbon.validator import validate_file
-
         result = validate_file(task.path, limits=task.limits, annotate_dir=task.annotate_dir, force=task.force,
                                annotate_name=task.annotate_name)
         if task.registry:  # the registry's findings join the file's own, in every output
@@ -209,11 +207,6 @@ def _job(task: FileTask) -> FileOutcome:
 
 
 def _failed(path: Path, exc: BaseException, lang: str, keep: bool) -> FileOutcome:
-    from hpcarbon.findings import finding
-    from hpcarbon.report import Report
-    from hpcarbon.validator import FileResult
-    from hpcarbon.validator.names import shown_path
-
     reason = "内存不足 / out of memory" if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {str(exc)[:200]}"
     result = FileResult(path, Report([finding("file.unreadable_workbook", reason=reason)],
                                            meta={"file": shown_path(path), "template_version": None}), True)
@@ -223,8 +216,6 @@ def _failed(path: Path, exc: BaseException, lang: str, keep: bool) -> FileOutcom
 
 def _apply_batch_findings(outcomes: list[FileOutcome], lang: str) -> dict[int, list]:
     """§7.3.3 / §6.2.4.3 across the batch: add each file's cross-file findings to its report."""
-    from hpcarbon.validator.crossfile import cross_file_findings
-
     extra = cross_file_findings([o.season if o else None for o in outcomes])
     for i, found in extra.items():
         o = outcomes[i]
@@ -266,16 +257,12 @@ def cmd_validate(args) -> int:
     from concurrent.futures import ProcessPoolExecutor, as_completed  # multiprocessing: on use, not at start
     from concurrent.futures.process import BrokenProcessPool
 
-    from hpcarbon.validator.limits import DEFAULT_LIMITS
-
     try:
         limits = DEFAULT_LIMITS.with_overrides(args.limit)
     except ValueError as exc:
         return _usage_error(str(exc))
     if args.jobs < 1:
         return _usage_error("--jobs 应不小于 1 / --jobs must be at least 1")
-    from hpcarbon.validator.names import shown_path
-
     files, missing, skipped = collect(args.paths)
     for m in missing:
         sys.stderr.write(f"hpcarbon validate: 找不到 {shown_path(m)} / not found: {shown_path(m)}\n")

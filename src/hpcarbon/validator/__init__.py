@@ -21,17 +21,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
+
 from hpcarbon.exit_codes import ExitCode
+from hpcarbon.files import OutputExists
 from hpcarbon.findings import Finding, finding, placed
 from hpcarbon.model import OwnerType
-from hpcarbon.files import OutputExists
 from hpcarbon.privacy import owner_personal
 from hpcarbon.report import Report
+from hpcarbon.rules import check, make_context
+from hpcarbon.validator.annotate import annotate_workbook
 from hpcarbon.validator.container import inspect_container
 from hpcarbon.validator.crossfile import IDENTITY, SeasonRecord, season_record
-from hpcarbon.validator.ooxml import gated_openpyxl
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
 from hpcarbon.validator.names import annotated_name, shown_path
+from hpcarbon.validator.ooxml import gated_openpyxl
+from hpcarbon.validator.recompute import compare_cached, old_template, sheet_and_cells, sheet_sees
+from hpcarbon.validator.reviewer import reviewer_findings
+from hpcarbon.validator.scan import input_cells, inputs_in, personal_cells, shown
+from hpcarbon.workbook import reader as wb_reader
+from hpcarbon.workbook.layout import LAYOUT
+from hpcarbon.workbook.schema import TEMPLATE_VERSION
 
 __all__ = ["FileResult", "annotated_name", "validate_file"]
 
@@ -148,10 +158,6 @@ def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Pat
 
 
 def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool, meta: dict) -> FileResult:
-    from hpcarbon.rules import check, make_context
-    from hpcarbon.workbook import reader as wb_reader
-    from hpcarbon.workbook.layout import LAYOUT
-
     try:
         data = read_submitted(path, limits.max_file_bytes)
     except NotRegularFile as exc:
@@ -159,8 +165,6 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     except OSError as exc:
         return FileResult(path, Report([finding("file.cannot_open", reason=exc.strerror or str(exc))], meta=meta), True)
     meta["sha256"] = hashlib.sha256(data).hexdigest()
-    from hpcarbon.validator.recompute import sheet_and_cells
-
     calc_sheet, calc_cells = sheet_and_cells()
     wanted = {calc_sheet: calc_cells}
     container = inspect_container(data, limits, wanted,
@@ -192,8 +196,6 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     findings += _sheet_findings(container.sheets) + _control_characters(read)
     formula_findings, merge_findings = _scan_inputs(read, container)
     findings += formula_findings + merge_findings + _outside_formulas(container, read)
-    from hpcarbon.validator.reviewer import reviewer_findings
-
     findings += reviewer_findings(container, read)
     # a declaration with invalid fields is still accounted as far as its numbers go: the draft holds
     # placeholders where fields are invalid, which no result and no rule uses (hpcarbon.admission)
@@ -229,8 +231,6 @@ def _formulas_of(container):
     """The formulas of a sheet as the reader asks for them (to name a moved table row or column), from the
     container's scans: ``=`` and the formula's text where a cell holds one (a shared formula's other cells:
     ``=`` alone)."""
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
-
     def formulas_of(sheet: str, max_row: int, max_col: int):
         scan = container.scans.get(sheet)
         if scan is None:
@@ -246,14 +246,10 @@ def _formulas_of(container):
 
 
 def input_sheets() -> list[str]:
-    from hpcarbon.validator.scan import input_cells
-
     return list(input_cells())
 
 
 def _bad_cells(container) -> list[Finding]:
-    from hpcarbon.validator.scan import personal_cells, shown
-
     personal = personal_cells()
     out = []
     for sheet, scan in container.scans.items():
@@ -268,10 +264,6 @@ def _scan_inputs(read, container) -> tuple[list[Finding], list[Finding]]:
     """Input cells must hold typed values: a formula there (=WEBSERVICE, DDE, a link …) is an error, and
     so is a merged range that swallows an input cell — a range covering two input cells, or one input
     cell that is not its top-left cell (Excel keeps only the top-left value)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    from hpcarbon.validator.scan import input_cells, inputs_in
-
     fields = {where: field_path for field_path, where in read.provenance.items() if where[1]}
     formulas, merges = [], []
     for sheet, refs in input_cells().items():
@@ -295,8 +287,6 @@ def _scan_inputs(read, container) -> tuple[list[Finding], list[Finding]]:
 
 def _outside_formulas(container, read) -> list[Finding]:
     """A formula anywhere in the workbook — any sheet, any cell, a defined name — that reaches outside it."""
-    from hpcarbon.validator.scan import input_cells, shown
-
     inputs = input_cells()
     out = []
     for sheet, scan in container.scans.items():
@@ -312,8 +302,6 @@ def _outside_formulas(container, read) -> list[Finding]:
 
 def _sheet_findings(sheets: list[tuple[str, str]]) -> list[Finding]:
     """Hidden sheets: the template hides only its dropdown lists; anything else hidden could conceal data."""
-    from hpcarbon.workbook.layout import LAYOUT
-
     template = {s.name: s.hidden for s in LAYOUT.sheets}
     out = []
     for name, state in sheets:
@@ -369,8 +357,6 @@ def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | N
             "season": f"{season.get('start')}/{season.get('end')}" if season.get("start") and season.get("end") else None,
         }
     if annotate_to is not None:
-        from hpcarbon.validator.annotate import annotate_workbook
-
         target = annotate_to
         try:
             with gated_openpyxl():
@@ -413,9 +399,6 @@ def personal_texts(read) -> dict[str, str]:
 def _compare_cached(accounting, decl, read, container) -> list[Finding]:
     """Recomputation (issue: validate, layer 4): the core's results vs what the workbook cached, compared by
     :mod:`.recompute`; the cached values come from the container's one pass over the calculation sheet."""
-    from hpcarbon.validator.recompute import compare_cached, old_template, sheet_and_cells, sheet_sees
-    from hpcarbon.workbook.schema import TEMPLATE_VERSION
-
     sheet, _cells = sheet_and_cells()
     if sheet not in container.scans:  # deleted or renamed: nothing to compare
         return [finding("recompute.no_calc_sheet", None, sheet=sheet)]

@@ -12,10 +12,13 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity
 from hpcarbon.files import atomic_write
 from hpcarbon.privacy import mask_text
+from hpcarbon.validator.ooxml import runs_code
+from hpcarbon.validator.scan import reaches_outside
 
 FINDINGS_SHEET = "校验结果 Findings"
 _FILL = {Severity.error: "FFC7CE", Severity.warning: "FFEB9C", Severity.info: "DDEBF7"}
@@ -99,8 +102,6 @@ _FINDINGS_WIDTHS = (12, 9, 11, 9, 18, 38, 38)
 
 def _print_setup(ws) -> None:
     """The findings sheet prints on A4 landscape, one page wide, header row repeated, wrapped text."""
-    from openpyxl.worksheet.properties import PageSetupProperties
-
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -116,9 +117,6 @@ def _strip_live(wb, strip: dict[str, set[str]], drop: list[str]) -> None:
     target, names that run code (Auto_Open …) are dropped and so are macro and dialog sheets (``drop``).
     (openpyxl writes no VBA, external links, connections, query tables, OLE objects, ActiveX
     controls or custom UI: the copy is written from its model, not from the submitted parts.)"""
-    from hpcarbon.validator.ooxml import runs_code
-    from hpcarbon.validator.scan import reaches_outside
-
     for ws in wb.worksheets:
         for ref in strip.get(ws.title, ()):
             cell = ws[ref]

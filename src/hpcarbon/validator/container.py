@@ -24,7 +24,7 @@ from hpcarbon.findings import Finding, finding
 from hpcarbon.validator import ooxml
 from hpcarbon.validator.limits import Limits
 from hpcarbon.validator.cells import ValueReader, number_styles, shared_strings
-from hpcarbon.validator.scan import SheetScan, scan_sheet
+from hpcarbon.validator.scan import SheetScan, reaches_outside, scan_sheet
 
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 16
@@ -429,8 +429,6 @@ def _content_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
 def _defined_names(workbook_xml: bytes) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Defined names whose formula reaches outside the workbook, and names that run code (auto-run, Excel
     4.0 macro or VBA procedure names) — bytes accepted and bounded above."""
-    from hpcarbon.validator.scan import reaches_outside
-
     outside, code = [], []
     for el in fromstring(workbook_xml).iter(f"{ooxml.MAIN}definedName"):
         name = el.get("name", "")

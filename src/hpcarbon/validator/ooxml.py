@@ -15,8 +15,11 @@ Nothing here builds a tree of a part whose size is not already bounded by the co
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import io
 import posixpath
+import xml.etree.ElementTree as _ET
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import XML as _c_fromstring  # C parser: only over bytes check_xml accepted
@@ -507,10 +510,6 @@ def is_xml_part(pkg_or_none: Package | None, name: str, head: bytes, overrides: 
 # expat too and decodes those bytes identically, so within the gate it has nothing defusedxml would
 # refuse. Everywhere else (a path read by `hpcarbon compute`, another thread) openpyxl keeps defusedxml:
 # the switch is a context variable, per thread and task.
-import contextlib  # noqa: E402
-import contextvars  # noqa: E402
-import xml.etree.ElementTree as _ET  # noqa: E402
-
 _GATED = contextvars.ContextVar("hpcarbon_gated_openpyxl", default=False)
 _installed = False
 

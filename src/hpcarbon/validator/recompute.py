@@ -18,7 +18,13 @@ from typing import Any
 
 from hpcarbon.findings import Finding, finding
 from hpcarbon.formulas import deviation_requires_recheck
+from hpcarbon.rules import make_context
 from hpcarbon.validator.scan import Cached
+from hpcarbon.workbook import calc_sheet as C
+from hpcarbon.workbook.renderings import INFINITE
+from hpcarbon.workbook.schema import LAYOUT, SUPPORTED_TEMPLATE_VERSIONS, TEMPLATE_VERSION
+from hpcarbon.workbook.sheet_view import UNKNOWN, how_taken
+from hpcarbon.workbook.sheets import S_CALC
 
 #: Results keys the sheet does not show as one cell, and why.
 EXEMPT = {
@@ -47,10 +53,6 @@ def expected_cells(accounting, decl, blank_missing: bool = False) -> list[Expect
     """What each compared cell of 核算 must show for ``decl`` (results of the core's ``accounting``). A result
     the core could not form is not compared — or, with ``blank_missing``, expected as the sheet shows it
     then: blank, or "—" for a word."""
-    from hpcarbon.workbook import calc_sheet as C
-    from hpcarbon.workbook.renderings import INFINITE
-    from hpcarbon.workbook.schema import LAYOUT
-
     res = accounting.results
     if res is None:
         return []
@@ -102,9 +104,6 @@ def _recheck_word(res, decl, C) -> str:
 
 def sheet_and_cells() -> tuple[str, set[str]]:
     """The calculation sheet and every cell of it the comparison reads."""
-    from hpcarbon.workbook.schema import LAYOUT
-    from hpcarbon.workbook.sheets import S_CALC
-
     cells = set()
     for check in LAYOUT.calc_checks:
         cells.add(check.native)
@@ -116,8 +115,6 @@ def sheet_and_cells() -> tuple[str, set[str]]:
 def old_template() -> frozenset[str]:
     """Template versions whose calculation sheet predates the compared layout (read, not compared): every
     supported version but the current one."""
-    from hpcarbon.workbook.schema import SUPPORTED_TEMPLATE_VERSIONS, TEMPLATE_VERSION
-
     return SUPPORTED_TEMPLATE_VERSIONS - {TEMPLATE_VERSION}
 
 
@@ -141,8 +138,6 @@ def agrees(expected: Any, got: Any) -> bool:
 def _at_input(code: str, cells: list[tuple[Expected, Any]], taken, sheet: str) -> Finding:
     """The warning at a coerced input: which results of the sheet its reading explains (or leaves
     undetermined), what the first of them shows and what the methodology gives, and how to retype it."""
-    from hpcarbon.workbook.sheet_view import how_taken
-
     exp, got = cells[0]
     shown = "、".join(e.cell for e, _ in cells)  # at most the ~20 compared cells
     how_zh, how_en = how_taken(taken.value)
@@ -204,8 +199,6 @@ class SheetSees:
 
 def sheet_sees(sheet_view) -> SheetSees | None:
     """Account the declaration as the sheet sees it (None when no coerced input is read by its formulas)."""
-    from hpcarbon.workbook.sheet_view import UNKNOWN
-
     if sheet_view is None or not sheet_view.inputs:
         return None
     known = [t for t in sheet_view.inputs if t.value is not UNKNOWN]
@@ -223,8 +216,6 @@ def sheet_sees(sheet_view) -> SheetSees | None:
 
 
 def _sheet_cells(decl, invalid) -> dict[str, Expected]:
-    from hpcarbon.rules import make_context
-
     ctx = make_context(decl, invalid=invalid)
     return {e.cell: e for e in expected_cells(ctx.accounting, decl, blank_missing=True)}
 

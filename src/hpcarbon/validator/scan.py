@@ -27,12 +27,14 @@ from functools import lru_cache
 import re
 from xml.etree.ElementTree import fromstring  # C parser: bytes the container pass accepted (no DOCTYPE, bounded)
 
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.utils.exceptions import CellCoordinatesException
 
 from hpcarbon.validator.cells import NumberStyles, ValueReader, item_text, style_index
 from hpcarbon.validator.ooxml import MAIN, local_name
+from hpcarbon.workbook.layout import LAYOUT
 
 _ROW, _C_F, _C_V = f"{MAIN}row", f"{MAIN}f", f"{MAIN}v"
 _MERGE, _COL, _IS = f"{MAIN}mergeCell", f"{MAIN}col", f"{MAIN}is"
@@ -290,8 +292,6 @@ def reaches_outside(formula: str) -> str | None:
     openpyxl's formula tokenizer (only formulas containing one of the telltale words or signs are)."""
     if not formula or not _PREFILTER.search(formula.upper()):
         return None
-    from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
-
     try:
         items = Tokenizer("=" + formula.lstrip("=")).items
     except TokenizerError:
@@ -317,8 +317,6 @@ def reaches_outside(formula: str) -> str | None:
 @lru_cache(maxsize=1)
 def input_cells() -> dict[str, dict[str, tuple[int, int]]]:
     """The template's input cells: sheet → {A1 ref: (column index, row)} (every row of a table)."""
-    from hpcarbon.workbook.layout import LAYOUT
-
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for slot in LAYOUT.slots:
         col = column_index_from_string(slot.column)
@@ -361,6 +359,4 @@ def inputs_in(sheet: str, rng: str) -> list[tuple[int, int, str]] | None:
 @lru_cache(maxsize=1)
 def personal_cells() -> frozenset[tuple[str, str]]:
     """(sheet, ref) of the cells holding an individual owner's personal data (never echoed)."""
-    from hpcarbon.workbook.layout import LAYOUT
-
     return frozenset((s.sheet, s.cell()) for s in LAYOUT.slots if s.spec.personal and not s.table)
