@@ -4,6 +4,7 @@ item 5): change the constant and the instructions sheet's text follows; the find
 from __future__ import annotations
 
 import importlib
+import re
 import importlib.util
 from datetime import date
 
@@ -124,12 +125,16 @@ def test_addin_descriptions_render_the_core_s_thresholds(monkeypatch):
     """The function wizard's text (the UDF docstring) is rendered when the add-in is loaded: load it afresh
     with other constants and the text follows."""
     try:
-        _texts_with(monkeypatch, {(formulas, "DEVIATION_RECHECK_THRESHOLD"): 0.15, (formulas, "CREDIT_DECIMALS"): 3})
+        _texts_with(monkeypatch, {(formulas, "DEVIATION_RECHECK_THRESHOLD"): 0.15, (formulas, "CREDIT_DECIMALS"): 3,
+                                  (formulas, "GJ_PER_KWH"): 0.004, (formulas, "GJ_PER_WH"): 4e-6})
         spec = importlib.util.spec_from_file_location("hpcarbon_udfs_again", hpcarbon_udfs.__file__)
         again = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(again)
         assert ">0.15 须复核参数" in again.HP_DEVIATION.__doc__ and "above 0.15 the parameters" in again.HP_DEVIATION.__doc__
         assert "向下取整到 0.001 t CO2" in again.HP_CREDITABLE.__doc__
+        assert "Q = Σ W×COP×0.004 [GJ]" in again.HP_HEAT_ELEC.__doc__
+        assert "Q = Σ q×A × t × 4×10⁻⁶ [GJ]" in again.HP_HEAT_AREA.__doc__
+        assert "W × COP × 0.004。" in _all_text()
     finally:
         monkeypatch.undo()
         importlib.reload(texts)
@@ -185,3 +190,24 @@ def test_months_without_measurement_and_by_month_grouping():
     pairs = calendar.measurements_by_month(decl.systems[0].cop.measurements)
     assert {m: [j for j, _ in p] for m, p in pairs.items()} == {"2024-12": [0, 2], "2024-10": [1]}
     assert monthly_mean_cops(decl.systems[0].cop.measurements) == {"2024-12": 2.25, "2024-10": 3.0}
+
+
+@pytest.mark.parametrize("value, shown", [(0.0036, "0.0036"), (3.6e-6, "3.6×10⁻⁶"), (1e-3, "0.001"), (2.5e12, "2.5×10¹²"),
+                                          (0.11, "0.11")])
+def test_a_formula_s_constant_is_shown_as_the_methodology_writes_it(value, shown):
+    assert texts.shown_constant(value) == shown
+
+
+def test_no_text_of_the_template_holds_an_unrendered_placeholder():
+    """Texts built from constants are f-strings; one that lost its f would show ``{YES}`` to the owner."""
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(Path(__file__).resolve().parents[1] / "workbook_templates" / "hpcarbon-declaration-template.xlsx")
+    placeholder = re.compile(r"\{[A-Za-z_][A-Za-z_0-9.\[\]]*\}")
+    texts_seen = []
+    for ws in wb.worksheets:
+        texts_seen += [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        texts_seen += [t for dv in ws.data_validations.dataValidation for t in (dv.prompt, dv.error) if t]
+    assert texts_seen and not [t for t in texts_seen if placeholder.search(t)]

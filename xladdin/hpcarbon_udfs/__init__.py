@@ -40,7 +40,7 @@ from hpcarbon import excel_values as xv
 from hpcarbon import formulas
 from hpcarbon.parameters import ParameterError, set_in_force
 from hpcarbon.model import HeatPumpType
-from hpcarbon.workbook.texts import CREDIT_STEP
+from hpcarbon.workbook.texts import CREDIT_STEP, GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN
 from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, TYPE_LABEL, YES, text_key
 
 __all__ = [
@@ -243,8 +243,9 @@ _COP_DOC = "COP：制热性能系数 [-]，> 0；单个值（整季）或与 W �
 @xw.arg("W", ndim=2, err_to_str=True, doc=_W_DOC)
 @xw.arg("COP", ndim=2, err_to_str=True, doc=_COP_DOC)
 @_excel
+@_described(f"电量法供热量，公式(2) §6.2.1：Q = Σ W×COP×{GJ_PER_KWH_SHOWN} [GJ]（逐月相乘后求和） / Heat supplied, "
+            f"electricity method, formula (2) §6.2.1: Q = Σ W×COP×{GJ_PER_KWH_SHOWN} [GJ], month by month.")
 def HP_HEAT_ELEC(W, COP):
-    """电量法供热量，公式(2) §6.2.1：Q = Σ W×COP×0.0036 [GJ]（逐月相乘后求和） / Heat supplied, electricity method, formula (2) §6.2.1: Q = Σ W×COP×0.0036 [GJ], month by month."""
     pairs = _paired("W", W, "COP", COP, "positive")
     return formulas.heat_by_electricity_monthly([w for w, _ in pairs], [c for _, c in pairs])
 
@@ -257,8 +258,9 @@ def HP_HEAT_ELEC(W, COP):
 @xw.arg("t", err_to_str=True,
         doc="t：实际供暖小时数 [h]（已扣除停供、中断时间） / t: actual heating hours of the season [h], outages deducted.")
 @_excel
+@_described(f"面积法供热量，公式(3) §6.2.2：Q = Σ q×A × t × {GJ_PER_WH_SHOWN} [GJ] / Heat supplied, area method, "
+            f"formula (3) §6.2.2: Q = Σ q×A × t × {GJ_PER_WH_SHOWN} [GJ].")
 def HP_HEAT_AREA(q, A, t):
-    """面积法供热量，公式(3) §6.2.2：Q = Σ q×A × t × 3.6×10⁻⁶ [GJ] / Heat supplied, area method, formula (3) §6.2.2: Q = Σ q×A × t × 3.6×10⁻⁶ [GJ]."""
     hours = _number("t", t, "nonneg")
     pairs = _paired("A", A, "q", q, "positive")
     return formulas.heat_by_area_entries([(q_i, a_i) for a_i, q_i in pairs], hours)

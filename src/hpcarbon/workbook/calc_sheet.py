@@ -15,7 +15,7 @@ from hpcarbon.workbook.fields import (
     DATE_FORMAT, NUMBER_FORMATS, RECHECK_ABOVE, RECHECK_ABOVE_EN, CalcCell, CalcLine,
 )
 from hpcarbon.workbook.renderings import INFINITE, addin, native
-from hpcarbon.workbook.texts import CREDIT_STEP, DENOISE_ZH
+from hpcarbon.workbook.texts import CREDIT_STEP, DENOISE_ZH, GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN
 from hpcarbon.workbook.sheets import AREAS, MONTHLY, MONTHLY_ROWS, S_AREAS, S_CALC, S_MONTHLY, _range
 from hpcarbon.workbook.vocabularies import (
     COP_ONSITE,
@@ -140,7 +140,7 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
         q_elec_native, "Q_ELEC", fmt["GJ"],
         total=(f'=IF(COUNTIF({srcs},"{SRC_ESTIMATE}")=0,"",IF(SUMPRODUCT(--({srcs}="{SRC_ESTIMATE}"),'
                f'--ISTEXT(B{q_row}:D{q_row}))>0,"",SUM(B{q_row}:D{q_row})))'),
-        total_name="HP_CALC_Q_ELEC"), "GJ", "Q = Σ W × COP × 0.0036（逐月）", "6.2.1", "heat_elec_method_gj",
+        total_name="HP_CALC_Q_ELEC"), "GJ", f"Q = Σ W × COP × {GJ_PER_KWH_SHOWN}（逐月）", "6.2.1", "heat_elec_method_gj",
         addin_formula=f'=IF(COUNTIF({srcs},"{SRC_ESTIMATE}")=0,"",' + "+".join(q_elec_addin(t) for t in TYPES) + ")",
         addin_name="HP_CALC_Q_ELEC_ADDIN", number_format=fmt["GJ"])
     heading("四、供热量：计量、估算与保守取值", "4. Heat supplied: metered, estimated, conservative")
@@ -166,7 +166,7 @@ def _calc() -> tuple[tuple[CalcLine, ...], int]:
     area_args = {"q": "HP_AREA_Q_USED", "A": "HP_AREA_COUNTED", "t": "HP_CALC_T"}
     step("面积法供热量 Q面，公式（3）", "Area method, formula (3)", e(
         f'=IF(HP_CALC_N_ESTIMATED=0,"",{native("heat_by_area_entries", **area_args)})', "HP_CALC_Q_AREA", fmt["GJ"]),
-        "GJ", "Q = Σ(q × A) × t × 3.6×10⁻⁶（面积表 I、J 列）", "6.2.2", "heat_area_method_gj",
+        "GJ", f"Q = Σ(q × A) × t × {GJ_PER_WH_SHOWN}（面积表 I、J 列）", "6.2.2", "heat_area_method_gj",
         addin_formula=f'=IF(HP_CALC_N_ESTIMATED=0,"",{addin("heat_by_area_entries", **area_args)})',
         addin_name="HP_CALC_Q_AREA_ADDIN", number_format=fmt["GJ"])
     both = "AND(ISNUMBER(HP_CALC_Q_ELEC),ISNUMBER(HP_CALC_Q_AREA))"

@@ -8,7 +8,8 @@ from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
-from hpcarbon.vocabulary import BUILDING_TYPES, NO
+from hpcarbon.model import CopSource
+from hpcarbon.vocabulary import BUILDING_TYPES, COP_SOURCE_LABEL, NO
 from hpcarbon.workbook.calc_sheet import (
     ADDIN_COLUMN,
     CALC_LINES,
@@ -80,7 +81,7 @@ SHEETS: tuple[SheetSpec, ...] = (
               table=MONTHLY, landscape=True, freeze=f"B{MONTHLY_FIRST_ROW}"),
     SheetSpec("measurements", S_COP, "现场测量 COP 记录（表8）", "On-site COP measurements (table 8)", "table",
               (("A", 18), ("B", 13), ("C", 12), ("D", 11), ("E", 10), ("F", 10), ("G", 10)),
-              note_zh="仅 COP 来源为“现场测量”的类型填写，每次测量一行。",
+              note_zh=f"仅 COP 来源为“{COP_SOURCE_LABEL[CopSource.onsite][0]}”的类型填写，每次测量一行。",
               note_en="Only for types whose COP source is on-site measurement; one row per measurement.",
               table=MEASUREMENTS, freeze=f"A{COP_FIRST_ROW}"),
     SheetSpec("areas", S_AREAS, "供暖面积与热指标（面积法）", "Heated areas and heat index (area method)", "table",

@@ -139,7 +139,7 @@ PROJECT_LINES = _form(S_PROJECT, 4, [
             help_zh="供暖期开始日生效的参数集（数值见“参数”表）",
             help_en="the parameter set in force on the season start (values on sheet 参数)"), False),
     ]),
-    (("四、书面声明（是/否）", "4. Written statements (yes/no)"), [
+    ((f"四、书面声明（{YES}/{NO}）", "4. Written statements (yes/no)"), [
         (f"project.statements.{s.key}", f"HP_STATEMENT_{s.key.upper()}", _f(
             s.label_zh, s.label_en, BOOL, s.clause, vocab=YES_NO, required=ALWAYS, help_zh=s.text_zh,
             help_en=s.text_en), False)
@@ -178,7 +178,7 @@ def _grid() -> tuple[Line, ...]:
         (("一、热泵系统与计量", "1. Heat-pump systems and meters"), [
             ("systems[{t}]", "IN_USE", _f(
                 "是否采用该类型热泵", "This type is in use", PRESENCE, "6.2.1", vocab=YES_NO,
-                help_zh="采用的类型填“是”；不同类型热泵严禁混合计算，各占一列",
+                help_zh=f"采用的类型填“{YES}”；不同类型热泵严禁混合计算，各占一列",
                 help_en="yes for each type the project uses; types are never mixed, one column each"), TYPES),
             ("systems[{t}].subtype", "SUBTYPE", _f(
                 "地源热泵形式", "Ground-source subtype", ENUM, "2.1.1.1", vocab=GROUND_SUBTYPE, required=IN_USE,

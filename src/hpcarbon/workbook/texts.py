@@ -18,12 +18,12 @@ from hpcarbon.calendar import (
     TABLE8_MONTHS,
     working_condition,
 )
-from hpcarbon.formulas import CREDIT_DECIMALS, DENOISE_DECIMALS, DEVIATION_RECHECK_THRESHOLD
-from hpcarbon.model import HeatPumpType, WorkingCondition
+from hpcarbon.formulas import CREDIT_DECIMALS, DENOISE_DECIMALS, DEVIATION_RECHECK_THRESHOLD, GJ_PER_KWH, GJ_PER_WH
+from hpcarbon.model import CopSource, HeatPumpType, WorkingCondition
 from hpcarbon.parameters import all_sets, set_in_force
 from hpcarbon.report import GJ_DECIMALS, T_DECIMALS
 from hpcarbon.rules import COP_PLAUSIBLE, COP_TYPICAL
-from hpcarbon.vocabulary import NO, STATEMENTS, YES
+from hpcarbon.vocabulary import COP_SOURCE_LABEL, NO, STATEMENTS, YES
 
 # thresholds as the texts state them, rendered from the constants and parameters that the rules apply
 _D = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"  # 10%
@@ -47,6 +47,20 @@ def en_count(n: int) -> str:
     return _EN_NUMERALS[n] if n < len(_EN_NUMERALS) else str(n)
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def shown_constant(x: float) -> str:
+    """A formula's constant as the methodology writes it: 0.0036 → ``0.0036``, 3.6e-06 → ``3.6×10⁻⁶``."""
+    text = f"{x:g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+#: formulas (2) and (3)'s unit constants, as the texts write them
+GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN = shown_constant(GJ_PER_KWH), shown_constant(GJ_PER_WH)
 #: the step creditable reductions are rounded down to (0.01 t)
 CREDIT_STEP = f"{10 ** -CREDIT_DECIMALS:.{CREDIT_DECIMALS}f}"
 #: float noise removed before a comparison or rounding, as the texts state it
@@ -83,7 +97,7 @@ HOW_TO_FILL = [
      f"the season's start and end; the parameter set version; answer the {en_count(len(STATEMENTS))} written "
      "statements yes or no."),
     ("step", "2 热泵系统", "2 Systems",
-     "每种热泵类型一列。采用的类型在“是否采用”选“是”，并填写热量表、电能表编号与最近检定日期；"
+     f"每种热泵类型一列。采用的类型在“是否采用”选“{YES}”，并填写热量表、电能表编号与最近检定日期；"
      "无热量表的类型填写 COP 来源（检测报告优先）。两种及以上热泵耦合且在总输出端装有热量表时填写第三部分。",
      "One column per heat-pump type. For each type in use choose yes and give its meters and their last "
      "verification dates; a type without a heat meter needs its COP source (the test report first). "
@@ -93,7 +107,8 @@ HOW_TO_FILL = [
      "One row per calendar month of the season: heating and outage hours, extreme weather, electricity per "
      "type (kWh) and, for metered types, heat (GJ)."),
     ("step", "4 COP记录", "4 COP",
-     "COP 来源为“现场测量”时，每次测量一行：类型、日期、室外温度、工况、极端天气、单次 COP（频次见下方表8）。",
+     f"COP 来源为“{COP_SOURCE_LABEL[CopSource.onsite][0]}”时，每次测量一行：类型、日期、室外温度、工况、极端天气、单次 COP"
+     "（频次见下方表8）。",
      "When the COP source is on-site measurement: one row per measurement — type, date, outdoor temperature, "
      "condition, extreme weather, value (frequency: table 8 below)."),
     ("step", "5 面积", "5 Areas",
@@ -153,10 +168,10 @@ DECISIONS = [
     ("heading", "四、本产品的决定 [D]（方法学未明确处）", "4. This product's decisions [D] (where the methodology is silent)",
      "", ""),
     ("text", "[D] 逐月电算法", "[D] Monthly formula (2)",
-     "同一类型的 COP 逐月不同（现场测量）时，公式（2）逐月计算后求和：Q = Σ 月耗电量 × 月均 COP × 0.0036；"
-     "COP 全季相同（检测报告）时即 W × COP × 0.0036。",
+     f"同一类型的 COP 逐月不同（现场测量）时，公式（2）逐月计算后求和：Q = Σ 月耗电量 × 月均 COP × {GJ_PER_KWH_SHOWN}；"
+     f"COP 全季相同（检测报告）时即 W × COP × {GJ_PER_KWH_SHOWN}。",
      "When a type's COP differs month by month (on-site measurement), formula (2) is applied per month and "
-     "summed; with one COP for the season (test report) it is W × COP × 0.0036."),
+     f"summed; with one COP for the season (test report) it is W × COP × {GJ_PER_KWH_SHOWN}."),
     ("text", "[D] 偏差的基数", "[D] Deviation base",
      f"两种方法的偏差 d = |Q电 − Q面| ÷ 两者中的较小值（最严格的理解）；d 超过 {_D} 且无复核记录为错误，"
      "有复核记录为警告，仍取较小值。",
@@ -193,10 +208,10 @@ DECISIONS = [
      "With both metered and unmetered types, the area method counts only the area heated by the unmetered "
      "types, so each area entry names its types."),
     ("text", "[D] 单元格的读法", "[D] How cells are read",
-     "文本形式的数字、全角数字（１２３）、2024/10/20、2024年10月20日、Excel 日期序号、是/否/TRUE/FALSE 均可识别；"
+     f"文本形式的数字、全角数字（１２３）、2024/10/20、2024年10月20日、Excel 日期序号、{YES}/{NO}/TRUE/FALSE 均可识别；"
      "空白是缺读数，0 是读数。无法识别的单元格逐格报告，不作猜测。",
      "Numbers stored as text, full-width digits, 2024/10/20, 2024年10月20日, Excel date serials and "
-     "是/否/TRUE/FALSE are read; blank is a missing reading, 0 a reading. A cell that cannot be read is reported, "
+     f"{YES}/{NO}/TRUE/FALSE are read; blank is a missing reading, 0 a reading. A cell that cannot be read is reported, "
      "never guessed."),
 ]
 
