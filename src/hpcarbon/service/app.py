@@ -14,26 +14,30 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 from contextlib import asynccontextmanager
 from importlib import resources
+from urllib.parse import quote
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hpcarbon import __version__
 from hpcarbon.findings import finding
+from hpcarbon.html_report import environment, render_fragment
 from hpcarbon.report import Report
 from hpcarbon.service.accesslog import AccessLog
 from hpcarbon.service.config import ServiceConfig
+from hpcarbon.service.declarations import add_declaration_routes
 from hpcarbon.service.downloads import DownloadStore
 from hpcarbon.service.errors import ApiError
 from hpcarbon.service.pool import ValidationPool
 from hpcarbon.service.uploads import Upload, read_uploads
 from hpcarbon.service.worker import UploadJob, UploadOutcome, render
+from hpcarbon.validator.crossfile import cross_file_findings
 
 #: codes of the container check meaning "this is not a workbook at all" (→ 415 when every upload is one)
 NOT_A_WORKBOOK = {"file.not_xlsx", "file.legacy_xls", "file.empty"}
@@ -99,8 +103,6 @@ class Service:
     @staticmethod
     def _batch_checks(outcomes: list[UploadOutcome], lang: str, html: bool) -> None:
         """§7.3.3 / §6.2.4.3 across the files of one request, as ``hpcarbon validate`` does across a batch."""
-        from hpcarbon.validator.crossfile import cross_file_findings
-
         for i, found in cross_file_findings([o.season for o in outcomes]).items():
             o = outcomes[i]
             o.report.findings.extend(found)
@@ -165,8 +167,6 @@ def create_app(config: ServiceConfig, log_stream=None, service: Service | None =
         outcomes = await service.validate(request, files, annotate=annotate, lang="zh", html=True)
         views = [o.view for o in outcomes]
         if fragment:
-            from hpcarbon.html_report import render_fragment
-
             return HTMLResponse(render_fragment(views))
         return HTMLResponse(_page(service, views=views))
 
@@ -177,8 +177,6 @@ def create_app(config: ServiceConfig, log_stream=None, service: Service | None =
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     async def docs():
-        from fastapi.openapi.docs import get_swagger_ui_html
-
         return get_swagger_ui_html(openapi_url=app.openapi_url, title="hpcarbon API v1",
                                    swagger_js_url="/docs/assets/swagger-ui-bundle.js",
                                    swagger_css_url="/docs/assets/swagger-ui.css",
@@ -219,13 +217,9 @@ def create_app(config: ServiceConfig, log_stream=None, service: Service | None =
         item = service.downloads.get(token)
         if item is None:
             raise ApiError("link_expired")
-        from urllib.parse import quote
-
         return Response(item.data, media_type=XLSX, headers={
             "Content-Disposition": f"attachment; filename=annotated.xlsx; filename*=UTF-8''{quote(item.name)}",
             "Cache-Control": "no-store"})
-
-    from hpcarbon.service.declarations import add_declaration_routes
 
     add_declaration_routes(app, service, _ERROR, _UPLOAD_BODY)
 
@@ -234,24 +228,7 @@ def create_app(config: ServiceConfig, log_stream=None, service: Service | None =
     return wrapped
 
 
-def require_token(request: Request, config: ServiceConfig) -> str:
-    """The bearer token of a write request, compared in constant time with every configured token."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
-    given = token.strip().encode()
-    ok = False
-    for known in config.tokens:  # no early exit: the time does not say which token came close
-        ok |= hmac.compare_digest(given, known.encode())
-    if not ok:
-        raise ApiError("forbidden")
-    return hashlib.sha256(given).hexdigest()[:12]  # names the caller in records without revealing the token
-
-
 def _page(service: Service, views: list[dict] | None = None, error: dict | None = None) -> str:
-    from hpcarbon.html_report import environment
-
     cfg = service.config
     return environment().get_template("page.html.j2").render(
         views=views or [], error=error, trace_open=False, max_files=cfg.max_files,

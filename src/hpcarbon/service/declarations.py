@@ -4,6 +4,7 @@ issue 11), list, show, withdraw. Without a configured registry each answers 503 
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from hpcarbon.service.auth import require_token
 from hpcarbon.service.errors import ApiError
 from hpcarbon.service.uploads import read_uploads
 from hpcarbon.service.worker import WORKBOOK_SUFFIXES, UploadJob, render
@@ -25,6 +27,7 @@ class AcceptJob(UploadJob):
 def run_accept(job: AcceptJob) -> dict:
     """In a worker: the registry's ``accept`` of the upload; the private folder is gone afterwards (the
     registry keeps its own archived copy of an accepted file)."""
+    # the registry (SQLAlchemy) loads only where one is configured: `serve --no-registry` runs without it
     from hpcarbon.registry import Registry, RegistryError
 
     root = Path(tempfile.mkdtemp(prefix="hpcarbon-accept-"))
@@ -45,8 +48,6 @@ def run_accept(job: AcceptJob) -> dict:
 
 
 def add_declaration_routes(app, service, error_doc: dict, upload_body: dict) -> None:
-    from hpcarbon.service.app import require_token
-
     config = service.config
 
     def registry():
@@ -153,6 +154,4 @@ def add_declaration_routes(app, service, error_doc: dict, upload_body: dict) -> 
 
 def _jsonable(value):
     """Dates and the like as ISO text (the registry's summaries hold date objects)."""
-    import json
-
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
