@@ -18,6 +18,15 @@ PE = F(320_000) / (1 - F("4.37") / 100) / 1000 * F("0.4671")  # (4)
 Q_AREA = F(40) * 5000 * 4032 * F("3.6e-6")  # (3): 2 903.04 GJ
 
 
+def assert_all_results(res: dict) -> None:
+    """Q, BE, PE and ER of the example, every one computed."""
+    assert res["heat_supplied_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
+    assert res["baseline_emissions_t"] == pytest.approx(float(BE), rel=1e-12)
+    assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
+    assert res["emission_reductions_t"] == pytest.approx(float(BE - PE), rel=1e-12)
+    assert res["unavailable"] == {}
+
+
 def test_workbook_field_errors_keep_the_numbers(tmp_path):
     d = example()
     p = filled(tmp_path, d)
@@ -26,12 +35,7 @@ def test_workbook_field_errors_keep_the_numbers(tmp_path):
     assert r.exit_code == 1 and r.report.status == "fail"
     codes = {(f.code, f.field) for f in r.report.findings if f.severity.value == "error"}
     assert {f for _c, f in codes} == {"project.district", "project.owner.name"}, codes
-    res = r.report.results_dict()
-    assert res["heat_supplied_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
-    assert res["baseline_emissions_t"] == pytest.approx(float(BE), rel=1e-12)
-    assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
-    assert res["emission_reductions_t"] == pytest.approx(float(BE - PE), rel=1e-12)
-    assert res["unavailable"] == {}
+    assert_all_results(r.report.results_dict())
     row = SummaryRow.of(r)
     assert row.sha256 and row.project_id == "CC-HP-2024-0001"
     assert row.baseline_emissions_t == pytest.approx(float(BE), rel=1e-12)
@@ -67,12 +71,7 @@ def test_a_formula_in_the_project_name_keeps_the_numbers(tmp_path):
     assert r.exit_code == 1 and r.report.status == "fail"
     errs = [f for f in r.report.findings if f.severity.value == "error"]
     assert [(f.code, f.field, at(f)) for f in errs] == [("workbook.formula_in_input", "project.name", where)]
-    res = r.report.results_dict()
-    assert res["heat_supplied_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
-    assert res["baseline_emissions_t"] == pytest.approx(float(BE), rel=1e-12)
-    assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
-    assert res["emission_reductions_t"] == pytest.approx(float(BE - PE), rel=1e-12)
-    assert res["unavailable"] == {}
+    assert_all_results(r.report.results_dict())
 
 
 def test_a_formula_in_a_reading_blanks_only_what_rests_on_it(tmp_path):
