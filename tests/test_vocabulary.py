@@ -73,6 +73,7 @@ YES_NO_CASES = {
     "节能": ("refused", True), "采取节能措施": ("refused", True),
     "非节能": ("refused", False), "未采取节能措施": ("refused", False), "不节能": ("refused", False),
     "也许": ("refused", "refused"), "是否": ("refused", "refused"), "#N/A": ("refused", "refused"),
+    "１": (True, True), "-1": ("refused", "refused"), "(0)": ("refused", "refused"), "1.0": ("refused", "refused"),
 }
 
 

@@ -50,6 +50,8 @@ def yes_no(text: str, *, energy_saving: bool = False) -> bool | None:
     :func:`text_key`), else None. With ``energy_saving`` (the 表2 question only) the energy-saving answers
     :data:`ENERGY_SAVING_WORDS` / :data:`NOT_ENERGY_SAVING_WORDS` are read as well."""
     key = text_key(text)
+    if key.isdigit() and unicodedata.normalize("NFKC", text).strip() != key:
+        return None  # 1 and 0 as typed; the key drops signs and brackets, and -1 or (0) is no answer
     if key in _YES_KEYS or (energy_saving and key in _SAVING_KEYS):
         return True
     if key in _NO_KEYS or (energy_saving and key in _NOT_SAVING_KEYS):
