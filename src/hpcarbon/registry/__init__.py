@@ -9,9 +9,9 @@ Python API (see :mod:`hpcarbon.registry.store`)::
         outcome = reg.accept(path, operator="…")  # Outcome(status, report, declaration_id, corrections)
 """
 
-__all__ = ["REGISTRY_ENV", "DeclarationSummary", "Outcome", "Registry", "RegistryError", "VerifyResult"]
+__all__ = ["REGISTRY_ENV", "DeclarationSummary", "Outcome", "OutcomeStatus", "Registry", "RegistryError", "VerifyResult"]
 
-_HOME = {"REGISTRY_ENV": "database", "RegistryError": "database", "DeclarationSummary": "store", "Outcome": "store",
+_HOME = {"REGISTRY_ENV": "database", "RegistryError": "database", "DeclarationSummary": "store", "Outcome": "store", "OutcomeStatus": "store",
          "Registry": "store", "VerifyResult": "store"}
 
 

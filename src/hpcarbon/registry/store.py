@@ -23,6 +23,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import exists, func, select
@@ -39,7 +40,7 @@ from hpcarbon.registry.schema import archive, corrections, declaration_types, de
 from hpcarbon.registry.submission import Submission, validate_submission
 from hpcarbon.report import Report
 
-__all__ = ["Outcome", "Registry", "RegistryError", "DeclarationSummary", "VerifyResult"]
+__all__ = ["Outcome", "OutcomeStatus", "Registry", "RegistryError", "DeclarationSummary", "VerifyResult"]
 
 #: Test hook (never set in production): ``kill:<point>`` kills this process with SIGKILL at that point of an
 #: accept, ``pause:<point>:<seconds>`` sleeps there — how the tests stop a real process mid-transaction.
@@ -60,25 +61,34 @@ def _hook(point: str) -> None:
         time.sleep(float(arg or 1))
 
 
+class OutcomeStatus(StrEnum):
+    """What accept or check made of one file (its text is what the JSON outputs carry)."""
+
+    ACCEPTED = "accepted"  # recorded now
+    ALREADY = "already"  # the same SHA-256 was accepted before: nothing recorded
+    PASSED = "passed"  # check only: would be accepted
+    REFUSED = "refused"  # error findings: nothing recorded
+    UNREADABLE = "unreadable"  # not a declaration
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return {OutcomeStatus.REFUSED: ExitCode.FINDINGS,
+                OutcomeStatus.UNREADABLE: ExitCode.UNREADABLE}.get(self, ExitCode.OK)
+
+
 @dataclass
 class Outcome:
-    """What accept or check made of one file.
-
-    ``status``: ``accepted`` (recorded now), ``already`` (the same SHA-256 was accepted before: nothing
-    recorded), ``refused`` (error findings: nothing recorded), ``passed`` (check only: would be accepted),
-    ``unreadable`` (not a declaration)."""
+    """What accept or check made of one file."""
 
     file: str
-    status: str
+    status: OutcomeStatus
     report: Report
     declaration_id: int | None = None
     corrections: list[Correction] = field(default_factory=list)
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.status == "unreadable":
-            return ExitCode.UNREADABLE
-        return ExitCode.FINDINGS if self.status == "refused" else ExitCode.OK
+        return self.status.exit_code
 
 
 @dataclass(frozen=True)
@@ -175,8 +185,8 @@ class Registry:
         records = [None if sub.unreadable else season_record(sub.report, str(sub.path), sub.locate) for sub in subs]
         for i, found in cross_file_findings(records).items():
             outcomes[i].report.findings.extend(f if f.location is not None else f.located(None, None) for f in found)
-            if outcomes[i].status == "passed" and outcomes[i].report.status == "fail":
-                outcomes[i].status = "refused"
+            if outcomes[i].status is OutcomeStatus.PASSED and outcomes[i].report.status == "fail":
+                outcomes[i].status = OutcomeStatus.REFUSED
         return outcomes
 
     def _check(self, sub: Submission) -> Outcome:
@@ -201,7 +211,7 @@ class Registry:
             checked = registry_findings(conn, rec, sub.sha256)
             _hook("checked")
             out = _outcome(sub, checked, recording=True)
-            if out.status != "accepted":
+            if out.status is not OutcomeStatus.ACCEPTED:
                 return out  # nothing written: the transaction ends empty
             out.declaration_id = self._record(conn, sub, rec, checked, operator.strip(), file_name or sub.path.name)
         _hook("committed")
@@ -462,12 +472,12 @@ def _outcome(sub: Submission, checked: CheckOutcome | None, recording: bool = Fa
     if checked is not None:
         report.findings.extend(sub.located(checked.findings))
     if sub.unreadable:
-        return Outcome(str(sub.path), "unreadable", report)
+        return Outcome(str(sub.path), OutcomeStatus.UNREADABLE, report)
     if checked is not None and checked.already is not None and checked.already.status == "accepted":
-        return Outcome(str(sub.path), "already", report, declaration_id=checked.already.id)
+        return Outcome(str(sub.path), OutcomeStatus.ALREADY, report, declaration_id=checked.already.id)
     if any(f.severity is Severity.error for f in report.findings) or checked is None:
-        return Outcome(str(sub.path), "refused", report)
-    return Outcome(str(sub.path), "accepted" if recording else "passed", report,
+        return Outcome(str(sub.path), OutcomeStatus.REFUSED, report)
+    return Outcome(str(sub.path), OutcomeStatus.ACCEPTED if recording else OutcomeStatus.PASSED, report,
                    corrections=list(checked.corrections))
 
 

@@ -28,7 +28,7 @@ def run_accept(job: AcceptJob) -> dict:
     """In a worker: the registry's ``accept`` of the upload; the private folder is gone afterwards (the
     registry keeps its own archived copy of an accepted file)."""
     # the registry (SQLAlchemy) loads only where one is configured: `serve --no-registry` runs without it
-    from hpcarbon.registry import Registry, RegistryError
+    from hpcarbon.registry import OutcomeStatus, Registry, RegistryError
 
     root = Path(tempfile.mkdtemp(prefix="hpcarbon-accept-"))
     try:
@@ -41,8 +41,8 @@ def run_accept(job: AcceptJob) -> dict:
         except RegistryError as exc:
             return {"registry_error": str(exc)}
         name = outcome.report.mask(job.name)
-        data, _ = render(outcome.report, name, str(path), job.lang, False, outcome.status == "unreadable")
-        return {"status": outcome.status, "id": outcome.declaration_id, "report": data}
+        data, _ = render(outcome.report, name, str(path), job.lang, False, outcome.status is OutcomeStatus.UNREADABLE)
+        return {"status": outcome.status.value, "id": outcome.declaration_id, "report": data}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
