@@ -50,7 +50,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NOT_ENERGY_SAVING_WORDS, yes_no
+from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, YES, yes_no
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -203,7 +203,7 @@ def to_bool(value: Any, *, energy_saving: bool = False) -> bool | None:
             return True
         if value == 0:
             return False
-        raise ExcelValueError(f"应为是/否（1/0），而不是 {describe(value)}",
+        raise ExcelValueError(f"应为{YES}/{NO}（1/0），而不是 {describe(value)}",
                               f"expected yes/no (1/0), not {describe(value)}")
     if isinstance(value, str):
         if not value.strip():
@@ -214,10 +214,10 @@ def to_bool(value: Any, *, energy_saving: bool = False) -> bool | None:
             return answer
     if energy_saving:
         raise ExcelValueError(
-            f"应为是/否（TRUE/FALSE、是/否、1/0、{'/'.join(_SAVING_PAIR)}），而不是 {describe(value)}",
-            f"expected yes/no (TRUE/FALSE, 是/否, yes/no, 1/0, {'/'.join(_SAVING_PAIR)}), not {describe(value)}")
-    raise ExcelValueError(f"应为是/否（TRUE/FALSE、是/否、1/0），而不是 {describe(value)}",
-                          f"expected yes/no (TRUE/FALSE, 是/否, yes/no, 1/0), not {describe(value)}")
+            f"应为{YES}/{NO}（TRUE/FALSE、{YES}/{NO}、1/0、{'/'.join(_SAVING_PAIR)}），而不是 {describe(value)}",
+            f"expected yes/no (TRUE/FALSE, {YES}/{NO}, yes/no, 1/0, {'/'.join(_SAVING_PAIR)}), not {describe(value)}")
+    raise ExcelValueError(f"应为{YES}/{NO}（TRUE/FALSE、{YES}/{NO}、1/0），而不是 {describe(value)}",
+                          f"expected yes/no (TRUE/FALSE, {YES}/{NO}, yes/no, 1/0), not {describe(value)}")
 
 
 _SAVING_PAIR = (ENERGY_SAVING_WORDS[0], NOT_ENERGY_SAVING_WORDS[0])
