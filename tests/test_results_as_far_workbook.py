@@ -126,3 +126,31 @@ def test_workbook_text_hours_are_lacked_as_the_finding_says(tmp_path):
     res = r.report.results_dict()
     assert res["unavailable"]["heating_hours"] == [{"code": "field.invalid", "field": "monthly[2].heating_hours"}]
     assert f"cannot be computed, lacking: {sheet}!{cell}\n" in r.report.to_text("en")
+
+
+def test_a_formula_in_an_area_blanks_the_area_method_and_what_rests_on_it(tmp_path):
+    """The area entry's placeholder stands for the whole entry (admission): Q_area, so the conservative Q and
+    BE, are null and say so; t = 4 032 h and the electricity method (320 000 kWh × 2.4 × 0.0036) stand."""
+    d = example()
+    p = filled(tmp_path, d)
+    sheet, cell = _formula_in(p, d, "areas[0].area_m2", "=2500*2", 5000)
+    res = validate(p).report.results_dict()
+    for key in ("heat_area_method_gj", "heat_supplied_gj", "baseline_emissions_t", "emission_reductions_t"):
+        assert res[key] is None
+        assert res["unavailable"][key] == [{"code": "workbook.formula_in_input", "field": "areas[0].area_m2"}]
+    assert res["heating_hours"] == 4032
+    assert res["heat_elec_method_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
+    assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
+
+
+def test_a_formula_in_the_season_start_leaves_no_result(tmp_path):
+    """The season has no neutral placeholder (admission: every result hangs on it): a formula there — even
+    one giving the declared date — leaves no number standing on it; the finding is at its cell, fail."""
+    d = example()
+    p = filled(tmp_path, d)
+    where = _formula_in(p, d, "season.start", "=DATE(2024,10,20)", 45585)  # the serial of 2024-10-20
+    r = validate(p)
+    assert r.exit_code == 1 and r.report.status == "fail"
+    assert [(f.code, at(f)) for f in r.report.findings if f.severity.value == "error"] == [
+        ("workbook.formula_in_input", where)]
+    assert r.report.accounting is None and r.report.results_dict() is None

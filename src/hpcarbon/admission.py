@@ -197,3 +197,19 @@ def _season_start(work: Any):
     if isinstance(start, str) and not _ISO.match(start):
         return None
     return start
+
+
+_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def refused_scope(path: str) -> str | None:
+    """What refusing the field at JSON ``path`` marks invalid, as admission marks a field it refused: the
+    field or the parent its placeholder stands in for (a whole measurement for its value); None when the
+    field has no neutral placeholder (the season, a heat-pump type, whether it is heat-metered …): every
+    result hangs on it. For a value refused after admission (a workbook cell holding a formula)."""
+    loc = tuple(int(i) if i else name for i, name in _PATH_PART.findall(path))
+    entry = _PLACEHOLDERS.get(_bare(loc)) if loc else None
+    if entry is None:
+        return None
+    depth = entry[1]
+    return path_of(loc[:len(loc) - depth] if depth else loc)

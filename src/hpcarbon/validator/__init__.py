@@ -23,6 +23,7 @@ from pathlib import Path
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
 
+from hpcarbon.admission import refused_scope
 from hpcarbon.exit_codes import ExitCode
 from hpcarbon.files import OutputExists
 from hpcarbon.findings import Finding, finding, placed
@@ -200,18 +201,36 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     # a declaration with invalid fields is still accounted as far as its numbers go: the draft holds
     # placeholders where fields are invalid, which no result and no rule uses (hpcarbon.admission)
     decl = read.declaration or read.draft
-    # a value Excel computed from a formula (=WEBSERVICE, DDE …) is not a declared reading: its field is
-    # refused like an invalid one (its finding is the formula's), so only the results resting on it are
-    # blank (a formula without a field is in a cell the reader took nothing from: it feeds no number)
-    refused = {f.field: f.code for f in formula_findings if f.field} | read.invalid
-    invalid = frozenset(refused)
     if decl is None:
         return _finish(path, data, Report(findings, meta=meta), read, annotate_to, force, container)
+    refused = _formula_refused(formula_findings, read.invalid)
+    if refused is None:  # a formula where every result hangs on the value (the season …): no result
+        return _finish(path, data, Report(findings, declaration=decl, meta=meta,
+                                          invalid_fields=frozenset(read.invalid)), read, annotate_to, force, container)
+    invalid = frozenset(refused)
     ctx = make_context(decl, invalid=refused)
     findings += placed(check(decl, ctx), read.locate)
     findings += _compare_cached(ctx.accounting, decl, read, container)
     report = Report(findings, accounting=ctx.accounting, declaration=decl, meta=meta, invalid_fields=invalid)
     return _finish(path, data, report, read, annotate_to, force, container)
+
+
+def _formula_refused(formula_findings: list[Finding], invalid: dict[str, str]) -> dict[str, str] | None:
+    """The refused fields with those whose input cell holds a formula: a value Excel computed (=WEBSERVICE,
+    DDE …) is not a declared one, so its field is refused as admission refuses an invalid one — the field
+    and its placeholder's scope (its finding is the formula's) — and only the results resting on it are
+    blank. None when such a field has no neutral placeholder (every result hangs on it). A formula without
+    a field is in a cell the reader took nothing from: it feeds no number."""
+    refused = dict(invalid)
+    for f in formula_findings:
+        if not f.field:
+            continue
+        scope = refused_scope(f.field)
+        if scope is None:
+            return None
+        refused.setdefault(scope, f.code)
+        refused.setdefault(f.field, f.code)
+    return refused
 
 
 def _rows_of(container):
