@@ -109,10 +109,10 @@ def add_years(day: date, years: int) -> date:
 
 
 def crediting_period(operation_start: date) -> tuple[date, date]:
-    """§5.2: 15 years from the operation start, both ends inclusive."""
+    """§5.2: :data:`CREDITING_YEARS` years from the operation start, both ends inclusive."""
     return operation_start, add_years(operation_start, CREDITING_YEARS) - timedelta(days=1)
 
 
 def records_keep_until(operation_start: date) -> date:
-    """§2.2, §7.3.2: at least 5 years after the crediting period ends."""
+    """§2.2, §7.3.2: at least :data:`RECORD_KEEPING_YEARS` years after the crediting period ends."""
     return add_years(crediting_period(operation_start)[1], RECORD_KEEPING_YEARS)

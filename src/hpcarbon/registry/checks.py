@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, func, select
 
 from hpcarbon import formulas
-from hpcarbon.accounting import TYPE_LABEL
+from hpcarbon.vocabulary import TYPE_LABEL
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import HeatPumpType
 from hpcarbon.registry.records import Record

@@ -16,7 +16,7 @@ from hpcarbon.workbook.fields import (
 )
 from hpcarbon.workbook.renderings import INFINITE, addin, native
 from hpcarbon.workbook.texts import CREDIT_STEP, DENOISE_ZH, GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN
-from hpcarbon.workbook.sheets import AREAS, MONTHLY, MONTHLY_ROWS, S_AREAS, S_CALC, S_MONTHLY, _range
+from hpcarbon.workbook.sheets import AREAS, MONTHLY, MONTHLY_ROWS, S_AREAS, S_CALC, S_MONTHLY, sheet_range
 from hpcarbon.workbook.vocabularies import (
     COP_ONSITE,
     COP_REPORT,
@@ -297,9 +297,9 @@ def calc_monthly_names() -> dict[str, str]:
     out = {}
     for t in TYPES:
         wc, cc = CALC_MONTHLY_COLUMNS[t]
-        out[f"HP_CALC_MW_{TYPE_TAG[t]}"] = _range(S_CALC, wc, first, wc, last)
-        out[f"HP_CALC_MCOP_{TYPE_TAG[t]}"] = _range(S_CALC, cc, first, cc, last)
+        out[f"HP_CALC_MW_{TYPE_TAG[t]}"] = sheet_range(S_CALC, wc, first, wc, last)
+        out[f"HP_CALC_MCOP_{TYPE_TAG[t]}"] = sheet_range(S_CALC, cc, first, cc, last)
     first, last = CALC_AREA_FIRST_ROW, CALC_AREA_FIRST_ROW + CALC_AREA_ROWS - 1
-    out[AREA_Q_NATIVE] = _range(S_CALC, CALC_AREA_COLUMNS[1], first, CALC_AREA_COLUMNS[1], last)
-    out[AREA_Q_ADDIN] = _range(S_CALC, CALC_AREA_COLUMNS[2], first, CALC_AREA_COLUMNS[2], last)
+    out[AREA_Q_NATIVE] = sheet_range(S_CALC, CALC_AREA_COLUMNS[1], first, CALC_AREA_COLUMNS[1], last)
+    out[AREA_Q_ADDIN] = sheet_range(S_CALC, CALC_AREA_COLUMNS[2], first, CALC_AREA_COLUMNS[2], last)
     return out

@@ -42,7 +42,7 @@ from hpcarbon.workbook.sheets import (
     VERSION_CELL,
     Q_TABLE_NAMES,
     VERSION_NAME,
-    _range,
+    sheet_range,
 )
 from hpcarbon.workbook.vocabularies import TYPE_LABEL, TYPE_SHORT, TYPES, VOCABS
 
@@ -127,11 +127,11 @@ Q_TABLE_FIRST_COLUMN = len(VOCABS) + 2
 
 
 def lists_ranges() -> dict[str, str]:
-    out = {v.name: _range(S_LISTS, get_column_letter(i + 1), 2, get_column_letter(i + 1), 1 + len(v.options))
+    out = {v.name: sheet_range(S_LISTS, get_column_letter(i + 1), 2, get_column_letter(i + 1), 1 + len(v.options))
            for i, v in enumerate(VOCABS)}
     for i, name in enumerate(Q_TABLE_NAMES):
         col = get_column_letter(Q_TABLE_FIRST_COLUMN + i)
-        out[name] = _range(S_LISTS, col, 2, col, 1 + len(BUILDING_TYPES))
+        out[name] = sheet_range(S_LISTS, col, 2, col, 1 + len(BUILDING_TYPES))
     return out
 
 
@@ -177,22 +177,22 @@ class Layout:
     @cached_property
     def defined_names(self) -> dict[str, str]:
         """Every defined name of the template → its reference (``'sheet'!$B$5`` or a range)."""
-        names: dict[str, str] = {VERSION_NAME: _range(VERSION_CELL[0], VERSION_CELL[1][0], int(VERSION_CELL[1][1:]),
+        names: dict[str, str] = {VERSION_NAME: sheet_range(VERSION_CELL[0], VERSION_CELL[1][0], int(VERSION_CELL[1][1:]),
                                                      VERSION_CELL[1][0], int(VERSION_CELL[1][1:]))}
         for slot in self.slots:
             if slot.table:
                 t = self.tables[slot.table]
-                ref = _range(slot.sheet, slot.column, t.first_row, slot.column, t.last_row)
+                ref = sheet_range(slot.sheet, slot.column, t.first_row, slot.column, t.last_row)
             else:
-                ref = _range(slot.sheet, slot.column, slot.row, slot.column, slot.row)
+                ref = sheet_range(slot.sheet, slot.column, slot.row, slot.column, slot.row)
             _add_name(names, slot.name, ref)
         for t in self.tables.values():
             for c in t.computed:
-                _add_name(names, c.name, _range(t.sheet, c.column, t.first_row, c.column, t.last_row))
+                _add_name(names, c.name, sheet_range(t.sheet, c.column, t.first_row, c.column, t.last_row))
         for line in CALC_LINES:
             for c in line.cells + ((line.addin,) if line.addin else ()):
                 if c.name:
-                    _add_name(names, c.name, _range(S_CALC, c.column, line.row, c.column, line.row))
+                    _add_name(names, c.name, sheet_range(S_CALC, c.column, line.row, c.column, line.row))
         for name, ref in calc_monthly_names().items():
             _add_name(names, name, ref)
         for name, ref in lists_ranges().items():

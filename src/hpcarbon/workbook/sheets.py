@@ -437,6 +437,6 @@ RECHECK_LINES = _form(S_RECHECK, 6, [
 ])
 
 
-def _range(sheet: str, c1: str, r1: int, c2: str, r2: int) -> str:
+def sheet_range(sheet: str, c1: str, r1: int, c2: str, r2: int) -> str:
     ref = f"${c1}${r1}" if (c1, r1) == (c2, r2) else f"${c1}${r1}:${c2}${r2}"
     return f"'{sheet}'!{ref}"
