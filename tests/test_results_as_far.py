@@ -203,3 +203,50 @@ def test_a_refused_report_number_blanks_no_result():
     assert [(f.code, f.field) for f in found] == [("field.invalid", "systems[0].cop.report_no")]
     r = ctx.accounting.results
     assert r.unavailable == {} and r.heat_supplied_gj == approx(Q_ELEC) and r.emission_reductions_t == approx(ER)
+
+
+# on-site COP case (builders.onsite): formula (2) month by month with the monthly mean COPs written out again
+# from the measurements — Oct 3.0, Nov (2.6+2.4)/2, Dec (2.1+2.0+1.9)/3, Jan (1.8+2.0+1.9+2.1)/4,
+# Feb (2.2+2.0+2.1)/3, Mar (2.5+2.7)/2, Apr 3.2 — and the monthly electricity of the example
+_ONSITE_W = (16_000, 46_000, 62_000, 66_000, 56_000, 64_000, 10_000)
+_ONSITE_COP = (F("3.0"), (F("2.6") + F("2.4")) / 2, (F("2.1") + F("2.0") + F("1.9")) / 3,
+               (F("1.8") + F("2.0") + F("1.9") + F("2.1")) / 4, (F("2.2") + F("2.0") + F("2.1")) / 3,
+               (F("2.5") + F("2.7")) / 2, F("3.2"))
+ONSITE_Q_ELEC = sum(w * c for w, c in zip(_ONSITE_W, _ONSITE_COP)) * F("0.0036")  # 2 634.12 GJ
+ONSITE_Q_AREA = F(40) * 4700 * 4032 * F("3.6e-6")  # 2 728.8576 GJ > Q_elec → Q = Q_elec
+ONSITE_ER = ONSITE_Q_ELEC * F("0.11") - PE
+
+
+@pytest.mark.parametrize("where, value", [
+    ("systems[0].cop.measurements[1].outdoor_temp_c", 99),
+    ("systems[0].cop.measurements[1].outdoor_temp_c", "cold"),
+    ("systems[0].cop.measurements[3].extreme_weather", "yes"),
+    ("systems[0].cop.measurements[1].condition", "hot"),
+    ("systems[0].cop.report_value", -1),  # the source is on-site: the report value is not in use
+])
+def test_a_refused_on_site_field_that_feeds_no_number_blanks_none(where, value):
+    """Formula (2) reads only each measurement's value and date (and, with a test report, the report value):
+    a refused temperature, working condition or extreme-weather mark, or a report value not in use, is the
+    field error alone, and Q_elec, Q, BE, ER and the creditable amount all stand."""
+    from builders import onsite
+
+    _loaded, ctx, found = account(put(onsite(), where, value))
+    assert [(f.code, f.field) for f in found] == [("field.invalid", where)]
+    r = ctx.accounting.results
+    assert r.unavailable == {}
+    assert r.heat_elec_method_gj == approx(ONSITE_Q_ELEC) and float(ONSITE_Q_ELEC) == pytest.approx(2634.12)
+    assert r.heat_supplied_gj == approx(ONSITE_Q_ELEC)
+    assert r.baseline_emissions_t == approx(ONSITE_Q_ELEC * F("0.11"))
+    assert r.emission_reductions_t == approx(ONSITE_ER)
+    assert r.creditable_reductions_t is not None
+
+
+def test_a_refused_report_value_in_use_blanks_the_electricity_method():
+    """With a test-report COP the report value is what formula (2) reads: refused, Q_elec (and Q) name it."""
+    _loaded, ctx, found = account(put(example(), "systems[0].cop.report_value", -1))
+    assert [(f.code, f.field) for f in found] == [("field.invalid", "systems[0].cop.report_value")]
+    r = ctx.accounting.results
+    assert r.heat_elec_method_gj is None and r.heat_supplied_gj is None
+    assert [(m.code, m.field) for m in r.unavailable["heat_elec_method_gj"]] == [
+        ("field.invalid", "systems[0].cop.report_value")]
+    assert r.heat_area_method_gj == approx(Q_AREA) and r.project_emissions_t == approx(PE)

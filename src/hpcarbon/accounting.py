@@ -25,6 +25,10 @@ from hpcarbon.vocabulary import TYPE_LABEL
 TYPE_SYMBOL = {HeatPumpType.ground: "gs", HeatPumpType.air: "as", HeatPumpType.wastewater: "ws"}
 
 
+#: The fields of an on-site COP measurement that formula (2) does not read (表8 records and counts them).
+RECORD_ONLY = ("outdoor_temp_c", "condition", "extreme_weather")
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A named value of the trace, kept as the number (or date, text) it is; rendered at output time."""
@@ -456,10 +460,15 @@ def _monthly_cops(run: _Run, kind: HeatPumpType, series: list[tuple[str, float]]
     idx = run.decl.types.index(kind)
     path = f"systems[{idx}].cop"
     cop = run.decl.systems[idx].cop
-    # the report number feeds no number; nor do the measurements where the test report gives the COP
+    # only the fields formula (2) reads may blank it: the test report's value, or each measurement's value
+    # and date (the date places it in a month); the report number, a measurement's conditions of record
+    # (表8 counts) and the side of the source not in use feed no number
     unused = (f"{path}.report_no",)
     if cop is not None and cop.source is CopSource.test_report:
         unused += (f"{path}.measurements",)
+    elif cop is not None:
+        unused += (f"{path}.report_value",) + tuple(
+            f"{path}.measurements[{j}].{name}" for j in range(len(cop.measurements)) for name in RECORD_ONLY)
     bad = run.invalid_under(path, but=unused)
     if bad:
         return bad

@@ -59,7 +59,8 @@ _PLACEHOLDERS: dict[str, tuple[Any, int]] = {
     "systems.heat_meter.verified_on": (None, 0),
     "systems.cop": (None, 0),
     "systems.cop.source": (CopSource.test_report.value, 1),
-    "systems.cop.report_value": (None, 1),
+    # the field alone: None triggers only the report-value-missing rule, about this very field
+    "systems.cop.report_value": (None, 0),
     "systems.cop.report_no": (None, 0),
     "systems.cop.measurements": ([], 1),
     "systems.cop.measurements.date": (_SEASON_START, 1),
