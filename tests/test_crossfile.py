@@ -4,12 +4,13 @@ from datetime import date
 
 from builders import run_in_process
 
+from hpcarbon.seasons import SeasonHeat, estimate_above_later_metered, heat_rate, project_key
 from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
 
 
-def rec(i, pid, start, end, method="estimated", heat=1000.0, sha=None):
+def rec(i, pid, start, end, method="estimated", heat=1000.0, hours=4032.0, sha=None):
     return SeasonRecord(f"f{i}.xlsx", sha or f"{i:064x}", pid, date.fromisoformat(start), date.fromisoformat(end),
-                        method, heat, ("项目信息", "B5"), ("项目信息", "B16"))
+                        SeasonHeat(method, heat, hours), ("项目信息", "B5"), ("项目信息", "B16"))
 
 
 def codes(found, i):
@@ -51,7 +52,30 @@ def test_earlier_estimate_above_later_metered_heat():
     assert codes(found, 0) == ["batch.estimate_above_later_metered"] and 1 not in found
     f = found[0][0]
     assert f.clause == "6.2.4.3" and f.location.cell == "B16"
-    assert "2900.000" in f.message("en") and "2800.000" in f.message("en")
+    # per heating hour: 2900 / 4032 = 0.71925 GJ/h against 2800 / 4032 = 0.69444 GJ/h
+    assert "0.7192 GJ/h" in f.message("en") and "0.6944 GJ/h" in f.message("en") and "f1.xlsx" in f.message("zh")
+
+
+def test_seasons_of_different_lengths_are_compared_per_heating_hour_as_the_registry_does():
+    """A short estimated season below a long metered one in total can still exceed it per hour (and the
+    reverse): the batch judges as the registry does (hpcarbon.seasons, README [D] "like with like")."""
+    short_estimate = rec(0, "P-1", "2023-10-20", "2024-01-31", "estimated", 2000.0, hours=2000.0)  # 1.0 GJ/h
+    long_metered = rec(1, "P-1", "2024-10-20", "2025-04-05", "metered", 2800.0, hours=4000.0)  # 0.7 GJ/h
+    assert codes(cross_file_findings([short_estimate, long_metered]), 0) == ["batch.estimate_above_later_metered"]
+    long_estimate = rec(0, "P-1", "2023-10-01", "2024-04-30", "estimated", 2900.0, hours=5000.0)  # 0.58 GJ/h
+    assert cross_file_findings([long_estimate, long_metered]) == {}  # more in total, less per hour
+
+
+def test_the_season_comparison_itself():
+    assert heat_rate(2764.8, 4032.0) == 2764.8 / 4032.0 and heat_rate(10.0, 0.0) is None and heat_rate(None, 5) is None
+    metered = SeasonHeat("metered", 2419.2, 4032.0)  # 0.6 GJ/h
+    assert estimate_above_later_metered(SeasonHeat("estimated", 2764.8, 4032.0), metered)  # 0.6857 > 0.6
+    assert estimate_above_later_metered(SeasonHeat("mixed", 2764.8, 4032.0), metered)
+    assert not estimate_above_later_metered(SeasonHeat("estimated", 2419.2, 4032.0), metered)  # equal is allowed
+    assert not estimate_above_later_metered(SeasonHeat("metered", 2764.8, 4032.0), metered)  # not an estimate
+    assert not estimate_above_later_metered(SeasonHeat("estimated", 2764.8, 4032.0), SeasonHeat("mixed", 1.0, 4032.0))
+    assert not estimate_above_later_metered(SeasonHeat("estimated", None, 4032.0), metered)
+    assert project_key(" ｐ－１ ") == project_key("P－1") and project_key("ＡＢ１") == "AB1"
 
 
 def test_estimate_not_above_later_metered_or_order_reversed_passes():
@@ -134,8 +158,9 @@ def test_a_workbooks_season_record_is_typed_and_located(tmp_path):
     d = example()
     r = validate_file(filled(tmp_path, d)).season_record()
     assert isinstance(r, SeasonRecord)
-    assert (r.file, r.project_id, r.start, r.end, r.method) == (
+    assert (r.file, r.project_id, r.start, r.end, r.heat.method) == (
         str(Path(tmp_path) / "declaration.xlsx"), "CC-HP-2024-0001", date(2024, 10, 20), date(2025, 4, 5), "estimated")
-    assert r.heat_supplied_gj == pytest.approx(320_000 * 2.4 * 0.0036, rel=1e-12)
+    assert r.heat.heat_gj == pytest.approx(320_000 * 2.4 * 0.0036, rel=1e-12)
+    assert r.heat.heating_hours == 4032  # SPEC §12: t = 4 032 h
     assert r.project_id_cell == located("project.id", d) and r.season_cell == located("season.start", d)
     assert len(r.sha256) == 64

@@ -347,9 +347,11 @@ _KINDS = [
                 "project {project_id}: season {this_start} to {this_end} overlaps {other} ({other_start} to {other_end}); "
                 "the same project must not be declared twice for the same period"),
     FindingType("batch.estimate_above_later_metered", E, "6.2.4.3",
-                "本供暖期估算供热量 {estimate:.3f} GJ 高于后期热量表实测的 {metered:.3f} GJ（{other}，{later_start} 起），须修正前期估算",
-                "this season's estimated heat {estimate:.3f} GJ exceeds the {metered:.3f} GJ metered later ({other}, from {later_start}); "
-                "the earlier estimate must be corrected"),
+                "本供暖期估算的每供暖小时供热量 {estimate_rate:.4f} GJ/h 高于后期热量表实测的 {metered_rate:.4f} GJ/h"
+                "（{other}，{later_start} 起）：前期估算不得高于后期实测，须修正 [D]",
+                "this season's estimated heat per heating hour {estimate_rate:.4f} GJ/h exceeds the {metered_rate:.4f} "
+                "GJ/h metered later ({other}, from {later_start}); an estimate must not exceed later metered heat and "
+                "must be corrected [D]"),
     # --- against everything the registry accepted before (registry, issue 11) ---
     FindingType("registry.already_accepted", INFO, "7.3.3",
                 "该文件（同一 SHA-256）已于 {accepted_at} 受理为申报 #{other_id}，不再重复登记",

@@ -28,12 +28,12 @@ from hpcarbon.findings import Finding, finding
 from hpcarbon.model import HeatPumpType
 from hpcarbon.registry.records import Record
 from hpcarbon.registry.schema import corrections, declaration_types, declarations, meters
+from hpcarbon.seasons import ESTIMATED_METHODS, METERED, SeasonHeat, estimate_above_later_metered, heat_rate
 
 METER_KIND_LABEL = {"electricity": ("电表", "electricity meter"), "heat": ("热量表", "heat meter"),
                     "total": ("总输出端热量表", "total-output heat meter")}
 #: meters of these kinds measure the same quantity: a heat meter and a total-output meter are both heat meters
 _MEASURES = {"electricity": "electricity", "heat": "heat", "total": "heat"}
-ESTIMATED_METHODS = ("estimated", "mixed")
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,6 @@ class CheckOutcome:
     findings: list[Finding]
     corrections: list[Correction]
     already: object | None = None  # the row of a declaration with the very same SHA-256, if any
-
-
-def _rate(heat_gj: float, hours: float) -> float | None:
-    return heat_gj / hours if hours > 0 else None
 
 
 # The look-ups, built once (bound parameters): building a statement costs more than running it on an index.
@@ -113,7 +109,8 @@ def registry_findings(conn, rec: Record, sha256: str | None) -> CheckOutcome:
         for t in conn.execute(_METERED_TYPES, {"ids": [r.id for r in project_rows]}):
             metered_types.setdefault(t.declaration_id, set()).add(t.type)
 
-    new_rate = _rate(rec.heat_supplied_gj, rec.heating_hours)
+    this = SeasonHeat(rec.method, rec.heat_supplied_gj, rec.heating_hours)
+    new_rate = this.rate
     fixes: list[Correction] = []
     for r in project_rows:
         if r.season_start <= rec.season_end and r.season_end >= rec.season_start:
@@ -130,7 +127,7 @@ def registry_findings(conn, rec: Record, sha256: str | None) -> CheckOutcome:
                     found.append(finding("registry.estimate_after_metered", _type_field(rec, kind), type_zh=label[0],
                                          type_en=label[1], other_id=r.id, other_start=r.season_start.isoformat(),
                                          other_end=r.season_end.isoformat()))
-            if rec.method == "metered" and r.method in ESTIMATED_METHODS and new_rate is not None:
+            if rec.method == METERED and r.method in ESTIMATED_METHODS and new_rate is not None:
                 fix = _correction(conn, r, new_rate)
                 if fix is not None:
                     fixes.append(fix)
@@ -139,11 +136,11 @@ def registry_findings(conn, rec: Record, sha256: str | None) -> CheckOutcome:
                                          estimate_rate=fix.estimate_rate, metered_rate=fix.metered_rate,
                                          corrected_heat=fix.heat_supplied_gj,
                                          corrected_creditable=fix.creditable_reductions_t))
-        elif rec.method in ESTIMATED_METHODS and r.method == "metered" and new_rate is not None:
-            later_rate = _rate(r.heat_supplied_gj, r.heating_hours)
-            if later_rate is not None and new_rate > later_rate:
+        else:
+            later = SeasonHeat(r.method, r.heat_supplied_gj, r.heating_hours)
+            if estimate_above_later_metered(this, later):
                 found.append(finding("registry.estimate_above_later_metered", "season.start", estimate_rate=new_rate,
-                                     metered_rate=later_rate, other_id=r.id, other_start=r.season_start.isoformat()))
+                                     metered_rate=later.rate, other_id=r.id, other_start=r.season_start.isoformat()))
 
     found += _meter_findings(conn, rec)
     found += _address_findings(conn, rec)
@@ -155,7 +152,7 @@ def _correction(conn, earlier, metered_rate: float) -> Correction | None:
     the earlier declaration stands at now (its own, or its latest correction's)."""
     standing = conn.execute(_STANDING, {"id": earlier.id}).scalar()
     heat = min(earlier.heat_supplied_gj, standing) if standing is not None else earlier.heat_supplied_gj
-    estimate_rate = _rate(heat, earlier.heating_hours)
+    estimate_rate = heat_rate(heat, earlier.heating_hours)
     if estimate_rate is None or estimate_rate <= metered_rate:
         return None
     corrected = metered_rate * earlier.heating_hours

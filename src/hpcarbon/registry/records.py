@@ -12,11 +12,7 @@ from functools import cached_property
 
 from hpcarbon.accounting import metering_plan
 from hpcarbon.model import Declaration, declaration_to_json
-
-
-def project_key(project_id: str) -> str:
-    """A filing number compared trimmed, NFKC-folded (full-width ＡＢ１ = AB1) and in upper case."""
-    return unicodedata.normalize("NFKC", project_id).strip().upper()
+from hpcarbon.seasons import project_key
 
 
 def meter_key(meter_id: str) -> str:

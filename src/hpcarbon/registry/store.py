@@ -35,7 +35,8 @@ from hpcarbon.registry import chain
 from hpcarbon.registry.checks import CheckOutcome, Correction, registry_findings
 from hpcarbon.registry.database import (RegistryError, current_revision, open_engine, read_transaction,
                                         write_transaction)
-from hpcarbon.registry.records import Record, project_key, record_of
+from hpcarbon.registry.records import Record, record_of
+from hpcarbon.seasons import project_key
 from hpcarbon.registry.schema import archive, corrections, declaration_types, declarations, events, meters
 from hpcarbon.registry.submission import Submission, validate_submission
 from hpcarbon.report import Report

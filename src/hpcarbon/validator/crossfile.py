@@ -3,7 +3,10 @@
 * §7.3.3 — the same project must not be declared twice for the same time: two declarations of one
   project whose seasons overlap (or the very same file twice) are both errors;
 * §6.2.4.3 — once a heat meter is installed, later seasons are metered, and an earlier *estimated*
-  season must not exceed what was later measured.
+  season must not exceed what was later measured, per heating hour.
+
+What makes two files one project and how their heat compares are :mod:`hpcarbon.seasons`' (the registry uses
+the same).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date
 
 from hpcarbon.findings import Finding, finding
 from hpcarbon.report import Report
+from hpcarbon.seasons import SeasonHeat, estimate_above_later_metered, project_key
 
 #: the fields that say which project and season a file is (a placeholder there identifies nothing)
 IDENTITY = frozenset({"project.id", "season", "season.start", "season.end"})
@@ -28,8 +32,7 @@ class SeasonRecord:
     project_id: str
     start: date
     end: date
-    method: str | None  # metered | estimated | mixed | None when not computed
-    heat_supplied_gj: float | None
+    heat: SeasonHeat
     project_id_cell: tuple[str, str | None] | None = None
     season_cell: tuple[str, str | None] | None = None
 
@@ -43,9 +46,9 @@ def season_record(report: Report, file: str,
     if decl is None or report.invalid_fields & IDENTITY:
         return None
     res = report.accounting.results if report.accounting else None
+    heat = SeasonHeat(res.method, res.heat_supplied_gj, res.heating_hours) if res else SeasonHeat(None, None, None)
     return SeasonRecord(file, report.meta.get("sha256") or "", decl.project.id, decl.season.start, decl.season.end,
-                        res.method if res else None, res.heat_supplied_gj if res else None,
-                        locate("project.id"), locate("season.start"))
+                        heat, locate("project.id"), locate("season.start"))
 
 
 def _located(f: Finding, where) -> Finding:
@@ -58,7 +61,7 @@ def cross_file_findings(records: Sequence[SeasonRecord | None]) -> dict[int, lis
     by_project: dict[str, list[tuple[int, SeasonRecord]]] = {}
     for index, r in enumerate(records):
         if r is not None:
-            by_project.setdefault(r.project_id.strip().upper(), []).append((index, r))
+            by_project.setdefault(project_key(r.project_id), []).append((index, r))
     for group in by_project.values():
         group.sort(key=lambda item: (item[1].start, item[0]))
         for i, (ia, a) in enumerate(group):
@@ -70,11 +73,9 @@ def cross_file_findings(records: Sequence[SeasonRecord | None]) -> dict[int, lis
                             other=other.file, this_start=this.start.isoformat(), this_end=this.end.isoformat(),
                             other_start=other.start.isoformat(), other_end=other.end.isoformat()),
                             this.project_id_cell))
-                elif (a.method in ("estimated", "mixed") and b.method == "metered"
-                      and a.heat_supplied_gj is not None and b.heat_supplied_gj is not None
-                      and a.heat_supplied_gj > b.heat_supplied_gj):
+                elif estimate_above_later_metered(a.heat, b.heat):
                     out.setdefault(ia, []).append(_located(finding(
-                        "batch.estimate_above_later_metered", "season.start", estimate=a.heat_supplied_gj,
-                        metered=b.heat_supplied_gj, other=b.file, later_start=b.start.isoformat()),
+                        "batch.estimate_above_later_metered", "season.start", estimate_rate=a.heat.rate,
+                        metered_rate=b.heat.rate, other=b.file, later_start=b.start.isoformat()),
                         a.season_cell))
     return out
