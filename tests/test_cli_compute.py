@@ -49,7 +49,7 @@ def test_example_text_zh():
     assert p.returncode == 0, p.stderr
     out = p.stdout
     assert "结论: 通过" in out and "错误 0，警告 0，提示 0" in out
-    for shown in ("2,764.800 GJ", "2,903.040 GJ", "5.0 %", "304.13 t CO2", "156.30 t CO2", "147.83 t CO2",
+    for shown in ("2,764.800 GJ", "2,903.040 GJ", "5.0%", "304.13 t CO2", "156.30 t CO2", "147.83 t CO2",
                   "147.82 t CO2", "2038-10-19", "2043-10-19", "估算 (电算法)"):
         assert shown in out, shown
     for clause in ("[6.2.1]", "[6.2.2]", "[6.2.3.2]", "[6.2]", "[6.3]", "[6.4]", "[6.2.4.2]", "[7.1]"):
@@ -275,3 +275,14 @@ def test_invalid_resident_id_finding_is_masked(tmp_path):
     (finding,) = rep["findings"]
     assert finding["code"] == "owner.resident_id_invalid" and finding["clause"] == "2.2.2"
     assert "2201**********1239" in finding["message"]
+
+
+def test_a_deviation_just_past_ten_percent_is_shown_with_the_digits_that_say_so(tmp_path):
+    """The results' d beside its 10 % threshold: area 5 238.3 m² at q = 40 W/m² over t = 4 032 h gives
+    Q_area = 40 × 5 238.3 × 4 032 × 3.6×10⁻⁶ = 3 041.3988864 GJ against Q_elec = 2 764.8 GJ (SPEC §12), so
+    d = 276.5988864 / 2 764.8 = 0.100043 — shown 10.004%, not 10.0% (which would read as the threshold)."""
+    d = example()
+    d["areas"][0]["area_m2"] = 5238.3
+    out = run_in_process("compute", str(write(tmp_path, d)), "--lang", "en")
+    line = next(ln for ln in out.stdout.splitlines() if "10.0" in ln and "%" in ln and "deviation" in ln.lower())
+    assert "10.004%" in line and "10.0%" not in line.replace("10.004%", ""), line

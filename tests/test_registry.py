@@ -104,6 +104,23 @@ def test_migrations_build_exactly_the_tables_the_code_uses(reg):
     assert diff == []
 
 
+def test_registry_show_text_shows_a_stored_infinite_trace_value_as_the_reports_do(reg, tmp_path):
+    """The stored trace holds ∞ (one method gives 0) as null; `registry show` prints ∞ as the text and HTML
+    reports do, never "None"; finite values as the reports show them (SPEC §12: d = 5 %, t = 4 032 h)."""
+    from hpcarbon.registry.commands import _show_text
+
+    reg.accept(write(tmp_path, example(), "a.json"), operator="王工")
+    shown = reg.show(1)
+    steps = {step["step"]: step for step in shown["trace"]}
+    assert steps["heating_hours"]["output"]["value"] == 4032
+    steps["deviation"]["output"]["value"] = None  # as a season whose electricity method gives 0 is stored
+    text = _show_text(shown, "en")
+    line = next(ln for ln in text.splitlines() if "[6.2.3.2]" in ln and "deviation" in ln.lower())
+    assert line.rstrip().endswith("= ∞") or "= ∞ " in line, line
+    assert "None" not in text
+    assert "= 4,032 h" in text
+
+
 # --- accept, the same file again, check ----------------------------------------------------------------
 def test_accept_records_the_declaration_with_results_boundary_and_archived_file(reg, tmp_path):
     path = write(tmp_path, example(), "a.json")

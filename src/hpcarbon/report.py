@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hpcarbon.accounting import Accounting, at_or_under
-from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity, counts
+from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity, counts, percent_text
+from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
 from hpcarbon.model import Declaration, OwnerType
 from hpcarbon.privacy import mask_id, mask_name, mask_phone, mask_text, owner_personal
 
@@ -210,7 +211,8 @@ class Report:
                 if res.get("estimate_basis"):
                     shown += f" ({_METHOD[res['estimate_basis']][0 if zh else 1]})"
             elif key == "deviation":
-                shown = "∞" if not math.isfinite(value) else f"{value * 100:.{digits}f} %"
+                # as many digits as it takes not to read as the threshold it is judged against (10.004%, not 10.0%)
+                shown = percent_text(value, DEVIATION_RECHECK_THRESHOLD, digits)
             elif key == "heat_by_type_gj":
                 if not value:
                     continue

@@ -9,6 +9,7 @@ This module is imported to build ``hpcarbon --help``: nothing heavy (SQLAlchemy,
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -262,12 +263,14 @@ def cmd_show(args) -> int:
 
 
 def _show_text(s: dict, lang: str) -> str:
+    from hpcarbon.report import trace_value_text  # not at the top: this module's parser is read at every start
+
     zh = lang == "zh"
     lines = [f"{'申报' if zh else 'Declaration'} #{s['id']}  [{s['status']}]  {s['file']}  sha256 {s['sha256']}",
              f"{'项目' if zh else 'Project'}: {s['project']['id']} {s['project']['name']}  "
              f"({s['project']['owner']['name']})",
              f"{'供暖期' if zh else 'Season'}: {s['season']['start']} — {s['season']['end']}",
-             f"{'参数集 / 模板' if zh else 'Parameters / template'}: {s['parameter_version']} / {s['template_version']}",
+             f"{'参数集 / 模板' if zh else 'Parameters / template'}: {s['parameter_version']} / {s['template_version'] or '—'}",  # — : a JSON declaration has no template
              f"{'台账保存至' if zh else 'Records kept until'}: {s['records_keep_until']}",
              f"{'受理' if zh else 'Accepted'}: {s['accepted_at']} {s['operator']}", "",
              f"== {'核算结果' if zh else 'Results'} =="]
@@ -288,8 +291,10 @@ def _show_text(s: dict, lang: str) -> str:
     lines += ["", f"== {'计算过程' if zh else 'Calculation trace'} =="]
     for i, step in enumerate(s["trace"], 1):
         title = step["title_zh"] if zh else step["title_en"]
+        value = step["output"]["value"]  # the stored trace holds ∞ (one method gives 0) as null: json_value
+        shown = trace_value_text(math.inf if value is None else value)
         lines.append(f"{i:>2}. [{step['clause']}] {title}: {step['formula']} → {step['output']['name']} = "
-                     f"{step['output']['value']} {step['output']['unit']}".rstrip())
+                     f"{shown} {step['output']['unit']}".rstrip())
     return "\n".join(lines) + "\n"
 
 
