@@ -187,9 +187,9 @@ def test_months_without_measurement_and_by_month_grouping():
     d["monthly"][6]["electricity_kwh"]["air"] = 0  # April: no electricity, no measurement needed
     decl = load(d)
     assert months_without_measurement(decl, HeatPumpType.air) == ["2024-11", "2025-01", "2025-02", "2025-03"]
-    pairs = calendar.measurements_by_month(decl.systems[0].cop.measurements)
+    pairs = calendar.measurements_by_month(decl.systems[0].cop.measurements, decl.season)
     assert {m: [j for j, _ in p] for m, p in pairs.items()} == {"2024-12": [0, 2], "2024-10": [1]}
-    assert monthly_mean_cops(decl.systems[0].cop.measurements) == {"2024-12": 2.25, "2024-10": 3.0}
+    assert monthly_mean_cops(decl.systems[0].cop.measurements, decl.season) == {"2024-12": 2.25, "2024-10": 3.0}
 
 
 @pytest.mark.parametrize("value, shown", [(0.0036, "0.0036"), (3.6e-6, "3.6×10⁻⁶"), (1e-3, "0.001"), (2.5e12, "2.5×10¹²"),

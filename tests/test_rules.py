@@ -663,3 +663,77 @@ def test_a_deviation_just_past_ten_percent_is_not_shown_as_ten():
     f = [x for x in findings(put(example(), "areas[0].area_m2", 5238.3)) if x.code == "deviation.recheck_required"]
     assert "deviate by 10.004% (> 10%)" in f[0].message("en")
     assert [percent_text(0.26, 0.1), percent_text(0.1, 0.1), percent_text(float("inf"), 0.1)] == ["26.0%", "10.0%", "∞"]
+
+
+# --- 表8 with no measurement in a month, and measurements outside the season (verifier, SPEC §5) ------------
+def test_table_8_month_without_measurement_names_count_required_and_why():
+    """November (normal: 2 required) with none; January (severe, extreme weather: 3 + 1 = 4) with none —
+    the message says 0 were found, how many are required and why, as the frequency message does."""
+    d = onsite()
+    remove_measurements("2024-11")(d)
+    remove_measurements("2025-01")(d)
+    missing = [f for f in findings(d) if f.code == "cop.measurement_missing_month"]
+    assert [f.message("en") for f in missing] == [
+        "air-source heat pump uses on-site COP, but 2024-11 has electricity use and no COP measurement: 0 found, "
+        "2 required by 表8 (normal conditions 2)",
+        "air-source heat pump uses on-site COP, but 2025-01 has electricity use and no COP measurement: 0 found, "
+        "4 required by 表8 (severe conditions 3, plus 1 for extreme weather)"]
+    assert missing[0].message("zh") == ("空气源热泵 COP 采用现场测量，但 2024-11 有耗电量却没有 COP 测量记录："
+                                        "测量 0 次，表8要求 2 次（常规工况 2 次）")
+    assert "极端天气另加 1 次" in missing[1].message("zh")
+
+
+# the example's months, Oct–Apr, all with electricity; 表8 requires Oct 1, Nov 2, Dec–Feb 3, Mar 2, Apr 1
+SEASON_MONTHS = ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04"]
+
+
+def test_table_8_empty_measurement_list_warns_for_a_heat_metered_type_and_fails_an_unmetered_one():
+    """On-site COP source with no measurement at all: none in a month is what too few is, every month —
+    a warning where the heat is metered (the COP feeds no number), an error where formula (2) needs it."""
+    d = metered_ground()
+    d["systems"][0]["cop"] = {"source": "onsite", "report_value": None, "report_no": None, "measurements": []}
+    found = findings(d)
+    assert [(f.code, f.severity, f.params["month"], f.params["count"], f.params["required"]) for f in found] == [
+        ("cop.measurement_missing_month", Severity.warning, m, 0, n) for m, n in zip(SEASON_MONTHS, (1, 2, 3, 3, 3, 2, 1))]
+
+    d = onsite()
+    d["systems"][0]["cop"]["measurements"] = []  # January has extreme weather: 4 required
+    found = [f for f in findings(d) if f.code == "cop.measurement_missing_month"]
+    assert [(f.severity, f.params["month"], f.params["required"]) for f in found] == [
+        (Severity.error, m, n) for m, n in zip(SEASON_MONTHS, (1, 2, 3, 4, 3, 2, 1))]
+
+
+def test_a_measurement_before_the_season_counts_in_no_month_and_feeds_no_number():
+    """Season 2024-10-20 … 2025-04-05; October's only measurement moved to 2024-10-05 (value 4.0): it is
+    refused (outside the season), October then has no measurement (表8: mild, 1 required) and formula (2)
+    has no COP for October's 16 000 kWh — Q_elec is null and names what it lacks (not 4.0 × 16 000)."""
+    d = onsite()
+    assert d["season"] == {"start": "2024-10-20", "end": "2025-04-05"}
+    d["systems"][0]["cop"]["measurements"][0].update(date="2024-10-05", value=4.0)
+    decl = load(d)
+    ctx = rules.make_context(decl)
+    found = rules.check(decl, ctx)
+    assert [(f.code, f.field, f.params.get("month")) for f in found] == [
+        ("cop.measurement_outside_season", "systems[0].cop.measurements[0].date", None),
+        ("cop.measurement_missing_month", "systems[0].cop.measurements", "2024-10")]
+    r = ctx.accounting.results
+    assert r.heat_elec_method_gj is None and r.heat_supplied_gj is None
+    assert [(m.code, m.field) for m in r.unavailable["heat_elec_method_gj"]] == [
+        ("cop.measurement_missing_month", "systems[0].cop.measurements")]
+
+
+def test_a_measurement_after_the_season_is_not_averaged_into_its_month():
+    """A fifth-of-April measurement is the last day of the season; one on 2025-04-06 (COP 4.0) is not: April's
+    mean stays 3.2 (not (3.2 + 4.0) / 2 = 3.6), so Q_elec is the on-site case's, worked by hand:
+    0.0036 × (16 000×3.0 + 46 000×2.5 + 62 000×2.0 + 66 000×1.95 + 56 000×2.1 + 64 000×2.6 + 10 000×3.2)
+    = 0.0036 × 731 700 = 2 634.12 GJ."""
+    d = onsite()
+    d["systems"][0]["cop"]["measurements"].append(
+        {"date": "2025-04-06", "value": 4.0, "outdoor_temp_c": 8.0, "condition": "mild", "extreme_weather": False})
+    decl = load(d)
+    ctx = rules.make_context(decl)
+    assert [(f.code, f.field) for f in rules.check(decl, ctx)] == [
+        ("cop.measurement_outside_season", "systems[0].cop.measurements[16].date")]
+    assert ctx.accounting.results.heat_elec_method_gj == pytest.approx(0.0036 * 731_700, rel=1e-12)
+    assert calendar.measurements_by_month(decl.system(decl.types[0]).cop.measurements, decl.season)["2025-04"] == [
+        (15, decl.system(decl.types[0]).cop.measurements[15])]

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 from hpcarbon import formulas
 from hpcarbon.calendar import crediting_period, measurements_by_month, month_coverage, records_keep_until
 from hpcarbon.findings import CATALOG
-from hpcarbon.model import CopMeasurement, CopSource, Declaration, HeatPumpType, System
+from hpcarbon.model import CopMeasurement, CopSource, Declaration, HeatPumpType, Season, System
 from hpcarbon.parameters import ParameterSet, set_in_force_or_none
 from hpcarbon.vocabulary import TYPE_LABEL
 
@@ -156,14 +156,14 @@ def months_without_measurement(decl: Declaration, kind: HeatPumpType,
     if measurements is None:
         system = decl.system(kind)
         measurements = system.cop.measurements if system and system.cop else []
-    measured = measurements_by_month(measurements)
+    measured = measurements_by_month(measurements, decl.season)
     return [r.month for r in decl.monthly if (r.electricity_kwh.get(kind) or 0.0) > 0 and r.month not in measured]
 
 
-def monthly_mean_cops(measurements: Sequence[CopMeasurement]) -> dict[str, float]:
-    """Month → the mean of its on-site COP measurements (表8)."""
+def monthly_mean_cops(measurements: Sequence[CopMeasurement], season: Season) -> dict[str, float]:
+    """Month of the season → the mean of its on-site COP measurements (表8)."""
     return {month: formulas.mean_cop([m.value for _, m in pairs])
-            for month, pairs in measurements_by_month(measurements).items()}
+            for month, pairs in measurements_by_month(measurements, season).items()}
 
 
 def estimated_areas(decl: Declaration, plan: MeteringPlan) -> tuple[list[int], list[Missing]]:
@@ -479,7 +479,7 @@ def _monthly_cops(run: _Run, kind: HeatPumpType, series: list[tuple[str, float]]
         return [cop.report_value] * len(series)
     if months_without_measurement(run.decl, kind):
         return _lacking("cop.measurement_missing_month", f"{path}.measurements")
-    means = monthly_mean_cops(cop.measurements)
+    means = monthly_mean_cops(cop.measurements, run.decl.season)
     return [means.get(month, math.nan) for month, _ in series]
 
 

@@ -73,12 +73,19 @@ def month_coverage(season: Season, months: list[str]) -> list[MonthProblem]:
     return out
 
 
-def measurements_by_month(measurements: Sequence[CopMeasurement]) -> dict[str, list[tuple[int, CopMeasurement]]]:
+def in_season(day: date, season: Season) -> bool:
+    """Whether ``day`` lies inside the season, both ends included."""
+    return season.start <= day <= season.end
+
+
+def measurements_by_month(measurements: Sequence[CopMeasurement],
+                          season: Season) -> dict[str, list[tuple[int, CopMeasurement]]]:
     """Month (YYYY-MM) → its on-site COP measurements with their indices, in order (表8 counts and averages
-    them month by month)."""
+    them month by month of the season, SPEC §5): one dated outside the season counts in no month."""
     out: dict[str, list[tuple[int, CopMeasurement]]] = {}
     for j, m in enumerate(measurements):
-        out.setdefault(month_of(m.date), []).append((j, m))
+        if in_season(m.date, season):
+            out.setdefault(month_of(m.date), []).append((j, m))
     return out
 
 

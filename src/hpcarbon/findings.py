@@ -495,8 +495,10 @@ _KINDS = [
     # feeds formula (2)); a warning for a heat-metered type whose measurements are recorded but not used
     # (rules.cop passes severity)
     FindingType("cop.measurement_missing_month", E, "表8",
-                "{type_zh} COP 采用现场测量，但 {month} 有耗电量却没有 COP 测量记录",
-                "{type_en} uses on-site COP, but {month} has electricity use and no COP measurement"),
+                "{type_zh} COP 采用现场测量，但 {month} 有耗电量却没有 COP 测量记录：测量 {count} 次，"
+                "表8要求 {required} 次（{condition_zh}工况 {base} 次{extreme_zh}）",
+                "{type_en} uses on-site COP, but {month} has electricity use and no COP measurement: {count} found, "
+                "{required} required by 表8 ({condition_en} conditions {base}{extreme_en})"),
     FindingType("cop.measurement_frequency", E, "表8",
                 "{type_zh} {month} 现场 COP 测量 {count} 次，少于表8要求的 {required} 次（{condition_zh}工况 {base} 次{extreme_zh}）",
                 "{type_en} {month}: {count} on-site COP measurements, fewer than the {required} required by 表8 "

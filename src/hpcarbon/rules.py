@@ -18,7 +18,7 @@ from hpcarbon.accounting import (
 )
 from hpcarbon.calendar import (
     CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
-    days_in_season, measurements_by_month, month_coverage, required_measurements, working_condition,
+    days_in_season, in_season, measurements_by_month, month_coverage, required_measurements, working_condition,
 )
 from hpcarbon.findings import Finding, Severity, finding, percent_text
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck
@@ -251,7 +251,7 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         for j, m in enumerate(c.measurements):
             mpath = f"{path}.measurements[{j}]"
             yield from _cop_value(f"{mpath}.value", f"{m.date.isoformat()}", m.value, s.type)
-            if not decl.season.start <= m.date <= decl.season.end:
+            if not in_season(m.date, decl.season):
                 yield finding("cop.measurement_outside_season", f"{mpath}.date", date=m.date.isoformat(), **t)
             if m.outdoor_temp_c is None:
                 yield finding("cop.measurement_record_incomplete", f"{mpath}.outdoor_temp_c", date=m.date.isoformat(), **t)
@@ -269,9 +269,9 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
             if c.report_value is not None and onsite is not None and onsite < c.report_value:
                 yield finding("cop.onsite_lower_than_report", f"{path}.report_value", onsite=onsite,
                               report=c.report_value, **t)
-        elif s.type in ctx.plan.unmetered or c.measurements:
+        else:
             # 表8 is a requirement where these measurements give the COP of formula (2); for a heat-metered
-            # type they are recorded but feed no number, so too few is a warning there
+            # type they are recorded but feed no number, so too few — or none at all — is a warning there
             used = s.type in ctx.plan.unmetered
             yield from _onsite_frequency(decl, i, s.type, Severity.error if used else Severity.warning, ctx.invalid)
 
@@ -288,7 +288,7 @@ def _cop_value(path: str, what: str, value: float, kind: HeatPumpType) -> Iterat
 
 def _seasonal_onsite_cop(decl: Declaration, kind: HeatPumpType) -> float | None:
     """Electricity-weighted mean of the monthly mean on-site COPs [D] (the weighting formula (2) applies)."""
-    means = monthly_mean_cops(decl.system(kind).cop.measurements)
+    means = monthly_mean_cops(decl.system(kind).cop.measurements, decl.season)
     if not means:
         return None
     weights = {r.month: r.electricity_kwh.get(kind, 0.0) for r in decl.monthly if r.month in means}
@@ -307,31 +307,37 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severit
     # a measurement whose date was refused holds a placeholder date: it is counted in no month
     dated = [m for j, m in enumerate(decl.system(kind).cop.measurements) if f"{whole}[{j}].date" not in invalid]
     by_month = {month: [(j, m) for j, m in pairs if f"{whole}[{j}].date" not in invalid]
-                for month, pairs in measurements_by_month(decl.system(kind).cop.measurements).items()}
+                for month, pairs in measurements_by_month(decl.system(kind).cop.measurements, decl.season).items()}
     t = _t(kind)
     unmeasured = set(months_without_measurement(decl, kind, dated))
     for r in decl.monthly:
-        if r.month in unmeasured:
-            yield finding("cop.measurement_missing_month", whole, severity=severity, month=r.month, **t)
-            continue
         pairs = by_month.get(r.month, [])
         count = len(pairs)
-        if count == 0:  # and no electricity used: nothing to measure
-            continue
         month_no = int(r.month[5:7])
         extreme = r.extreme_weather or any(m.extreme_weather for _, m in pairs)
-        required = required_measurements(month_no, extreme)
-        if count < required:
+        if r.month in unmeasured:
+            yield finding("cop.measurement_missing_month", whole, severity=severity, month=r.month,
+                          **_table8_requirement(month_no, extreme, count), **t)
+            continue
+        if count == 0:  # and no electricity used: nothing to measure
+            continue
+        requirement = _table8_requirement(month_no, extreme, count)
+        if count < requirement["required"]:
             # at the month's first measurement the validation did not refuse (a finding under a refused field
             # is dropped with that field's own findings, though the count does not rest on its value)
             at = next((f"{whole}[{j}].date" for j, _ in pairs if not _under(f"{whole}[{j}]", invalid)), whole)
-            cond = working_condition(month_no)
-            extra = EXTREME_WEATHER_EXTRA if extreme else 0
-            yield finding("cop.measurement_frequency", at, severity=severity,
-                          month=r.month, count=count, required=required, base=MIN_MEASUREMENTS[cond],
-                          condition_zh=CONDITION_LABEL[cond][0], condition_en=CONDITION_LABEL[cond][1],
-                          extreme_zh=f"，极端天气另加 {extra} 次" if extra else "",
-                          extreme_en=f", plus {extra} for extreme weather" if extra else "", **t)
+            yield finding("cop.measurement_frequency", at, severity=severity, month=r.month, **requirement, **t)
+
+
+def _table8_requirement(month_no: int, extreme: bool, count: int) -> dict:
+    """The parameters of a 表8 shortfall message: how many were found, how many are required and why (the
+    month's working condition, extreme weather)."""
+    cond = working_condition(month_no)
+    extra = EXTREME_WEATHER_EXTRA if extreme else 0
+    return dict(count=count, required=required_measurements(month_no, extreme), base=MIN_MEASUREMENTS[cond],
+                condition_zh=CONDITION_LABEL[cond][0], condition_en=CONDITION_LABEL[cond][1],
+                extreme_zh=f"，极端天气另加 {extra} 次" if extra else "",
+                extreme_en=f", plus {extra} for extreme weather" if extra else "")
 
 
 # --- areas and q: §6.2.2, §6.2.4.1, 表2 --------------------------------------------------------------------

@@ -30,7 +30,7 @@ class MonthlySeries:
 
 def monthly_series(decl: Declaration) -> MonthlySeries:
     plan = metering_plan(decl)
-    onsite = {s.type: monthly_mean_cops(s.cop.measurements) for s in decl.systems
+    onsite = {s.type: monthly_mean_cops(s.cop.measurements, decl.season) for s in decl.systems
               if s.cop is not None and s.cop.source is CopSource.onsite}
     months, elec, heat, estimated = [], [], [], []
     for rec in decl.monthly:
