@@ -101,6 +101,30 @@ def test_chart_series_with_onsite_cop_uses_each_months_mean():
     assert s.heat_gj == pytest.approx([w * c * 0.0036 for w, c in zip(EXAMPLE_KWH, means)])
 
 
+def test_chart_draws_no_placeholder_of_a_refused_field(tmp_path):
+    """The report's declaration is the accounting's draft, where a refused field holds a placeholder: the chart
+    leaves it out. November's first measurement (2.6) refused → November's mean is the other one, 2.4;
+    December's electricity refused → no electricity and no heat bar that month; the rest as the example's."""
+    import json
+
+    from hpcarbon.declaration_io import load_json_declaration
+    from hpcarbon.judgement import judge_loaded
+
+    d = onsite()
+    d["systems"][0]["cop"]["measurements"][1]["value"] = -5
+    d["monthly"][2]["electricity_kwh"]["air"] = -1
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    report = judge_loaded(load_json_declaration(path), {})
+    assert {"systems[0].cop.measurements[1].value", "monthly[2].electricity_kwh.air"} <= report.invalid_fields
+    s = monthly_series(report.declaration, report.invalid_fields)
+    means = [3.0, 2.4, 2.0, 1.95, 2.1, 2.6, 3.2]  # builders.onsite_measurements, November without its 2.6
+    assert s.cop[HeatPumpType.air] == pytest.approx(means)
+    assert s.electricity_kwh[2] is None and s.heat_gj[2] is None
+    expected = [w * c * 0.0036 for w, c in zip(EXAMPLE_KWH, means)]
+    assert [h for i, h in enumerate(s.heat_gj) if i != 2] == pytest.approx([h for i, h in enumerate(expected) if i != 2])
+
+
 def test_chart_of_metered_heat_shows_the_readings():
     d = example()
     d["systems"][0]["heat_metered"] = True

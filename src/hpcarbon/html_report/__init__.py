@@ -46,7 +46,7 @@ def report_view(report: Report, file_label: str | None = None, unreadable: bool 
     if report.declaration is not None:
         from hpcarbon.html_report.chart import chart_view, monthly_series
 
-        chart = chart_view(monthly_series(report.declaration))
+        chart = chart_view(monthly_series(report.declaration, report.invalid_fields))
     return {
         "file": report.mask(label, personal) if label else label,
         "sha256": zh.get("sha256"), "template_version": zh.get("template_version"),

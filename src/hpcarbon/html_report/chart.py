@@ -10,10 +10,11 @@ shows the accounted Q (which may be the area method's, §6.2.3.1).
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from hpcarbon import formulas
-from hpcarbon.accounting import metering_plan, monthly_mean_cops
+from hpcarbon.accounting import at_or_under, metering_plan, monthly_mean_cops
 from hpcarbon.model import CopSource, Declaration, HeatPumpType
 from hpcarbon.vocabulary import TYPE_LABEL
 
@@ -28,26 +29,38 @@ class MonthlySeries:
     cop: dict[HeatPumpType, tuple[float | None, ...]]
 
 
-def monthly_series(decl: Declaration) -> MonthlySeries:
+def monthly_series(decl: Declaration, refused: Collection[str] = ()) -> MonthlySeries:
+    """``refused``: JSON paths of the fields the validation refused. ``decl`` may then be the accounting's
+    draft, where such a field holds a placeholder: a value at or under a refused path is no reading and is
+    not drawn (nor is a month's on-site COP mean from a refused measurement)."""
+
+    def known(path: str) -> bool:
+        return not any(at_or_under(path, p) for p in refused)
+
     plan = metering_plan(decl)
-    onsite = {s.type: monthly_mean_cops(s.cop.measurements, decl.season) for s in decl.systems
-              if s.cop is not None and s.cop.source is CopSource.onsite}
+    onsite = {}
+    for i, s in enumerate(decl.systems):
+        if s.cop is not None and s.cop.source is CopSource.onsite:
+            kept = [m for j, m in enumerate(s.cop.measurements)
+                    if known(f"systems[{i}].cop.measurements[{j}].value") and known(f"systems[{i}].cop.measurements[{j}].date")]
+            onsite[s.type] = monthly_mean_cops(kept, decl.season)
+    report_cop = {s.type: s.cop.report_value for i, s in enumerate(decl.systems)
+                  if s.cop is not None and s.cop.source is CopSource.test_report and known(f"systems[{i}].cop.report_value")}
     months, elec, heat, estimated = [], [], [], []
-    for rec in decl.monthly:
+    for m, rec in enumerate(decl.monthly):
         months.append(rec.month)
-        readings = [w for w in rec.electricity_kwh.values() if w is not None]
-        elec.append(math.fsum(readings) if readings else None)
-        parts: list[float] = [rec.heat_gj[k] for k in plan.own_meter if rec.heat_gj.get(k) is not None]
-        if plan.total_meter and rec.total_heat_gj is not None:
+        kwh = {k: w for k, w in rec.electricity_kwh.items()
+               if w is not None and known(f"monthly[{m}].electricity_kwh.{k.value}")}
+        elec.append(math.fsum(kwh.values()) if kwh else None)
+        parts: list[float] = [rec.heat_gj[k] for k in plan.own_meter
+                              if rec.heat_gj.get(k) is not None and known(f"monthly[{m}].heat_gj.{k.value}")]
+        if plan.total_meter and rec.total_heat_gj is not None and known(f"monthly[{m}].total_heat_gj"):
             parts.append(rec.total_heat_gj)
         by_formula = False
         for kind in plan.unmetered:
-            w = rec.electricity_kwh.get(kind)
-            cop = decl.system(kind).cop
-            if w is None or cop is None:
-                continue
-            c = cop.report_value if cop.source is CopSource.test_report else onsite.get(kind, {}).get(rec.month)
-            if c is not None:
+            w = kwh.get(kind)
+            c = report_cop.get(kind) if kind in report_cop else onsite.get(kind, {}).get(rec.month)
+            if w is not None and c is not None:
                 parts.append(formulas.heat_by_electricity(w, c))
                 by_formula = True
         heat.append(math.fsum(parts) if parts else None)
