@@ -2,8 +2,9 @@
 
 :func:`read_json` is the one way a JSON file is read (``compute``, ``fill``): one size limit and one
 NaN/Infinity policy — JSON has no such numbers, but Python's parser reads them; they are kept as floats
-and refused by the model *at their field*, so the error says where (``monthly[2].electricity_kwh.air``
-must be a finite number) rather than only a line and column.
+(as is an integer too long for Python's int conversion, which JSON allows) and refused by the model *at
+their field*, so the error says where (``monthly[2].electricity_kwh.air`` must be a finite number) rather
+than only a line and column.
 """
 
 from __future__ import annotations
@@ -55,13 +56,22 @@ def read_json(path: str | Path) -> JsonFile:
         return JsonFile(problem=(f"不是 UTF-8 文本（第 {exc.start} 字节）", f"not UTF-8 text (byte {exc.start})"),
                         sha256=digest)
     try:
-        return JsonFile(data=json.loads(text, parse_constant=float), sha256=digest)
+        return JsonFile(data=json.loads(text, parse_constant=float, parse_int=_json_int), sha256=digest)
     except ValueError as exc:
         where = f"{getattr(exc, 'lineno', '?')}:{getattr(exc, 'colno', '?')}"
         return JsonFile(problem=(f"JSON 格式错误（第 {where} 处）：{getattr(exc, 'msg', exc)}",
                                  f"malformed JSON at line:column {where}: {getattr(exc, 'msg', exc)}"), sha256=digest)
     except RecursionError:
         return JsonFile(problem=("JSON 嵌套过深", "JSON nested too deeply"), sha256=digest)
+
+
+def _json_int(digits: str) -> int | float:
+    """A JSON integer. One too long for Python's int conversion (more than ``sys.get_int_max_str_digits()``
+    digits) is still valid JSON: it becomes the float it rounds to (±inf), refused by the model at its field."""
+    try:
+        return int(digits)
+    except ValueError:
+        return float(digits)
 
 
 @dataclass
