@@ -7,8 +7,8 @@ from __future__ import annotations
 from fractions import Fraction as F
 
 import pytest
-from builders import example
-from validate_support import at, filled, inject_cached, located, set_cells, validate
+from builders import example, iso7064_mod11_2
+from validate_support import at, errors, filled, inject_cached, located, set_cells, validate
 
 from hpcarbon.validator_cli import SummaryRow
 
@@ -154,3 +154,56 @@ def test_a_formula_in_the_season_start_leaves_no_result(tmp_path):
     assert [(f.code, at(f)) for f in r.report.findings if f.severity.value == "error"] == [
         ("workbook.formula_in_input", where)]
     assert r.report.accounting is None and r.report.results_dict() is None
+
+
+def _individual(d: dict) -> dict:
+    first17 = "22010119800101123"
+    d["project"]["owner"] = {"type": "individual", "name": "张三丰", "id_number": first17 + iso7064_mod11_2(first17),
+                             "phone": "13812345678"}
+    return d
+
+
+@pytest.mark.parametrize("builder, field, formula", [
+    (example, "project.name", '="示例"&"项目"'),
+    (lambda: _individual(example()), "project.owner.name", '="张三丰"'),
+])
+def test_a_formula_saved_without_its_value_is_not_an_empty_field(tmp_path, builder, field, formula):
+    """A formula written by a script (openpyxl) is saved with no value, so the reader sees the cell blank;
+    the cell is not empty: its one error is the formula's — no "required field is empty" at the same
+    cell — and the numbers, which do not rest on the field, all stand."""
+    d = builder()
+    p = filled(tmp_path, d)
+    where = located(field, d)
+    set_cells(p, {where: formula})  # no saved value, as a script writes it
+    r = validate(p)
+    assert r.exit_code == 1 and r.report.status == "fail"
+    assert [(f.code, f.field, at(f)) for f in errors(r)] == [("workbook.formula_in_input", field, where)]
+    assert_all_results(r.report.results_dict())
+
+
+def test_a_formula_without_its_value_in_the_season_start_is_the_one_error(tmp_path):
+    d = example()
+    p = filled(tmp_path, d)
+    where = located("season.start", d)
+    set_cells(p, {where: "=DATE(2024,10,20)"})
+    r = validate(p)
+    assert [(f.code, at(f)) for f in errors(r)] == [("workbook.formula_in_input", where)]
+    assert r.report.accounting is None and r.report.results_dict() is None
+
+
+def test_a_formula_without_its_value_in_the_hours_is_lacked_as_the_formula(tmp_path):
+    """December's heating hours (required) as a formula with no saved value: t and what rests on it are
+    lacked by the formula's finding, not by an "empty" field; the electricity method (320 000 kWh × 2.4 ×
+    0.0036) does not use t and stands."""
+    d = example()
+    p = filled(tmp_path, d)
+    field = "monthly[2].heating_hours"
+    sheet, cell = located(field, d)
+    set_cells(p, {(sheet, cell): "=700+44"})
+    r = validate(p)
+    assert [(f.code, at(f)) for f in errors(r)] == [("workbook.formula_in_input", (sheet, cell))]
+    res = r.report.results_dict()
+    assert res["heating_hours"] is None and res["heat_area_method_gj"] is None
+    assert res["unavailable"]["heating_hours"] == [{"code": "workbook.formula_in_input", "field": field}]
+    assert res["heat_elec_method_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
+    assert f"cannot be computed, lacking: {sheet}!{cell}" in r.report.to_text("en")

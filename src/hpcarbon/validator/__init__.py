@@ -196,6 +196,7 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
         return FileResult(path, Report(findings, meta=meta), True)
     findings += _sheet_findings(container.sheets) + _control_characters(read)
     formula_findings, merge_findings = _scan_inputs(read, container)
+    findings = _not_empty(findings, formula_findings)
     findings += formula_findings + merge_findings + _outside_formulas(container, read)
     findings += reviewer_findings(container, read)
     # a declaration with invalid fields is still accounted as far as its numbers go: the draft holds
@@ -215,6 +216,19 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     return _finish(path, data, report, read, annotate_to, force, container)
 
 
+def _not_empty(findings: list[Finding], formula_findings: list[Finding]) -> list[Finding]:
+    """``findings`` without "required field is empty" where the cell holds a formula: a formula Excel never
+    calculated (a file written by a script) has no saved value, so the reader sees the cell empty, but the
+    cell is not empty — its finding is the formula's, as for an optional field."""
+    formula_cells = {at for f in formula_findings if (at := _cell_of(f)) is not None}
+    return [f for f in findings if not (f.code == "field.required" and _cell_of(f) in formula_cells)]
+
+
+def _cell_of(f: Finding) -> tuple[str, str] | None:
+    loc = f.location
+    return (loc.sheet, loc.cell) if loc is not None and loc.cell else None
+
+
 def _formula_refused(formula_findings: list[Finding], invalid: dict[str, str]) -> dict[str, str] | None:
     """The refused fields with those whose input cell holds a formula: a value Excel computed (=WEBSERVICE,
     DDE …) is not a declared one, so its field is refused as admission refuses an invalid one — the field
@@ -228,8 +242,9 @@ def _formula_refused(formula_findings: list[Finding], invalid: dict[str, str]) -
         scope = refused_scope(f.field)
         if scope is None:
             return None
-        refused.setdefault(scope, f.code)
-        refused.setdefault(f.field, f.code)
+        for path in (scope, f.field):  # a formula with no saved value read as empty: the formula says why
+            if refused.get(path, "field.required") == "field.required":
+                refused[path] = f.code
     return refused
 
 
