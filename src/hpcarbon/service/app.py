@@ -68,7 +68,7 @@ class Service:
         return self._template
 
     # --- validation ------------------------------------------------------------------------------------
-    def _failure(self, job: UploadJob, kind: str) -> UploadOutcome:
+    def failure_outcome(self, job: UploadJob, kind: str) -> UploadOutcome:
         """The answer for a file that stalled or killed its worker: still a report, with a finding."""
         f = (finding("file.timeout", seconds=job.limits.timeout_seconds) if kind == "timeout"
              else finding("service.worker_died")).located(None, None)
@@ -85,7 +85,7 @@ class Service:
         try:
             jobs = [UploadJob(i, f.name, f.data, self.config.limits, annotate, lang, html, self.config.registry)
                     for i, f in enumerate(files)]
-            outcomes = list(await asyncio.gather(*(self.pool.run(j, self._failure) for j in jobs)))
+            outcomes = list(await asyncio.gather(*(self.pool.run(j, self.failure_outcome) for j in jobs)))
         finally:
             self.pool.release(len(files))
         if len(outcomes) > 1:

@@ -82,7 +82,7 @@ def add_declaration_routes(app, service, error_doc: dict, upload_body: dict) -> 
         finally:
             service.pool.release(1)
         if "failed" in out:
-            failed = service._failure(job, out["failed"])
+            failed = service.failure_outcome(job, out["failed"])
             raise ApiError("declaration_rejected", extra={"status": "unreadable", "report": failed.json})
         if "registry_error" in out:
             raise ApiError("bad_parameter", {"name": "registry", "reason": out["registry_error"]})

@@ -226,7 +226,6 @@ class SheetSpec:
     calc: tuple[CalcLine, ...] = ()
     landscape: bool = False
     freeze: str | None = None
-    print_last_row: int | None = None
     hidden: bool = False
 
     @property

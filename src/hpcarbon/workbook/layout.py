@@ -157,7 +157,6 @@ from hpcarbon.workbook.vocabularies import (
     YES_NO,
     Option,
     Vocab,
-    vocab_key,
 )
 
 __all__ = [
@@ -274,5 +273,4 @@ __all__ = [
     "cell_of",
     "clause_text",
     "parse_path",
-    "vocab_key",
 ]

@@ -64,7 +64,7 @@ GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN = shown_constant(GJ_PER_KWH), shown_constant(G
 #: the step creditable reductions are rounded down to (0.01 t)
 CREDIT_STEP = f"{10 ** -CREDIT_DECIMALS:.{CREDIT_DECIMALS}f}"
 #: float noise removed before a comparison or rounding, as the texts state it
-DENOISE_ZH, DENOISE_EN = f"{DENOISE_DECIMALS} 位小数", f"{DENOISE_DECIMALS} decimals"
+DENOISE_ZH = f"{DENOISE_DECIMALS} 位小数"
 #: 表8 names the season's edge months by their part (late October, early April)
 _MONTH_PART = {10: ("下旬", "late "), 4: ("上旬", "early ")}
 

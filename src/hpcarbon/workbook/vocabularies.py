@@ -43,9 +43,6 @@ TYPE_SHORT = {HeatPumpType.ground: ("地源", "ground"), HeatPumpType.air: ("空
 #: total-output meter, estimated, not in use — compared by the areas sheet's formulas and the validator
 SRC_METER, SRC_TOTAL, SRC_ESTIMATE, SRC_NONE = "热量表", "总输出端", "估算", "—"
 
-#: Comparison key of a typed label (one rule for the workbook, the core and the add-in).
-vocab_key = text_key
-
 
 @dataclass(frozen=True)
 class Option:
@@ -79,14 +76,14 @@ class Vocab:
         table: dict[str, Any] = {}
         for o in self.options:
             for text in (o.zh, o.en, str(o.value), *o.aliases):
-                table.setdefault(vocab_key(text), o.value)
+                table.setdefault(text_key(text), o.value)
         return table
 
     def parse(self, text: str) -> Any:
         """The JSON value a typed label stands for (Chinese or English label, code, alias).
 
         Raises KeyError when it matches none."""
-        return self._lookup[vocab_key(text)]
+        return self._lookup[text_key(text)]
 
     def choices(self, lang: str = "zh") -> str:
         """The options' labels in one language, listed as that language lists them."""
