@@ -8,6 +8,7 @@ by hand in SPEC §12 and again here from formulas (1)–(5) in exact fractions.
 from __future__ import annotations
 
 import json
+from datetime import date
 from fractions import Fraction as F
 
 import pytest
@@ -101,11 +102,126 @@ def test_invalid_owner_type_masks_the_owner():
     assert [f.code for f in found] == ["field.invalid"]  # no resident-ID check of a placeholder type
 
 
-def test_no_draft_where_everything_hangs_on_the_field():
-    """[D] the season, a heat-pump type, a month: no placeholder is neutral, so there is no draft."""
-    for path, value in (("season.start", "2024-13-01"), ("systems[0].type", "solar"), ("monthly[0].month", "Oct")):
-        admitted = admit(put(example(), path, value), strict_json=True)
-        assert admitted.declaration is None and admitted.draft is None, path
+# --- no neutral placeholder: the rules on valid fields still run, no number rests on the field -------------
+#: every result the accounting forms from the season, the types and the months (all but the parameter set
+#: and the crediting period, which rest on the season's start and the operation start alone)
+HANGING = ("heating_hours", "heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation",
+           "method", "electricity_kwh", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t",
+           "creditable_reductions_t")
+BAD_USCC = "91220101MA0Y4H5X3A"  # the example's code with a wrong check character (T is right, GB 32100)
+
+
+def _rules_case(d: dict) -> dict:
+    """The verifier's further faults, each judged by a rule on valid fields only."""
+    put(d, "project.owner.id_number", BAD_USCC)  # owner.uscc_invalid (§2.2.1)
+    return put(d, "project.statements.not_claimed_elsewhere", False)  # statement.not_affirmed (§2.3)
+
+
+def _lacking_only(r, missing: Missing, keep: tuple[str, ...] = ()) -> None:
+    for key in HANGING:
+        assert getattr(r, key) is None and r.unavailable[key] == (missing,), key
+    assert set(r.unavailable) == set(HANGING) | set(keep)
+    assert r.heat_by_type_gj == {} and r.electricity_by_type_kwh == {} and r.estimate_basis is None
+
+
+def test_reversed_season_still_judges_every_valid_field():
+    """The verifier's case: season 2025-04-05 … 2024-10-20 (refused: its end before its start), operation start
+    2022-05-01, a wrong USCC check character, a statement not affirmed, a test-report COP of 0.5. Every rule on
+    valid fields reports beside the season's error: 2022-05-01 < 2023-01-01 (§5.3), COP 0.5 outside [1, 8]; no
+    rule resting on the season runs (the months, their hours, the parameter set in force for it)."""
+    d = _rules_case(put(example(), "season", {"start": "2025-04-05", "end": "2024-10-20"}))
+    put(d, "project.operation_start", "2022-05-01")
+    put(d, "systems[0].cop.report_value", 0.5)
+    loaded, ctx, found = account(d)
+    assert loaded.readable and loaded.declaration is None and not ctx.accounted
+    assert [(f.code, f.field) for f in found] == [
+        ("field.invalid", "season"),
+        ("period.operation_before_traceability", "project.operation_start"),
+        ("owner.uscc_invalid", "project.owner.id_number"),
+        ("statement.not_affirmed", "project.statements.not_claimed_elsewhere"),
+        ("cop.implausible", "systems[0].cop.report_value"),
+    ]
+    r = ctx.accounting.results
+    season = Missing("field.invalid", "season")
+    # the parameter set in force is the season's: it lacks the season too
+    _lacking_only(r, season, keep=("parameter_version",))
+    assert r.parameter_version is None and r.unavailable["parameter_version"] == (season,)
+    # 15 years from 2022-05-01, both ends inclusive (§5.2), and 5 years beyond (§7.3.2)
+    assert (r.crediting_period_start, r.crediting_period_end, r.records_keep_until) == (
+        date(2022, 5, 1), date(2037, 4, 30), date(2042, 4, 30))
+    shown = Report(found, accounting=ctx.accounting, declaration=loaded.draft,
+                   invalid_fields=frozenset(loaded.invalid)).to_dict("en")
+    assert shown["project"]["id"] == "CC-HP-2024-0001" and shown["project"]["owner"]["type"] == "enterprise"
+    assert shown["season"] == {"start": None, "end": None}  # the placeholder season is never shown
+    assert shown["results"]["unavailable"]["baseline_emissions_t"] == [{"code": "field.invalid", "field": "season"}]
+    assert shown["results"]["records_keep_until"] == "2042-04-30"
+
+
+def test_invalid_type_still_judges_every_valid_field():
+    """The verifier's case: systems[0].type "solar" with the example otherwise (and a wrong USCC, a statement
+    not affirmed, the declared EF_heat 0.12 instead of V01's 0.11): the owner, statement and parameter rules
+    report; the type's own findings, and the rules on the types (readings per type, 表8, the area method), do
+    not run on the placeholder type. The parameter set and the crediting period stand."""
+    d = put(_rules_case(put(example(), "systems[0].type", "solar")), "parameters.ef_heat", 0.12)
+    put(d, "systems[0].cop.report_value", 0.5)  # under the refused system: not judged on its own
+    loaded, ctx, found = account(d)
+    assert [(f.code, f.field) for f in found] == [
+        ("field.invalid", "systems[0].type"),
+        ("owner.uscc_invalid", "project.owner.id_number"),
+        ("statement.not_affirmed", "project.statements.not_claimed_elsewhere"),
+        ("parameters.value_mismatch", "parameters.ef_heat"),
+    ]
+    r = ctx.accounting.results
+    _lacking_only(r, Missing("field.invalid", "systems[0].type"))
+    assert r.parameter_version == "V01"
+    assert (r.crediting_period_end, r.records_keep_until) == (date(2038, 10, 19), date(2043, 10, 19))
+    shown = Report(found, accounting=ctx.accounting, declaration=loaded.draft,
+                   invalid_fields=frozenset(loaded.invalid)).to_dict("en")
+    assert shown["season"] == {"start": "2024-10-20", "end": "2025-04-05"}
+    assert shown["results"]["unavailable"]["method"] == [{"code": "field.invalid", "field": "systems[0].type"}]
+
+
+@pytest.mark.parametrize("path, value, lacking", [
+    ("season.start", "2024-13-01", "season.start"),  # named as its finding names it, not the season marked
+    ("systems[0].heat_metered", "yes", "systems[0].heat_metered"),
+    ("monthly[0].month", "Oct", "monthly[0].month"),
+    ("total_heat_meter", {"covers": ["solar"], "id": "TM-1"}, "total_heat_meter.covers[0]"),
+])
+def test_no_neutral_placeholder_leaves_the_other_rules_standing(path, value, lacking):
+    """A field without a neutral placeholder: its error and the unaffirmed statement, nothing resting on the
+    placeholder (no month reported missing for a refused month, no total meter rule, no 表8 count); every
+    number but the crediting period lacks the field."""
+    loaded, ctx, found = account(put(put(example(), path, value), "project.statements.data_authorised", False))
+    assert loaded.draft is not None and not ctx.accounted
+    assert [(f.code, f.field) for f in found] == [("field.invalid", lacking),
+                                                  ("statement.not_affirmed", "project.statements.data_authorised")]
+    r = ctx.accounting.results
+    missing = Missing("field.invalid", lacking)
+    for key in HANGING:
+        assert getattr(r, key) is None and r.unavailable[key] == (missing,), key
+    assert r.records_keep_until == date(2043, 10, 19)
+
+
+def test_compute_without_a_neutral_placeholder_exit_1_with_every_finding(tmp_path, capsys):
+    d = _rules_case(put(example(), "systems[0].type", "solar"))
+    code, rep = run_compute(tmp_path, capsys, json.dumps(d, ensure_ascii=False))
+    assert code == ExitCode.FINDINGS == 1
+    assert {(f["code"], f["field"]) for f in rep["findings"]} == {
+        ("field.invalid", "systems[0].type"), ("owner.uscc_invalid", "project.owner.id_number"),
+        ("statement.not_affirmed", "project.statements.not_claimed_elsewhere")}
+    assert rep["project"]["name"] == "示例小区空气源热泵供暖项目"
+    assert rep["results"]["crediting_period_end"] == "2038-10-19" and rep["results"]["method"] is None
+    assert rep["results"]["unavailable"]["emission_reductions_t"] == [
+        {"code": "field.invalid", "field": "systems[0].type"}]
+
+
+def test_no_draft_without_a_whole_section():
+    """[D] a whole section missing (the monthly records, the systems): nothing to stand in for it."""
+    for section in ("monthly", "systems"):
+        d = example()
+        del d[section]
+        admitted = admit(d, strict_json=True)
+        assert admitted.declaration is None and admitted.draft is None, section
 
 
 def test_a_valid_declaration_is_its_own_draft():

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Mapping, Sequence
 
 from hpcarbon import formulas
+from hpcarbon.admission import unaccounted
 from hpcarbon.calendar import crediting_period, measurements_by_month, month_coverage, records_keep_until
 from hpcarbon.findings import CATALOG
 from hpcarbon.model import CopMeasurement, CopSource, Declaration, HeatPumpType, Season, System
@@ -202,7 +203,7 @@ class Results:
     heat_elec_method_gj: float | None
     heat_area_method_gj: float | None
     deviation: float | None
-    method: str  # metered | estimated | mixed
+    method: str | None  # metered | estimated | mixed; None when the draft is not accounted
     estimate_basis: str | None  # electricity | area | None when nothing is estimated (or not known)
     heat_by_type_gj: dict[str, float]  # the parts that are known; they sum to Q when Q is known
     electricity_kwh: float | None
@@ -277,10 +278,18 @@ def compute(decl: Declaration, params: ParameterSet | None = None, invalid: Mapp
     ``invalid``: JSON path → finding code of the fields the validation refused (their values in ``decl``
     are placeholders, see :mod:`hpcarbon.admission`); a result that needs one of them is None.
     """
+    invalid = invalid or {}
     if params is None:
-        params = set_in_force_or_none(decl.season.start)
-    run = _Run(decl, params, invalid or {})
+        params = params_in_force(decl, invalid)
+    run = _Run(decl, params, invalid)
     return Accounting(results=_account(run), trace=run.trace, parameters=params)
+
+
+def params_in_force(decl: Declaration, invalid: Mapping[str, str]) -> ParameterSet | None:
+    """The parameter set in force for the season; None where the season was refused (a placeholder)."""
+    if any(at_or_under("season.start", p) for p in invalid):
+        return None
+    return set_in_force_or_none(decl.season.start)
 
 
 def _account(run: _Run) -> Results:
@@ -293,8 +302,9 @@ def _account(run: _Run) -> Results:
             return None
         return value
 
-    p: ParameterSet | _Unknown = run.params if run.params is not None else _lacking("parameters.no_set_in_force",
-                                                                                    "season.start")
+    # a refused season names itself; a valid one without a set in force, the rule reporting that
+    p: ParameterSet | _Unknown = run.params if run.params is not None else (
+        run.invalid_under("season") or _lacking("parameters.no_set_in_force", "season.start"))
     if isinstance(p, ParameterSet):
         run.record(step="parameters", clause="7.1", title_zh="生效参数集", title_en="parameter set in force",
                    formula=f"set {p.version}, effective {p.effective_from}",
@@ -303,6 +313,9 @@ def _account(run: _Run) -> Results:
                            Quantity("TD", p.td_percent.value, p.td_percent.unit)],
                    output=Quantity("version", p.version))
 
+    not_accounted = unaccounted(run.invalid)
+    if not_accounted:
+        return _unaccounted(run, p, not_accounted)
     hours = _heating_hours(run)
     plan = metering_plan(decl)
     electricity = {kind: _electricity(run, kind) for kind in decl.types}
@@ -367,16 +380,7 @@ def _account(run: _Run) -> Results:
         inputs=[Quantity("ER", er, "t CO2")], output=Quantity("ER_creditable", formulas.creditable_reductions(er),
                                                                "t CO2"))
 
-    op_bad = run.invalid_under("project.operation_start")
-    start = end = keep = op_bad
-    if not op_bad:
-        op = decl.project.operation_start
-        start, end = crediting_period(op)
-        keep = run.record(step="periods", clause="5.2, 7.3.2", title_zh="计入期与台账保存期限",
-                          title_en="crediting period and record keeping",
-                          formula="crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y",
-                          inputs=[Quantity("operation_start", op)],
-                          output=Quantity("records_keep_until", records_keep_until(op)))
+    start, end, keep = _periods(run)
     return Results(
         parameter_version=result("parameter_version", p if isinstance(p, _Unknown) else p.version),
         heating_hours=result("heating_hours", hours),
@@ -390,6 +394,49 @@ def _account(run: _Run) -> Results:
         baseline_emissions_t=result("baseline_emissions_t", be), project_emissions_t=result("project_emissions_t", pe),
         emission_reductions_t=result("emission_reductions_t", er),
         creditable_reductions_t=result("creditable_reductions_t", credit),
+        crediting_period_start=result("crediting_period_start", start),
+        crediting_period_end=result("crediting_period_end", end),
+        records_keep_until=result("records_keep_until", keep),
+        unavailable=unavailable,
+    )
+
+
+def _periods(run: _Run) -> tuple:
+    """The crediting period and the records' keeping date (§5.2, §7.3.2): from the operation start alone."""
+    op_bad = run.invalid_under("project.operation_start")
+    if op_bad:
+        return op_bad, op_bad, op_bad
+    op = run.decl.project.operation_start
+    start, end = crediting_period(op)
+    keep = run.record(step="periods", clause="5.2, 7.3.2", title_zh="计入期与台账保存期限",
+                      title_en="crediting period and record keeping",
+                      formula="crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y",
+                      inputs=[Quantity("operation_start", op)],
+                      output=Quantity("records_keep_until", records_keep_until(op)))
+    return start, end, keep
+
+
+def _unaccounted(run: _Run, p: ParameterSet | _Unknown, fields: tuple[str, ...]) -> Results:
+    """The results of a draft that is not accounted (:func:`hpcarbon.admission.unaccounted`): a refused field
+    without a neutral placeholder (the season, a type …) underlies every number, which each names as what it
+    lacks — but the parameter set (unless the season is the field) and the crediting period."""
+    lacking = _Unknown(tuple(Missing(run.invalid[f], f) for f in fields))
+    unavailable: dict[str, tuple[Missing, ...]] = {}
+
+    def result(key: str, value):
+        if isinstance(value, _Unknown):
+            unavailable[key] = value.missing
+            return None
+        return value
+
+    start, end, keep = _periods(run)
+    numbers = ("heating_hours", "heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation",
+               "method", "electricity_kwh", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t",
+               "creditable_reductions_t")
+    return Results(
+        parameter_version=result("parameter_version", p if isinstance(p, _Unknown) else p.version),
+        **{key: result(key, lacking) for key in numbers},
+        estimate_basis=None, heat_by_type_gj={}, electricity_by_type_kwh={},
         crediting_period_start=result("crediting_period_start", start),
         crediting_period_end=result("crediting_period_end", end),
         records_keep_until=result("records_keep_until", keep),

@@ -17,12 +17,12 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from pydantic import ValidationError
 
 from hpcarbon.errors import path_of
-from hpcarbon.model import BuildingType, CopSource, Declaration, District, OwnerType
+from hpcarbon.model import BuildingType, CopSource, Declaration, District, HeatPumpType, OwnerType
 
 _TEXT = "?"
 _DELETE = object()  # the key is removed (an optional reading: absent = not an input)
@@ -90,6 +90,19 @@ _PLACEHOLDERS: dict[str, tuple[Any, int]] = {
     "recheck.date": (None, 0),
     "recheck.note": (None, 0),
 }
+#: fields without a neutral placeholder (every number hangs on them): bare path → the part of the path (how
+#: many leading parts) whose value is replaced and marked invalid; the draft holding one is not accounted
+_UNACCOUNTED: dict[str, int] = {
+    "season": 1,  # a season ending before it starts: a one-day season stands in
+    "season.start": 1,
+    "season.end": 1,
+    "systems.type": 2,  # a type no other system has stands in, and the whole system is marked
+    "systems.heat_metered": 2,  # not heat-metered stands in
+    "monthly.month": 2,  # a month outside any season stands in; the whole record is marked
+    "total_heat_meter.covers": 1,  # no total meter stands in
+}
+_NO_SEASON = "2000-01-01"
+_NO_MONTH = "2000-01"
 #: dict fields whose keys are data (a heat-pump type), so ``*`` stands for the key
 _KEYED = ("monthly.electricity_kwh", "monthly.heat_gj", "project.statements")
 _ROUNDS = 4  # a placeholder can reveal a later error (an object put in place of a missing one): retry
@@ -163,6 +176,8 @@ def _replace(work: Any, err: dict) -> str | None:
         return None
     if err.get("type") == "extra_forbidden":
         value, depth = _DELETE, 0  # not a field of the format: it feeds nothing
+    elif _bare(loc) in _UNACCOUNTED:
+        return _replace_unaccounted(work, loc)
     else:
         entry = _PLACEHOLDERS.get(_bare(loc))
         if entry is None:
@@ -187,6 +202,38 @@ def _replace(work: Any, err: dict) -> str | None:
     return path_of(marked)
 
 
+def _replace_unaccounted(work: Any, loc: tuple) -> str | None:
+    """Put a placeholder for a field without a neutral one (:data:`_UNACCOUNTED`); return the path marked."""
+    bare = _bare(loc)
+    scope = loc[:_UNACCOUNTED[bare]]
+    try:
+        if bare.startswith("season"):
+            work["season"] = {"start": _NO_SEASON, "end": _NO_SEASON}
+        elif bare == "systems.type":
+            taken = {s.get("type") for j, s in enumerate(work["systems"]) if j != loc[1] and isinstance(s, dict)}
+            free = next((k.value for k in HeatPumpType if k.value not in taken), None)
+            if free is None:
+                return None
+            work["systems"][loc[1]]["type"] = free  # ground first: no subtype rule can refuse it
+        elif bare == "systems.heat_metered":
+            work["systems"][loc[1]]["heat_metered"] = False
+        elif bare == "monthly.month":
+            work["monthly"][loc[1]]["month"] = _NO_MONTH
+        else:  # the total meter's coverage
+            work["total_heat_meter"] = None
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return path_of(scope)
+
+
+def unaccounted(invalid: Iterable[str]) -> tuple[str, ...]:
+    """The refused fields among JSON paths ``invalid`` that have no neutral placeholder (the season, a
+    heat-pump type …): a draft holding one is not accounted, and the results name them as what they lack.
+    Each is named once, as its finding names it (``season.start``, not also ``season`` marked for it)."""
+    hits = [p for p in invalid if _bare(_loc(p)) in _UNACCOUNTED]
+    return tuple(p for p in hits if not any(q != p and q.startswith((p + ".", p + "[")) for q in hits))
+
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -203,12 +250,16 @@ def _season_start(work: Any):
 _PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 
 
+def _loc(path: str) -> tuple:
+    return tuple(int(i) if i else name for i, name in _PATH_PART.findall(path))
+
+
 def refused_scope(path: str) -> str | None:
     """What refusing the field at JSON ``path`` marks invalid, as admission marks a field it refused: the
     field or the parent its placeholder stands in for (a whole measurement for its value); None when the
     field has no neutral placeholder (the season, a heat-pump type, whether it is heat-metered …): every
     result hangs on it. For a value refused after admission (a workbook cell holding a formula)."""
-    loc = tuple(int(i) if i else name for i, name in _PATH_PART.findall(path))
+    loc = _loc(path)
     entry = _PLACEHOLDERS.get(_bare(loc)) if loc else None
     if entry is None:
         return None

@@ -134,8 +134,7 @@ class Report:
             shown = self._declared
             out["project"] = {"id": shown("project.id"), "name": shown("project.name"),
                               "owner": owner_summary(self.declaration, self.invalid_fields)}
-            out["season"] = {"start": self.declaration.season.start.isoformat(),
-                             "end": self.declaration.season.end.isoformat()}
+            out["season"] = {k: _iso(shown(f"season.{k}")) for k in ("start", "end")}
         out.update({
             "status": self.status,
             "counts": counts(self.findings),
@@ -163,7 +162,8 @@ class Report:
             owner = owner_summary(d, self.invalid_fields)
             lines.append(f"{t['project']}: {self._declared('project.id') or '—'} {self._declared('project.name') or '—'}")
             lines.append(f"{t['owner']}: {owner['name'] or '—'} ({owner['id_number'] or '—'})")
-            lines.append(f"{t['season']}: {d.season.start} — {d.season.end}")
+            start, end = self._declared("season.start"), self._declared("season.end")
+            lines.append(f"{t['season']}: {start} — {end}" if start and end else f"{t['season']}: —")
         lines += ["", f"== {t['results']} =="]
         lines += self._results_lines(lang) or [f"  {t['not_computable']}"]
         lines += ["", f"== {t['findings']} =="]
@@ -252,6 +252,10 @@ def visible(text: str) -> str:
 
 #: report keys that name the submitted file itself, never masked (a path is the platform's, not the owner's)
 _OWN_KEYS = ("file", "sha256", "annotated")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _pad(text: str, width: int) -> str:

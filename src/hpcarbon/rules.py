@@ -14,8 +14,9 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from hpcarbon.accounting import (
     Accounting, MeteringPlan, at_or_under, compute, cop_gap, estimated_areas, metering_plan, monthly_mean_cops,
-    months_without_measurement,
+    months_without_measurement, params_in_force,
 )
+from hpcarbon.admission import unaccounted
 from hpcarbon.calendar import (
     CONDITION_LABEL, EXTREME_WEATHER_EXTRA, MIN_MEASUREMENTS, TRACEABILITY_DATE, add_years, crediting_period,
     days_in_season, in_season, measurements_by_month, month_coverage, required_measurements, working_condition,
@@ -23,7 +24,7 @@ from hpcarbon.calendar import (
 from hpcarbon.findings import Finding, Severity, finding, percent_text
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
-from hpcarbon.parameters import ParameterSet, set_in_force_or_none
+from hpcarbon.parameters import ParameterSet
 from hpcarbon import vocabulary
 from hpcarbon.vocabulary import TYPE_LABEL
 from hpcarbon.privacy import mask_id, resident_id_problem, uscc_problem
@@ -45,6 +46,17 @@ class Context:
     plan: MeteringPlan
     accounting: Accounting
     invalid: Mapping[str, str] = field(default_factory=dict)
+    #: refused fields without a neutral placeholder (:func:`hpcarbon.admission.unaccounted`): the rules
+    #: resting on the season, the types, the months or the metering plan do not run
+    unaccounted: tuple[str, ...] = ()
+
+    @property
+    def accounted(self) -> bool:
+        return not self.unaccounted
+
+    @property
+    def season_known(self) -> bool:
+        return not _under("season", self.invalid)
 
 
 Rule = Callable[[Declaration, Context], Iterable[Finding]]
@@ -135,7 +147,8 @@ def parameters_in_force(decl: Declaration, ctx: Context) -> Iterator[Finding]:
 # --- systems and meters: 表5–表11, §7.3.2 ---------------------------------------------------------------
 @rule
 def systems_and_meters(decl: Declaration, ctx: Context) -> Iterator[Finding]:
-    """Subtype of ground systems; electricity meter per type; heat meter when heat-metered; verification."""
+    """Subtype of ground systems; electricity meter per type; heat meter when heat-metered; verification
+    (no expiry without the season: ``ctx.params`` is None then)."""
     p = ctx.params
     end = decl.season.end  # the meter must be within its cycle for every reading of the season
     for i, s in enumerate(decl.systems):
@@ -172,6 +185,8 @@ def _verification(meter, path: str, kind: str, season_end: date, p: ParameterSet
 @rule
 def total_output_meter(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """表5–表7 note: a total-output meter only for two or more coupled types; no double metering."""
+    if not ctx.accounted:  # the types or the meter's coverage are placeholders
+        return
     tm = decl.total_heat_meter
     if tm is None:
         for i, r in enumerate(decl.monthly):
@@ -194,6 +209,8 @@ def total_output_meter(decl: Declaration, ctx: Context) -> Iterator[Finding]:
 @rule
 def monthly_coverage(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """Every month of the season once, none outside it; readings each month (continuous monitoring)."""
+    if not ctx.accounted:  # the season, a month or the types are placeholders
+        return
     span = dict(season_start=decl.season.start.isoformat(), season_end=decl.season.end.isoformat())
     for p in month_coverage(decl.season, [r.month for r in decl.monthly]):
         extra = span if p.code == "monthly.outside_season" else {}
@@ -225,7 +242,7 @@ def heating_hours(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """§6.2.4.2: hours within the calendar; outages deducted, never more than the heating hours."""
     for i, r in enumerate(decl.monthly):
         days = days_in_season(r.month, decl.season)
-        if r.heating_hours > 24 * days:
+        if ctx.season_known and r.heating_hours > 24 * days:
             yield finding("hours.exceed_calendar", f"monthly[{i}].heating_hours", month=r.month,
                           hours=r.heating_hours, max_hours=24 * days, days=days)
         if r.outage_hours > r.heating_hours:
@@ -240,7 +257,8 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     for i, s in enumerate(decl.systems):
         t = _t(s.type)
         path = f"systems[{i}].cop"
-        gap = cop_gap(s, i, needed=s.type in ctx.plan.unmetered)
+        # without the accounting the metering plan rests on placeholders: only the COP's own fields are judged
+        gap = cop_gap(s, i, needed=ctx.accounted and s.type in ctx.plan.unmetered)
         if gap:
             yield finding(gap.code, gap.field, **t)
         if s.cop is None:
@@ -251,7 +269,7 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         for j, m in enumerate(c.measurements):
             mpath = f"{path}.measurements[{j}]"
             yield from _cop_value(f"{mpath}.value", f"{m.date.isoformat()}", m.value, s.type)
-            if not in_season(m.date, decl.season):
+            if ctx.season_known and not in_season(m.date, decl.season):
                 yield finding("cop.measurement_outside_season", f"{mpath}.date", date=m.date.isoformat(), **t)
             if m.outdoor_temp_c is None:
                 yield finding("cop.measurement_record_incomplete", f"{mpath}.outdoor_temp_c", date=m.date.isoformat(), **t)
@@ -264,12 +282,12 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
             if not c.report_no:
                 yield finding("cop.report_no_missing", f"{path}.report_no", **t)
             # a refused measurement holds a placeholder value: the seasonal on-site COP is then unknown
-            refused = any(at_or_under(p, f"{path}.measurements") for p in ctx.invalid)
+            refused = not ctx.accounted or any(at_or_under(p, f"{path}.measurements") for p in ctx.invalid)
             onsite = None if refused else _seasonal_onsite_cop(decl, s.type)
             if c.report_value is not None and onsite is not None and onsite < c.report_value:
                 yield finding("cop.onsite_lower_than_report", f"{path}.report_value", onsite=onsite,
                               report=c.report_value, **t)
-        else:
+        elif ctx.accounted:  # 表8 counts rest on the months and the metering plan
             # 表8 is a requirement where these measurements give the COP of formula (2); for a heat-metered
             # type they are recorded but feed no number, so too few — or none at all — is a warning there
             used = s.type in ctx.plan.unmetered
@@ -345,13 +363,13 @@ def _table8_requirement(month_no: int, extreme: bool, count: int) -> dict:
 def areas(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """Area needed for the area method; q never above the table's lowest value; served-by in mixed projects."""
     plan, p = ctx.plan, ctx.params
-    if plan.unmetered:  # the area method needs the area heated by the unmetered types (§6.2.3.1)
+    if plan.unmetered and ctx.accounted:  # the area method needs the area heated by the unmetered types (§6.2.3.1)
         for problem in estimated_areas(decl, plan)[1]:
             yield finding(problem.code, problem.field)
     declared = set(decl.types)
     for i, a in enumerate(decl.areas):
         for kind in a.served_by or ():
-            if kind not in declared:
+            if kind not in declared and ctx.accounted:
                 yield finding("area.served_by_unknown_type", f"areas[{i}].served_by", **_t(kind))
         if a.q_w_per_m2 is not None and p is not None:
             row = p.q_rows[a.building_type.value]
@@ -404,11 +422,11 @@ def make_context(decl: Declaration, params: ParameterSet | None = None,
                  invalid: Mapping[str, str] | None = None) -> Context:
     """``invalid``: the fields the validation refused (JSON path → finding code), whose values in ``decl``
     are placeholders (:mod:`hpcarbon.admission`)."""
-    if params is None:
-        params = set_in_force_or_none(decl.season.start)
     invalid = dict(invalid or {})
+    if params is None:
+        params = params_in_force(decl, invalid)
     return Context(params=params, plan=metering_plan(decl), accounting=compute(decl, params, invalid),
-                   invalid=invalid)
+                   invalid=invalid, unaccounted=unaccounted(invalid))
 
 
 def _under(path: str | None, invalid: Mapping[str, str]) -> bool:
