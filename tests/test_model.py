@@ -121,7 +121,8 @@ def test_season_end_before_start(tmp_path):
     d = put(example(), "season.end", "2024-10-01")
     f, zh, en = _one(_load_dict(tmp_path, d))
     assert f.field == "season"
-    assert "供暖期结束日期早于开始日期" in zh and "season end is before its start" in en
+    # the field label names the season: the message does not repeat it
+    assert zh == "season 结束日期早于开始日期" and en == "season ends before it starts"
 
 
 def test_subtype_only_for_ground(tmp_path):
@@ -146,6 +147,20 @@ def test_district_outside_changchun(tmp_path):
     f, zh, en = _one(_load_dict(tmp_path, d), cjk_values_in_en=True)  # the allowed values are Chinese names
     assert f.field == "project.district" and f.clause == "1"
     assert "南关区" in zh and "中韩（长春）国际合作示范区" in en  # the allowed divisions are listed
+    # each language joins the list in its own words
+    assert zh.endswith("'长春汽车经济技术开发区' 或 '中韩（长春）国际合作示范区'") and " or " not in zh
+    assert en.endswith("'长春汽车经济技术开发区' or '中韩（长春）国际合作示范区'")
+
+
+def test_format_errors_cite_the_spec_not_a_methodology_clause(tmp_path):
+    """The JSON format is SPEC §11's; the methodology has no §11: an unreadable file and an unknown field
+    cite "SPEC §11", rendered as it is (not "§SPEC …")."""
+    f, _zh, _en = _one(_load_dict(tmp_path, put(example(), "project.colour", "blue")))
+    assert f.clause == "SPEC §11" and f.clause_ref == "SPEC §11"
+    p = tmp_path / "bad.json"
+    p.write_text("{", encoding="utf-8")
+    f, _zh, _en = _one(load_json_declaration(p), "input.unreadable")
+    assert f.clause == "SPEC §11" and f.clause_ref == "SPEC §11"
 
 
 def test_several_errors_each_located(tmp_path):

@@ -554,7 +554,7 @@ def test_registry_show_keeps_a_clause_the_finding_cites(reg, tmp_path):
     the clause of the field itself, §6.2.4.2 (actual heating hours); the record keeps it."""
     from validate_support import filled, located, set_cells
 
-    from hpcarbon.findings import CATALOG
+    from hpcarbon.findings import CATALOG, FORMAT_CLAUSE
 
     d = example()
     p = filled(tmp_path, d)
@@ -562,7 +562,7 @@ def test_registry_show_keeps_a_clause_the_finding_cites(reg, tmp_path):
     out = reg.accept(p, operator="王工")
     assert out.status == "accepted"
     coerced = [f for f in reg.show(out.declaration_id, "en")["findings"] if f["code"] == "field.coerced"]
-    assert CATALOG["field.coerced"].clause == "11"
+    assert CATALOG["field.coerced"].clause == FORMAT_CLAUSE
     assert [(f["severity"], f["clause"], f["sheet"], f["cell"]) for f in coerced] == [
         ("warning", "6.2.4.2", *located("monthly[2].heating_hours", d))]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from hpcarbon.findings import Finding, finding
+from hpcarbon.findings import FORMAT_CLAUSE, Finding, finding
 
 # pydantic error type → (zh, en); {placeholders} come from the error's ctx.
 _REASONS: dict[str, tuple[str, str]] = {
@@ -39,7 +39,7 @@ _REASONS: dict[str, tuple[str, str]] = {
     "none_required": ("应为空", "must be empty"),
 }
 
-#: Model fields whose clause a field error cites (longest prefix wins); the rest cite SPEC §11 (format).
+#: Model fields whose clause a field error cites (longest prefix wins); the rest cite FORMAT_CLAUSE.
 FIELD_CLAUSES = {
     "project.district": "1",
     "project.operation_start": "5.3",
@@ -84,7 +84,7 @@ def clause_of(path: str) -> str:
     for prefix in FIELD_CLAUSES:
         if (bare == prefix or bare.startswith(prefix + ".")) and len(prefix) > len(best):
             best = prefix
-    return FIELD_CLAUSES.get(best, "11")
+    return FIELD_CLAUSES.get(best, FORMAT_CLAUSE)
 
 
 def reason(err: dict) -> tuple[str, str]:
@@ -93,7 +93,7 @@ def reason(err: dict) -> tuple[str, str]:
     if kind in _REASONS:
         zh, en = _REASONS[kind]
         try:
-            return zh.format(**ctx), en.format(**ctx)
+            return zh.format(**_in_chinese(ctx)), en.format(**ctx)
         except (KeyError, IndexError):
             return zh, en
     if kind == "value_error":  # our own model validators write "English / 中文"
@@ -101,6 +101,16 @@ def reason(err: dict) -> tuple[str, str]:
         en, _, zh = msg.partition(" / ")
         return (zh or en), en
     return "取值无效", str(err.get("msg", "invalid value"))
+
+
+def _in_chinese(ctx: dict) -> dict:
+    """pydantic's context for the Chinese message: a list of allowed values joined with 或, not "or"
+    (pydantic writes ``'a', 'b' or 'c'``)."""
+    expected = ctx.get("expected")
+    if isinstance(expected, str) and " or " in expected:
+        head, _, last = expected.rpartition(" or ")
+        return {**ctx, "expected": f"{head} 或 {last}"}
+    return ctx
 
 
 def validation_findings(errors: ValidationError | list[dict]) -> list[Finding]:

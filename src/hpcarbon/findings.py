@@ -155,12 +155,14 @@ def counts(findings) -> dict[str, int]:
 
 
 E, W, INFO = Severity.error, Severity.warning, Severity.info
+#: What a format error cites: the declaration format is our spec's (SPEC §11), not a clause of the methodology.
+FORMAT_CLAUSE = "SPEC §11"
 
 _KINDS = [
     # --- input that cannot be read as a declaration (JSON or workbook field level) ---
-    FindingType("input.unreadable", E, "11", "无法读取申报文件：{reason}", "cannot read the declaration: {reason}"),
-    FindingType("field.invalid", E, "11", "{field_label} {reason_zh}", "{field_label} {reason_en}"),
-    FindingType("field.required", E, "11", "必填项 {field_label} 未填写", "required field {field_label} is empty"),
+    FindingType("input.unreadable", E, FORMAT_CLAUSE, "无法读取申报文件：{reason}", "cannot read the declaration: {reason}"),
+    FindingType("field.invalid", E, FORMAT_CLAUSE, "{field_label} {reason_zh}", "{field_label} {reason_en}"),
+    FindingType("field.required", E, FORMAT_CLAUSE, "必填项 {field_label} 未填写", "required field {field_label} is empty"),
     # --- the submitted file itself (validator) ---
     FindingType("file.empty", E, "7.3.2", "文件为空", "the file is empty"),
     FindingType("file.cannot_open", E, "7.3.2", "无法打开文件：{reason}", "cannot open the file: {reason}"),
@@ -257,7 +259,7 @@ _KINDS = [
                 "the workbook uses template {version}, whose calculation sheet is not compared item by item (its data "
                 "was read and accounted in full); use template {current} (hpcarbon template), whose calculation sheet "
                 "shows results in any spreadsheet program"),
-    FindingType("field.coerced", W, "11",
+    FindingType("field.coerced", W, FORMAT_CLAUSE,
                 "{field_label} 填的是 {typed}，校验器按 {value} 读取；但申报表自身的公式不认它（{why_zh}），"
                 "核算表的结果会与校验器不同。请{fix_zh}",
                 "{field_label} holds {typed}, which the validator reads as {value}; but the workbook's own formulas "

@@ -151,7 +151,7 @@ class Season(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> "Season":
         if self.end < self.start:
-            raise ValueError("season end is before its start / 供暖期结束日期早于开始日期")
+            raise ValueError("ends before it starts / 结束日期早于开始日期")
         return self
 
 
