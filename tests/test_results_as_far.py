@@ -366,3 +366,19 @@ def test_a_refused_report_value_in_use_blanks_the_electricity_method():
     assert [(m.code, m.field) for m in r.unavailable["heat_elec_method_gj"]] == [
         ("field.invalid", "systems[0].cop.report_value")]
     assert r.heat_area_method_gj == approx(Q_AREA) and r.project_emissions_t == approx(PE)
+
+
+def test_a_refused_temperature_keeps_the_on_site_comparison_with_the_test_report():
+    """Test-report COP 2.4; three December measurements of 2.0 (mean 2.0, the only month measured, so the
+    seasonal on-site COP is 2.0 < 2.4: a warning). A refused outdoor temperature on one of them does not
+    touch that mean, so the warning stays beside the field error; a refused value (placeholder) would."""
+    d = example()
+    d["systems"][0]["cop"]["measurements"] = [
+        {"date": day, "value": 2.0, "outdoor_temp_c": -14.0, "extreme_weather": False}
+        for day in ("2024-12-05", "2024-12-15", "2024-12-25")]
+    d["systems"][0]["cop"]["measurements"][1]["outdoor_temp_c"] = "cold"
+    _loaded, _ctx, found = account(d)
+    assert [(f.code, f.field) for f in found] == [
+        ("field.invalid", "systems[0].cop.measurements[1].outdoor_temp_c"),
+        ("cop.onsite_lower_than_report", "systems[0].cop.report_value")]
+    assert found[1].params["onsite"] == pytest.approx(2.0) and found[1].params["report"] == 2.4

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Callable, Iterable, Iterator, Mapping
 
 from hpcarbon.accounting import (
-    Accounting, MeteringPlan, at_or_under, compute, cop_gap, estimated_areas, metering_plan, monthly_mean_cops,
-    months_without_measurement, params_in_force,
+    RECORD_ONLY, Accounting, MeteringPlan, at_or_under, compute, cop_gap, estimated_areas, metering_plan,
+    monthly_mean_cops, months_without_measurement, params_in_force,
 )
 from hpcarbon.admission import unaccounted
 from hpcarbon.calendar import (
@@ -281,8 +281,10 @@ def cop(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         if c.source is CopSource.test_report:
             if not c.report_no:
                 yield finding("cop.report_no_missing", f"{path}.report_no", **t)
-            # a refused measurement holds a placeholder value: the seasonal on-site COP is then unknown
-            refused = not ctx.accounted or any(at_or_under(p, f"{path}.measurements") for p in ctx.invalid)
+            # a refused measurement holds a placeholder value: the seasonal on-site COP is then unknown (not
+            # for a refused field the mean does not read: the temperature, condition, extreme-weather mark)
+            refused = not ctx.accounted or any(at_or_under(p, f"{path}.measurements")
+                                               and p.rpartition(".")[2] not in RECORD_ONLY for p in ctx.invalid)
             onsite = None if refused else _seasonal_onsite_cop(decl, s.type)
             if c.report_value is not None and onsite is not None and onsite < c.report_value:
                 yield finding("cop.onsite_lower_than_report", f"{path}.report_value", onsite=onsite,
