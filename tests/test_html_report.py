@@ -125,6 +125,24 @@ def test_chart_draws_no_placeholder_of_a_refused_field(tmp_path):
     assert [h for i, h in enumerate(s.heat_gj) if i != 2] == pytest.approx([h for i, h in enumerate(expected) if i != 2])
 
 
+def test_no_chart_and_no_placeholder_season_where_the_draft_is_not_accounted(tmp_path):
+    """A reversed season has no neutral placeholder: the page draws no chart of the draft (its season, months
+    and types may be placeholders) and shows the season as not declared, never the placeholder's dates."""
+    import json
+
+    from hpcarbon.declaration_io import load_json_declaration
+    from hpcarbon.html_report import render_document, report_view
+    from hpcarbon.judgement import judge_loaded
+
+    d = put(example(), "season", {"start": "2025-04-05", "end": "2024-10-20"})
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    view = report_view(judge_loaded(load_json_declaration(path), {}))
+    assert view["chart"] is None and view["season"] == {"start": None, "end": None}
+    page = render_document([view])
+    assert "<dd>— — —</dd>" in page and "None" not in page and "2000-01-01" not in page
+
+
 def test_chart_of_metered_heat_shows_the_readings():
     d = example()
     d["systems"][0]["heat_metered"] = True

@@ -207,3 +207,41 @@ def test_a_formula_without_its_value_in_the_hours_is_lacked_as_the_formula(tmp_p
     assert res["unavailable"]["heating_hours"] == [{"code": "workbook.formula_in_input", "field": field}]
     assert res["heat_elec_method_gj"] == pytest.approx(float(Q_ELEC), rel=1e-12)
     assert f"cannot be computed, lacking: {sheet}!{cell}" in r.report.to_text("en")
+
+
+def test_a_reversed_season_leaves_every_rule_on_valid_cells_standing(tmp_path):
+    """The verifier's workbook: the season's cells reversed (2025-04-05 … 2024-10-20: no neutral placeholder),
+    the operation start 2022-05-01, a wrong USCC check character, a statement not affirmed and a test-report
+    COP of 0.5. Each rule on valid cells reports at its cell beside the season's error (2022-05-01 < 2023-01-01,
+    §5.3; 0.5 outside [1, 8]); every number but the crediting period (2022-05-01 + 15 y − 1 d = 2037-04-30,
+    kept 5 y more) lacks the season, named by the season's cell."""
+    from datetime import datetime
+
+    from builders import put
+
+    d = put(example(), "project.operation_start", "2022-05-01")
+    put(d, "project.owner.id_number", "91220101MA0Y4H5X3A")  # T is the right check character (GB 32100)
+    put(d, "project.statements.not_claimed_elsewhere", False)
+    put(d, "systems[0].cop.report_value", 0.5)
+    p = filled(tmp_path, d)
+    set_cells(p, {located("season.start", d): datetime(2025, 4, 5), located("season.end", d): datetime(2024, 10, 20)})
+    r = validate(p)
+    assert r.exit_code == 1 and r.report.status == "fail"
+    errors = [(f.code, f.field, at(f)) for f in r.report.findings if f.severity.value == "error"]
+    season_at = next(where for code, field, where in errors if field == "season")
+    assert season_at[1] is not None  # located at a cell of the season
+    assert errors == [
+        ("field.invalid", "season", season_at),
+        ("period.operation_before_traceability", "project.operation_start", located("project.operation_start", d)),
+        ("owner.uscc_invalid", "project.owner.id_number", located("project.owner.id_number", d)),
+        ("statement.not_affirmed", "project.statements.not_claimed_elsewhere",
+         located("project.statements.not_claimed_elsewhere", d)),
+        ("cop.implausible", "systems[0].cop.report_value", located("systems[0].cop.report_value", d)),
+    ]
+    res = r.report.results_dict()
+    for key in ("heat_supplied_gj", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t"):
+        assert res[key] is None and res["unavailable"][key] == [{"code": "field.invalid", "field": "season"}]
+    assert (res["crediting_period_end"], res["records_keep_until"]) == ("2037-04-30", "2042-04-30")
+    shown = r.report.to_dict("en")
+    assert shown["project"]["id"] == "CC-HP-2024-0001" and shown["season"] == {"start": None, "end": None}
+    assert f"cannot be computed, lacking: {season_at[0]}!{season_at[1]}\n" in r.report.to_text("en")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from hpcarbon.admission import unaccounted
 from hpcarbon.findings import SEVERITY_LABEL, Severity
 from hpcarbon.report import Report, trace_value_text, visible
 
@@ -43,7 +44,8 @@ def report_view(report: Report, file_label: str | None = None, unreadable: bool 
                          "unit": s["output"]["unit"]}}
              for s, step in zip(zh["trace"], steps)]
     chart = None
-    if report.declaration is not None:
+    # a draft that is not accounted holds placeholders for the season, a type or a month: no chart of it
+    if report.declaration is not None and not unaccounted(report.invalid_fields):
         from hpcarbon.html_report.chart import chart_view, monthly_series
 
         chart = chart_view(monthly_series(report.declaration, report.invalid_fields))
