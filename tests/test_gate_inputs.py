@@ -8,6 +8,7 @@ import io
 import json
 import os
 import zipfile
+from datetime import date as date_
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,64 @@ def test_a_linked_folder_named_on_the_command_line_lists_what_it_skips(tmp_path)
     assert [f.name for f in files] == ["a.xlsx"] and not missing
     assert {s.path.name: s.reason_en for s in skipped} == {"~$a.xlsx": "an Excel lock file",
                                                           "b.xls": "a legacy .xls file; save it as .xlsx"}
+
+
+# --- a number in a date cell that is no Excel date ------------------------------------------------------
+_LAST_1900 = (date_(9999, 12, 31) - date_(1899, 12, 30)).days  # 2 958 465: Excel's last date, 1900 system
+_LAST_1904 = (date_(9999, 12, 31) - date_(1904, 1, 1)).days  # 2 957 003 in the 1904 system
+
+
+def _serial_in(base: Path, out: Path, value, number_format: str | None = None, date1904: bool = False) -> tuple:
+    from hpcarbon.workbook.reader import read_workbook
+
+    sheet, ref = read_workbook(base).locate("project.operation_start")
+    wb = load_workbook(base)
+    if date1904:
+        wb.epoch = __import__("openpyxl").utils.datetime.CALENDAR_MAC_1904
+    wb[sheet][ref].value = value
+    if number_format:
+        wb[sheet][ref].number_format = number_format
+    wb.save(out)
+    return sheet, ref
+
+
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
+@pytest.mark.parametrize("value, shown", [(-5, "-5"), (0, "0"), (0.5, "0.5"), (_LAST_1900 + 1, "2958466"),
+                                          (1e300, "1e+300")])
+def test_a_number_that_is_no_date_in_a_date_cell_is_an_out_of_range_serial(base, tmp_path, value, shown):
+    """The template's date cell holding a number outside Excel's dates (1 = 1900-01-01 … 9999-12-31): one
+    error at the cell saying so — not an Excel error it does not hold (openpyxl reads a serial beyond
+    9999-12-31 as #VALUE!), not a day of 1899 or a time of day — and the same words as for the number in a
+    General cell."""
+    dated = tmp_path / "dated.xlsx"
+    at_cell = _serial_in(base, dated, value)
+    general = tmp_path / "general.xlsx"
+    _serial_in(base, general, value, number_format="General")
+    said = []
+    for path in (dated, general):
+        errs = [f for f in validate_file(path).report.findings if f.severity.value == "error"]
+        assert [(f.code, f.field, (f.location.sheet, f.location.cell)) for f in errs] == [
+            ("field.invalid", "project.operation_start", at_cell)]
+        said.append((errs[0].message("zh"), errs[0].message("en")))
+    zh, en = said[0]
+    assert said[1] == said[0]
+    assert f"{shown} is not a valid Excel date serial (valid: 1–{_LAST_1900}, 1900-01-01 to 9999-12-31)" in en
+    assert f"{shown} 不是有效的 Excel 日期序号" in zh and str(_LAST_1900) in zh
+    assert "#VALUE!" not in zh + en and "Excel error" not in en
+
+
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
+def test_serials_out_of_range_in_a_1904_workbook_name_that_system(base, tmp_path):
+    from hpcarbon.workbook.reader import read_workbook
+
+    for value, shown in ((-1, "-1"), (_LAST_1904 + 1, str(_LAST_1904 + 1))):
+        path = tmp_path / "mac.xlsx"
+        at_cell = _serial_in(base, path, value, date1904=True)
+        errs = [f for f in validate_file(path).report.findings if f.severity.value == "error"]
+        assert [(f.code, (f.location.sheet, f.location.cell)) for f in errs] == [("field.invalid", at_cell)]
+        assert (f"{shown} is not a valid Excel date serial (valid: 0–{_LAST_1904}, 1904-01-01 to 9999-12-31, "
+                "1904 date system)") in errs[0].message("en")
+    # the last day of the 1904 system is a date (in a General cell, converted by the reader in that system)
+    path = tmp_path / "last.xlsx"
+    _serial_in(base, path, _LAST_1904, number_format="General", date1904=True)
+    assert read_workbook(path).declaration.project.operation_start == date_(9999, 12, 31)

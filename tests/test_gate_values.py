@@ -120,6 +120,7 @@ def test_every_cell_kind_reads_as_openpyxl_reads_it(date1904):
     assert rows[2][:2] == (True, False)
     assert rows[4][0] == datetime(2023, 3, 15, 18, 0) + (timedelta(days=1462) if date1904 else timedelta())
     assert rows[4][1] == 45000 and rows[4][2] == "#VALUE!" and rows[4][3] == time(6, 0)
+    assert rows[4][2].serial == 1e12  # what the cell holds, for the reader to say so
     assert rows[6] == ("inline", "rich inline", "1x", datetime(2024, 10, 20), "#N/A", None, None)
     assert rows[7][:6] == (7, 8.0, 45000, None, None, True)  # E8 named; the next cell without a reference is F8
     assert rows[8][:2] == (1000.0, None)

@@ -55,6 +55,9 @@ from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS
 __all__ = [
     "EXCEL_ERRORS",
     "ExcelValueError",
+    "MAX_SERIAL",
+    "SerialNotADate",
+    "serial_out_of_range",
     "as_grid",
     "describe",
     "excel_error",
@@ -95,7 +98,10 @@ _DATE_TEXT = re.compile(
 #: counts a 1900-02-29 that never existed (serial 60).
 _SERIAL_EPOCH = date(1899, 12, 30)
 _SERIAL_EPOCH_BEFORE_MARCH_1900 = date(1899, 12, 31)
-_MAX_SERIAL = 2958465  # 9999-12-31
+MAX_SERIAL = 2958465  # 9999-12-31, Excel's last date (1900 date system)
+_MAX_SERIAL = MAX_SERIAL
+#: the 1904 date system counts from 1904-01-01 (serial 0): 1 462 days after the 1900 system's serial 0
+SERIAL_1904_OFFSET = 1462
 
 
 class ExcelValueError(ValueError):
@@ -223,11 +229,34 @@ def to_bool(value: Any, *, energy_saving: bool = False) -> bool | None:
 _SAVING_PAIR = (ENERGY_SAVING_WORDS[0], NOT_ENERGY_SAVING_WORDS[0])
 
 
+class SerialNotADate(str):
+    """A date-formatted cell holding a number that is no Excel date (beyond 9999-12-31): it reads as
+    openpyxl reads it, ``#VALUE!`` (equal to that text), and carries the number it holds, so that a
+    message says what the cell holds — an out-of-range date serial — not an Excel error it does not."""
+
+    serial: float
+
+    def __new__(cls, serial: float) -> "SerialNotADate":
+        made = super().__new__(cls, "#VALUE!")
+        made.serial = serial
+        return made
+
+
+def serial_out_of_range(serial: float, date1904: bool = False) -> ExcelValueError:
+    """The error for a number that is no Excel date serial, naming the valid range of its date system."""
+    first, last = (0, MAX_SERIAL - SERIAL_1904_OFFSET) if date1904 else (1, MAX_SERIAL)
+    start = "1904-01-01" if date1904 else "1900-01-01"
+    shown = str(int(serial)) if abs(serial) < 1e15 and float(serial).is_integer() else describe(serial)
+    system_zh, system_en = ("，1904 日期系统", ", 1904 date system") if date1904 else ("", "")
+    return ExcelValueError(
+        f"{shown} 不是有效的 Excel 日期序号（有效范围 {first}–{last}，即 {start} 至 9999-12-31{system_zh}）",
+        f"{shown} is not a valid Excel date serial (valid: {first}–{last}, {start} to 9999-12-31{system_en})")
+
+
 def excel_serial_to_date(serial: float) -> date:
     """An Excel serial date (1900 date system) → date; the fraction (time of day) is dropped."""
     if not math.isfinite(serial) or serial < 1 or serial >= _MAX_SERIAL + 1:
-        raise ExcelValueError(f"{describe(serial)} 不是有效的 Excel 日期序号",
-                              f"{describe(serial)} is not a valid Excel date serial")
+        raise serial_out_of_range(serial)
     day = math.floor(serial)
     if day == 60:
         raise ExcelValueError("Excel 日期序号 60（1900-02-29）不存在", "Excel date serial 60 (1900-02-29) does not exist")

@@ -30,6 +30,7 @@ from xml.etree.ElementTree import iterparse  # C parser: bytes the container pas
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
+from hpcarbon.excel_values import SerialNotADate
 from hpcarbon.validator.ooxml import MAIN, local_name
 
 _SI = f"{MAIN}si"
@@ -141,7 +142,7 @@ class ValueReader:
                 try:
                     return from_excel(number, self.epoch, timedelta=style in self.timedeltas)
                 except (OverflowError, ValueError):
-                    return "#VALUE!"
+                    return SerialNotADate(number)  # "#VALUE!", as openpyxl, holding the number
             return number
         if kind == "s":
             return self.strings[int(text)]

@@ -27,12 +27,13 @@ import math
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
 from hpcarbon import excel_values as xv
 from hpcarbon.admission import admit
@@ -226,15 +227,33 @@ def _date(value: Any) -> date | None:
 #: format is converted here, in the workbook's own system
 _DATE1904: ContextVar[bool] = ContextVar("hpcarbon_date1904", default=False)
 _EPOCH_1904 = date(1904, 1, 1)
+_FIRST_DATE_1900 = date(1900, 1, 1)  # serial 1 of the 1900 date system
 
 
 def _serial_to_date(serial: float) -> date:
     if not _DATE1904.get():
         return xv.excel_serial_to_date(serial)
-    if not math.isfinite(serial) or serial < 0 or serial >= 2_957_003 - 1462:
-        raise xv.ExcelValueError(f"{xv.describe(serial)} 不是有效的 Excel 日期序号（1904 日期系统）",
-                                 f"{xv.describe(serial)} is not a valid Excel date serial (1904 date system)")
+    if not math.isfinite(serial) or serial < 0 or serial >= xv.MAX_SERIAL - xv.SERIAL_1904_OFFSET + 1:
+        raise xv.serial_out_of_range(serial, date1904=True)
     return _EPOCH_1904 + timedelta(days=math.floor(serial))
+
+
+def _serial_held(value: Any) -> Any:
+    """What a date-formatted cell holds when its number is no Excel date: the number (a date field then
+    says it is an out-of-range date serial). openpyxl reads a serial beyond 9999-12-31 as ``#VALUE!`` (the
+    gate marks it, :class:`excel_values.SerialNotADate`), one below 1 (1900 system) as a day of 1899 or a
+    time of day; any other value is returned as it is."""
+    if isinstance(value, xv.SerialNotADate):
+        return value.serial
+    date1904 = _DATE1904.get()
+    if isinstance(value, time) and not date1904:
+        return to_excel(value)
+    if isinstance(value, date):
+        day = value.date() if isinstance(value, datetime) else value
+        if day < (_EPOCH_1904 if date1904 else _FIRST_DATE_1900):
+            moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+            return to_excel(moment, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+    return value
 
 
 def _yes_no(value: Any, energy_saving: bool = False) -> bool | None:
@@ -261,6 +280,8 @@ def coerce(value: Any, spec: L.FieldSpec, max_text: int = _DEFAULT_MAX_TEXT) -> 
     """A cell's value as the JSON value of its field (None for a blank cell); raises _Unreadable."""
     try:
         kind = spec.kind
+        if kind in (L.DATE, L.MONTH) or isinstance(value, xv.SerialNotADate):
+            value = _serial_held(value)
         if kind in (L.TEXT, L.LONGTEXT):
             if spec.vocab is not None and not spec.vocab.closed and isinstance(value, str):
                 try:
@@ -578,8 +599,6 @@ def read_workbook(path: str | Path | bytes, *, limits=None) -> ReadResult:
         return ReadResult(None, {}, [finding("input.unreadable", None,
                                              reason=f"无法打开工作簿 / cannot open the workbook: "
                                                     f"{type(exc).__name__}")], None, unreadable=True)
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904
-
     try:
         sheets = set(wb.sheetnames)
         again: list = []  # the workbook's formulas, opened only to say which table row or column moved
