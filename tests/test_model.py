@@ -225,3 +225,28 @@ def test_absurd_magnitudes_are_refused_at_the_field(tmp_path):
     d = put(example(), "monthly[2].electricity_kwh.air", 1e300)
     f, _zh, _en = _one(_load_dict(tmp_path, d))
     assert f.field == "monthly[2].electricity_kwh.air"
+
+
+@pytest.mark.parametrize("path, value, clause", [
+    ("project.id", "", "7.3.3"),  # the filing number: one project declared once (§7.3.3)
+    ("project.statements.refrigerant_compliant", "maybe", "2.1.2.1"),  # the statement's own clause
+    ("project.statements.data_authorised", "maybe", "7.3.1"),
+    ("systems[0].electricity_meter.verified_on", "soon", "7.3.2"),  # verification records
+    ("areas[0].q_w_per_m2", -1, "6.2.4.1"),  # never overestimate the heat index
+    ("parameters.td_percent", 100, "表4"),
+    ("monthly[3].extreme_weather", "often", "表8"),
+])
+def test_a_field_error_cites_the_fields_own_clause_in_json_as_in_the_workbook(path, value, clause):
+    """One table of clauses per field (errors.FIELD_CLAUSES): a JSON field error cites what the template's help
+    and a workbook field error cite for that field."""
+    from builders import declaration_from_data
+
+    from hpcarbon.workbook.layout import LAYOUT
+
+    d = example()
+    put(d, path, value)
+    found = [f for f in declaration_from_data(d).findings if f.field == path]
+    assert [f.clause for f in found] == [clause], [f.bilingual() for f in found]
+    pattern = re.sub(r"\[\d+\]", "[{i}]", path).replace("systems[{i}]", "systems[{t}]")
+    slot = next(s for s in LAYOUT.slots if s.path == pattern)
+    assert slot.spec.clause == clause

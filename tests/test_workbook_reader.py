@@ -140,7 +140,9 @@ def test_model_errors_map_back_to_their_cells(tmp_path):
     f5 = next(f for f in result.findings if f.location.cell == "F5")
     assert "应不小于 0" in f5.message("zh") and "must be at least 0" in f5.message("en")
     season = next(f for f in result.findings if f.field == "season")
-    assert "供暖期结束日期早于开始日期" in season.message("zh")
+    # the field's label, then what is wrong with it (the label is not said twice)
+    assert season.message("zh") == "「供暖期 / heating season」 结束日期早于开始日期"
+    assert season.message("en") == "「供暖期 / heating season」 ends before it starts"
 
 
 def test_measurement_and_total_meter_errors_are_located(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from hpcarbon.findings import FORMAT_CLAUSE, Finding, finding
+from hpcarbon.vocabulary import STATEMENTS
 
 # pydantic error type → (zh, en); {placeholders} come from the error's ctx.
 _REASONS: dict[str, tuple[str, str]] = {
@@ -39,28 +40,47 @@ _REASONS: dict[str, tuple[str, str]] = {
     "none_required": ("应为空", "must be empty"),
 }
 
-#: Model fields whose clause a field error cites (longest prefix wins); the rest cite FORMAT_CLAUSE.
+#: The clause each declaration field cites (longest prefix of its path wins; the rest cite FORMAT_CLAUSE) — one
+#: table for a field error of a JSON declaration and of a workbook, and for the template's help texts.
 FIELD_CLAUSES = {
+    "project.id": "7.3.3",
+    "project.name": "1",
+    "project.address": "1",
     "project.district": "1",
     "project.operation_start": "5.3",
     "project.owner": "2.2",
     "project.statements": "2.3",
+    **{f"project.statements.{s.key}": s.clause for s in STATEMENTS},
     "season": "5.2",
     "parameters": "7.1",
+    "parameters.ef_heat": "表1",
+    "parameters.ef_elec": "表3",
+    "parameters.td_percent": "表4",
     "systems": "6.2.1",
+    "systems.subtype": "2.1.1.1",
+    "systems.heat_metered": "表5–表7",
     "systems.cop": "表8",
     "systems.electricity_meter": "表9–表11",
     "systems.heat_meter": "表5–表7",
     "total_heat_meter": "表5–表7",
+    # a meter's verification date: kept and checked as records of the crediting period
+    "systems.electricity_meter.verified_on": "7.3.2",
+    "systems.heat_meter.verified_on": "7.3.2",
+    "total_heat_meter.verified_on": "7.3.2",
     "monthly": "表5–表11",
     "monthly.electricity_kwh": "表9–表11",
     "monthly.heat_gj": "表5–表7",
     "monthly.total_heat_gj": "表5–表7",
     "monthly.heating_hours": "6.2.4.2",
     "monthly.outage_hours": "6.2.4.2",
+    "monthly.extreme_weather": "表8",
     "areas": "6.2.2",
-    "areas.q_w_per_m2": "表2",
+    "areas.building_type": "表2",
+    "areas.energy_saving": "表2",
+    "areas.q_w_per_m2": "6.2.4.1",  # never overestimate the heat index
+    "areas.served_by": "6.2.3",
     "recheck": "6.2.3.2",
+    "recheck.note": "6.2.3.3",
 }
 
 

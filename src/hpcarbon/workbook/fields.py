@@ -5,8 +5,9 @@ calculation-sheet lines and sheet specs. No sheet content here (see :mod:`.sheet
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from hpcarbon.errors import clause_of
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
 from hpcarbon.model import HeatPumpType
 from hpcarbon.workbook.vocabularies import Vocab
@@ -102,6 +103,10 @@ class Slot:
     member: HeatPumpType | None = None  # MEMBER: the list item this yes/no cell stands for
     locked: bool = False  # declared but not an input (the parameters in force)
     json_key: str | None = None  # last JSON key (for dict entries and members), see reader/fill
+
+    def __post_init__(self):
+        # the clause a field cites is its path's, from the one table a JSON declaration's field errors use too
+        object.__setattr__(self, "spec", replace(self.spec, clause=clause_of(self.path)))
 
     def cell(self, row: int | None = None) -> str:
         return f"{self.column}{self.row if row is None else row}"
