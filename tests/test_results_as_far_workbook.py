@@ -143,17 +143,28 @@ def test_a_formula_in_an_area_blanks_the_area_method_and_what_rests_on_it(tmp_pa
     assert res["project_emissions_t"] == pytest.approx(float(PE), rel=1e-12)
 
 
-def test_a_formula_in_the_season_start_leaves_no_result(tmp_path):
-    """The season has no neutral placeholder (admission: every result hangs on it): a formula there — even
-    one giving the declared date — leaves no number standing on it; the finding is at its cell, fail."""
-    d = example()
+def test_a_formula_in_the_season_start_leaves_only_the_crediting_period(tmp_path):
+    """The season has no neutral placeholder: a formula there — even one giving the declared date — refuses
+    it, so no number resting on the season stands (each names the cell), but the crediting period from the
+    operation start does (2023-10-20 + 15 y − 1 d = 2038-10-19, kept 5 y more) and a rule on a valid cell
+    still reports beside the formula's error (a statement not affirmed)."""
+    from builders import put
+
+    d = put(example(), "project.statements.data_authorised", False)
     p = filled(tmp_path, d)
     where = _formula_in(p, d, "season.start", "=DATE(2024,10,20)", 45585)  # the serial of 2024-10-20
     r = validate(p)
     assert r.exit_code == 1 and r.report.status == "fail"
     assert [(f.code, at(f)) for f in r.report.findings if f.severity.value == "error"] == [
-        ("workbook.formula_in_input", where)]
-    assert r.report.accounting is None and r.report.results_dict() is None
+        ("workbook.formula_in_input", where),
+        ("statement.not_affirmed", located("project.statements.data_authorised", d))]
+    res = r.report.results_dict()
+    lacking = [{"code": "workbook.formula_in_input", "field": "season.start"}]
+    for key in ("heating_hours", "heat_supplied_gj", "baseline_emissions_t", "emission_reductions_t",
+                "parameter_version"):
+        assert res[key] is None and res["unavailable"][key] == lacking, key
+    assert (res["crediting_period_end"], res["records_keep_until"]) == ("2038-10-19", "2043-10-19")
+    assert f"cannot be computed, lacking: {where[0]}!{where[1]}\n" in r.report.to_text("en")
 
 
 def _individual(d: dict) -> dict:
@@ -188,7 +199,10 @@ def test_a_formula_without_its_value_in_the_season_start_is_the_one_error(tmp_pa
     set_cells(p, {where: "=DATE(2024,10,20)"})
     r = validate(p)
     assert [(f.code, at(f)) for f in errors(r)] == [("workbook.formula_in_input", where)]
-    assert r.report.accounting is None and r.report.results_dict() is None
+    res = r.report.results_dict()  # the season refused: no number but the crediting period stands
+    assert res["heat_supplied_gj"] is None and res["unavailable"]["heat_supplied_gj"] == [
+        {"code": "workbook.formula_in_input", "field": "season.start"}]
+    assert res["crediting_period_end"] == "2038-10-19"
 
 
 def test_a_formula_without_its_value_in_the_hours_is_lacked_as_the_formula(tmp_path):

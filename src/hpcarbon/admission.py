@@ -256,11 +256,17 @@ def _loc(path: str) -> tuple:
 
 def refused_scope(path: str) -> str | None:
     """What refusing the field at JSON ``path`` marks invalid, as admission marks a field it refused: the
-    field or the parent its placeholder stands in for (a whole measurement for its value); None when the
-    field has no neutral placeholder (the season, a heat-pump type, whether it is heat-metered …): every
-    result hangs on it. For a value refused after admission (a workbook cell holding a formula)."""
+    field or the parent its placeholder stands in for (a whole measurement for its value; the season for its
+    start, a whole system for its type — the draft is then not accounted, :func:`unaccounted`); None when
+    admission has no placeholder for the field. For a value refused after admission (a workbook cell holding
+    a formula)."""
     loc = _loc(path)
-    entry = _PLACEHOLDERS.get(_bare(loc)) if loc else None
+    if not loc:
+        return None
+    bare = _bare(loc)
+    if bare in _UNACCOUNTED:
+        return path_of(loc[:_UNACCOUNTED[bare]])
+    entry = _PLACEHOLDERS.get(bare)
     if entry is None:
         return None
     depth = entry[1]

@@ -205,7 +205,7 @@ def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool,
     if decl is None:
         return _finish(path, data, Report(findings, meta=meta), read, annotate_to, force, container)
     refused = _formula_refused(formula_findings, read.invalid)
-    if refused is None:  # a formula where every result hangs on the value (the season …): no result
+    if refused is None:  # a formula in a field admission has no placeholder for: no result
         return _finish(path, data, Report(findings, declaration=decl, meta=meta,
                                           invalid_fields=frozenset(read.invalid)), read, annotate_to, force, container)
     invalid = frozenset(refused)
@@ -233,7 +233,8 @@ def _formula_refused(formula_findings: list[Finding], invalid: dict[str, str]) -
     """The refused fields with those whose input cell holds a formula: a value Excel computed (=WEBSERVICE,
     DDE …) is not a declared one, so its field is refused as admission refuses an invalid one — the field
     and its placeholder's scope (its finding is the formula's) — and only the results resting on it are
-    blank. None when such a field has no neutral placeholder (every result hangs on it). A formula without
+    blank (a field without a neutral one — the season … — leaves a draft that is not accounted:
+    admission.unaccounted). None when admission has no placeholder for such a field. A formula without
     a field is in a cell the reader took nothing from: it feeds no number."""
     refused = dict(invalid)
     for f in formula_findings:
