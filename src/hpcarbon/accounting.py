@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from datetime import date
 from typing import Any, Mapping, Sequence
 
@@ -292,15 +293,18 @@ def params_in_force(decl: Declaration, invalid: Mapping[str, str]) -> ParameterS
     return set_in_force_or_none(decl.season.start)
 
 
+def _result(unavailable: dict[str, tuple[Missing, ...]], key: str, value):
+    """The result ``key``: ``value``, or None when it is unknown, what it lacks kept in ``unavailable``."""
+    if isinstance(value, _Unknown):
+        unavailable[key] = value.missing
+        return None
+    return value
+
+
 def _account(run: _Run) -> Results:
     decl = run.decl
     unavailable: dict[str, tuple[Missing, ...]] = {}
-
-    def result(key: str, value):
-        if isinstance(value, _Unknown):
-            unavailable[key] = value.missing
-            return None
-        return value
+    result = partial(_result, unavailable)
 
     # a refused season names itself; a valid one without a set in force, the rule reporting that
     p: ParameterSet | _Unknown = run.params if run.params is not None else (
@@ -422,12 +426,7 @@ def _unaccounted(run: _Run, p: ParameterSet | _Unknown, fields: tuple[str, ...])
     lacks — but the parameter set (unless the season is the field) and the crediting period."""
     lacking = _Unknown(tuple(Missing(run.invalid[f], f) for f in fields))
     unavailable: dict[str, tuple[Missing, ...]] = {}
-
-    def result(key: str, value):
-        if isinstance(value, _Unknown):
-            unavailable[key] = value.missing
-            return None
-        return value
+    result = partial(_result, unavailable)
 
     start, end, keep = _periods(run)
     numbers = ("heating_hours", "heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation",
