@@ -235,3 +235,20 @@ def test_sum_numbers_is_exact_and_order_free():
     assert xv.sum_numbers(values) == 2.0   # 10 × 0.1 + 1, correctly rounded
     assert xv.sum_numbers(reversed(values)) == 2.0
     assert xv.sum_numbers([]) == 0.0
+
+
+@pytest.mark.parametrize("energy_saving", [False, True])
+def test_a_refused_yes_no_cell_is_told_the_same_spellings_in_both_languages(energy_saving):
+    """The verifier saw the Chinese refusal leave out the yes/no the English one lists: both now list the
+    same spellings, 是/否 and yes/no among them, and every spelling listed is one the reader takes."""
+    with pytest.raises(xv.ExcelValueError) as caught:
+        xv.to_bool("可能", energy_saving=energy_saving)
+    zh = caught.value.zh.split("（", 1)[1].split("）", 1)[0].split("、")
+    en = caught.value.en.split(" (", 1)[1].split(")", 1)[0].split(", ")
+    assert zh == en
+    assert {"是/否", "yes/no", "TRUE/FALSE", "1/0"} <= set(zh)
+    for pair in zh:
+        yes, no = pair.split("/")
+        assert xv.to_bool(yes, energy_saving=energy_saving) is True
+        assert xv.to_bool(no, energy_saving=energy_saving) is False
+    assert caught.value.zh.startswith("应为是/否") and caught.value.en.startswith("expected yes/no")

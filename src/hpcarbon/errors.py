@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from hpcarbon.findings import FORMAT_CLAUSE, Finding, finding
-from hpcarbon.vocabulary import STATEMENTS
+from hpcarbon.vocabulary import NO, NO_EN, STATEMENTS, YES, YES_EN
 
 # pydantic error type → (zh, en); {placeholders} come from the error's ctx.
 _REASONS: dict[str, tuple[str, str]] = {
@@ -16,8 +16,8 @@ _REASONS: dict[str, tuple[str, str]] = {
     "int_parsing": ("应为整数", "must be a whole number"),
     "int_type": ("应为整数", "must be a whole number"),
     "finite_number": ("应为有限的数字", "must be a finite number"),
-    "bool_parsing": ("应为 是/否（true/false）", "must be yes/no (true/false)"),
-    "bool_type": ("应为 是/否（true/false）", "must be yes/no (true/false)"),
+    "bool_parsing": (f"应为 {YES}/{NO}（true/false）", f"must be {YES_EN}/{NO_EN} (true/false)"),
+    "bool_type": (f"应为 {YES}/{NO}（true/false）", f"must be {YES_EN}/{NO_EN} (true/false)"),
     "date_parsing": ("应为日期，格式 YYYY-MM-DD", "must be a date, YYYY-MM-DD"),
     "date_from_datetime_parsing": ("应为日期，格式 YYYY-MM-DD", "must be a date, YYYY-MM-DD"),
     "date_from_datetime_inexact": ("应为日期（不含时间）", "must be a date without a time"),

@@ -50,7 +50,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, YES, yes_no
+from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NO_EN, NOT_ENERGY_SAVING_WORDS, YES, YES_EN, yes_no
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -210,7 +210,7 @@ def to_bool(value: Any, *, energy_saving: bool = False) -> bool | None:
         if value == 0:
             return False
         raise ExcelValueError(f"应为{YES}/{NO}（1/0），而不是 {describe(value)}",
-                              f"expected yes/no (1/0), not {describe(value)}")
+                              f"expected {YES_EN}/{NO_EN} (1/0), not {describe(value)}")
     if isinstance(value, str):
         if not value.strip():
             return None
@@ -218,15 +218,14 @@ def to_bool(value: Any, *, energy_saving: bool = False) -> bool | None:
         answer = yes_no(value, energy_saving=energy_saving)
         if answer is not None:
             return answer
-    if energy_saving:
-        raise ExcelValueError(
-            f"应为{YES}/{NO}（TRUE/FALSE、{YES}/{NO}、1/0、{'/'.join(_SAVING_PAIR)}），而不是 {describe(value)}",
-            f"expected yes/no (TRUE/FALSE, {YES}/{NO}, yes/no, 1/0, {'/'.join(_SAVING_PAIR)}), not {describe(value)}")
-    raise ExcelValueError(f"应为{YES}/{NO}（TRUE/FALSE、{YES}/{NO}、1/0），而不是 {describe(value)}",
-                          f"expected yes/no (TRUE/FALSE, {YES}/{NO}, yes/no, 1/0), not {describe(value)}")
+    spellings = _BOOL_SPELLINGS + (("/".join(_SAVING_PAIR),) if energy_saving else ())
+    raise ExcelValueError(f"应为{YES}/{NO}（{'、'.join(spellings)}），而不是 {describe(value)}",
+                          f"expected {YES_EN}/{NO_EN} ({', '.join(spellings)}), not {describe(value)}")
 
 
 _SAVING_PAIR = (ENERGY_SAVING_WORDS[0], NOT_ENERGY_SAVING_WORDS[0])
+#: the spellings a refused yes/no cell is told it may hold — one list, for both languages
+_BOOL_SPELLINGS = ("TRUE/FALSE", f"{YES}/{NO}", f"{YES_EN}/{NO_EN}", "1/0")
 
 
 class SerialNotADate(str):

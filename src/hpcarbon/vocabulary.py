@@ -29,9 +29,11 @@ from hpcarbon.model import MONTH_TEXT_PATTERN, BuildingType, CopSource, HeatPump
 
 #: What a yes/no cell of the workbook holds (dropdown), and what its formulas compare against.
 YES, NO = "是", "否"
+#: The same answers in English (the dropdown's English label; a spelling the reader takes too).
+YES_EN, NO_EN = "yes", "no"
 #: Every spelling read as yes / no (compared by :func:`text_key`, so case and full width do not matter).
-YES_WORDS: tuple[str, ...] = (YES, "yes", "true", "y", "t", "1", "有", "对", "√", "✓")
-NO_WORDS: tuple[str, ...] = (NO, "no", "false", "n", "f", "0", "无", "不", "×", "✗")
+YES_WORDS: tuple[str, ...] = (YES, YES_EN, "true", "y", "t", "1", "有", "对", "√", "✓")
+NO_WORDS: tuple[str, ...] = (NO, NO_EN, "false", "n", "f", "0", "无", "不", "×", "✗")
 #: What is also read as yes / no where the question is "does the building take energy-saving measures" (表2):
 #: the areas' energy-saving column and the add-in's HP_Q_INDEX; nowhere else (a statement is 是/否).
 ENERGY_SAVING_WORDS: tuple[str, ...] = ("采取节能措施", "节能")

@@ -26,10 +26,12 @@ from hpcarbon.vocabulary import (
     COP_SOURCE_LABEL,
     ENERGY_SAVING_WORDS,
     NO,
+    NO_EN,
     NO_WORDS,
     NOT_ENERGY_SAVING_WORDS,
     TYPE_LABEL,
     YES,
+    YES_EN,
     YES_WORDS,
     text_key,
 )
@@ -106,14 +108,14 @@ _DISTRICT_EN = {
 }
 
 YES_NO = Vocab("yes_no", (
-    Option(True, YES, "yes", tuple(w for w in YES_WORDS if w not in (YES, "yes"))),
-    Option(False, NO, "no", tuple(w for w in NO_WORDS if w not in (NO, "no"))),
+    Option(True, YES, YES_EN, tuple(w for w in YES_WORDS if w not in (YES, YES_EN))),
+    Option(False, NO, NO_EN, tuple(w for w in NO_WORDS if w not in (NO, NO_EN))),
 ))
 #: 表2's "energy-saving?" column: the same 是/否 dropdown (the same list range), where the reader also takes
 #: the energy-saving answers (hpcarbon.vocabulary.yes_no with energy_saving)
 ENERGY_SAVING = Vocab("yes_no", (
-    Option(True, YES, "yes", YES_NO.options[0].aliases + ENERGY_SAVING_WORDS),
-    Option(False, NO, "no", YES_NO.options[1].aliases + NOT_ENERGY_SAVING_WORDS),
+    Option(True, YES, YES_EN, YES_NO.options[0].aliases + ENERGY_SAVING_WORDS),
+    Option(False, NO, NO_EN, YES_NO.options[1].aliases + NOT_ENERGY_SAVING_WORDS),
 ))
 DISTRICT = Vocab("district", tuple(Option(d.value, d.value, _DISTRICT_EN[d], (d.name,)) for d in District))
 OWNER_TYPE = Vocab("owner_type", (
