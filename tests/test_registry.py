@@ -213,7 +213,7 @@ def test_the_same_electricity_meter_in_another_project_overlapping_is_an_error(r
     assert out.status == "refused"
     f = only(out, "registry.meter_claimed_elsewhere")
     assert f.field == "systems[0].electricity_meter.id" and f.clause == "7.3.3"
-    assert "CC-HP-2024-0001" in f.message("en") and "electricity meter" in f.message("en") and "电表" in f.message("zh")
+    assert "CC-HP-2024-0001" in f.message("en") and "electricity meter" in f.message("en") and "电能表" in f.message("zh")
 
 
 def test_the_same_meter_in_another_project_a_season_apart_is_no_finding(reg, tmp_path):

@@ -425,6 +425,23 @@ def test_verification_expired_names_cycle():
     assert "2-year" in f.message("en")
 
 
+def test_a_meter_is_named_in_the_language_of_the_message():
+    """The English message names the meter in English (it said 电能表/热量表 in both); the total-output meter is
+    named as what it is, with the heat meters' 2-year cycle (JJG 225)."""
+    d = example()
+    d["systems"][0]["electricity_meter"]["verified_on"] = None
+    (f,) = findings(d)
+    meter_id = d["systems"][0]["electricity_meter"]["id"]
+    assert f.message("en") == f"electricity meter {meter_id} has no last verification date"
+    assert f.message("zh") == f"电能表 {meter_id} 未填写最近检定日期"
+    assert not re.search(r"[\u4e00-\u9fff]", f.message("en"))
+    # total-output meter verified 2023-04-04: 2 years later is before the season's end 2025-04-05
+    t = put(coupled_total_meter(), "total_heat_meter.verified_on", "2023-04-04")
+    (f,) = [f for f in findings(t) if f.code == "meter.verification_expired"]
+    assert f.message("en").startswith("total-output heat meter HM-T1 was last verified on 2023-04-04; its 2-year")
+    assert f.message("zh").startswith("总输出端热量表 HM-T1 最近检定日期 2023-04-04，2 年检定周期")
+
+
 def test_measurement_after_the_season_end():
     d = onsite()
     measurement("2025-04-06", 3.0, 8.0)(d)

@@ -26,7 +26,7 @@ from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_re
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
 from hpcarbon.parameters import ParameterSet
 from hpcarbon import vocabulary
-from hpcarbon.vocabulary import TYPE_LABEL
+from hpcarbon.vocabulary import METER_LABEL, TYPE_LABEL
 from hpcarbon.privacy import mask_id, resident_id_problem, uscc_problem
 
 #: SPEC §5: a COP outside [1, 8] is implausible.
@@ -165,20 +165,21 @@ def systems_and_meters(decl: Declaration, ctx: Context) -> Iterator[Finding]:
             if meter is not None:
                 yield from _verification(meter, path, kind, end, p)
     if decl.total_heat_meter is not None:
-        yield from _verification(decl.total_heat_meter, "total_heat_meter", "heat", end, p)
+        yield from _verification(decl.total_heat_meter, "total_heat_meter", "total", end, p)
 
 
 def _verification(meter, path: str, kind: str, season_end: date, p: ParameterSet | None) -> Iterator[Finding]:
     """§7.3.2 meters calibrated periodically; SPEC §8 [D] a verification older than the cycle warns."""
-    label = f"{'热量表' if kind == 'heat' else '电能表'} {meter.id}"
+    zh, en = METER_LABEL[kind]
+    named = {"meter_zh": zh, "meter_en": en, "meter_id": meter.id}
     if meter.verified_on is None:
-        yield finding("meter.verification_missing", f"{path}.verified_on", meter=label)
+        yield finding("meter.verification_missing", f"{path}.verified_on", **named)
         return
     if p is None:
         return
-    cycle = p.heat_meter_cycle_years if kind == "heat" else p.electricity_meter_cycle_years
+    cycle = p.electricity_meter_cycle_years if kind == "electricity" else p.heat_meter_cycle_years
     if add_years(meter.verified_on, cycle) < season_end:
-        yield finding("meter.verification_expired", f"{path}.verified_on", meter=label,
+        yield finding("meter.verification_expired", f"{path}.verified_on", **named,
                       verified_on=meter.verified_on.isoformat(), cycle=cycle)
 
 

@@ -108,6 +108,14 @@ TYPE_LABEL: dict[HeatPumpType, tuple[str, str]] = {
     HeatPumpType.wastewater: ("低温余热水源热泵", "waste-heat water-source heat pump"),
 }
 #: 表8: where a type's COP comes from (zh, en) — the workbook's dropdown label and what its formulas compare with.
+#: the meters of 表5–表11 by kind: a type's electricity meter, its own heat meter, the coupled system's
+#: total-output heat meter (verification cycles 7.3.2; claims on one meter across projects 7.3.3)
+METER_LABEL: dict[str, tuple[str, str]] = {
+    "electricity": ("电能表", "electricity meter"),
+    "heat": ("热量表", "heat meter"),
+    "total": ("总输出端热量表", "total-output heat meter"),
+}
+
 COP_SOURCE_LABEL: dict[CopSource, tuple[str, str]] = {
     CopSource.test_report: ("检测报告", "test report"),
     CopSource.onsite: ("现场测量", "on-site measurement"),

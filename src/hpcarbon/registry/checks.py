@@ -23,15 +23,13 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, func, select
 
 from hpcarbon import formulas
-from hpcarbon.vocabulary import TYPE_LABEL
+from hpcarbon.vocabulary import METER_LABEL, TYPE_LABEL
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import HeatPumpType
 from hpcarbon.registry.records import Record
 from hpcarbon.registry.schema import corrections, declaration_types, declarations, meters
 from hpcarbon.seasons import ESTIMATED_METHODS, METERED, SeasonHeat, estimate_above_later_metered, heat_rate
 
-METER_KIND_LABEL = {"electricity": ("电表", "electricity meter"), "heat": ("热量表", "heat meter"),
-                    "total": ("总输出端热量表", "total-output heat meter")}
 #: meters of these kinds measure the same quantity: a heat meter and a total-output meter are both heat meters
 _MEASURES = {"electricity": "electricity", "heat": "heat", "total": "heat"}
 
@@ -170,7 +168,7 @@ def _meter_findings(conn, rec: Record) -> list[Finding]:
     for m in rec.meters:
         for r in rows:
             if r.meter_key == m.key and _MEASURES[r.kind] == _MEASURES[m.kind]:
-                zh, en = METER_KIND_LABEL[m.kind]
+                zh, en = METER_LABEL[m.kind]
                 out.append(finding("registry.meter_claimed_elsewhere", m.field, meter_zh=zh, meter_en=en,
                                    meter_id=m.meter_id, other_project=r.project_id, other_id=r.id,
                                    other_start=r.season_start.isoformat(), other_end=r.season_end.isoformat()))

@@ -30,7 +30,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from hpcarbon.parameters import ParameterSet, set_in_force
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook import texts
-from hpcarbon.vocabulary import YES
+from hpcarbon.vocabulary import METER_LABEL, YES
 from hpcarbon.workbook.vocabularies import COP_REPORT
 
 FONT = "等线"
@@ -425,8 +425,8 @@ def _parameter_info(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> N
     _fit_height(ws, row, [(src.value, sum(w for _, w in spec.widths))])
     row += 2
     _section(ws, row, "三、计量器具检定周期 [D]", "3. Meter verification cycles [D]", lang, last)
-    for zh, en, years in (("热量表", "heat meter", params.heat_meter_cycle_years),
-                          ("电能表", "electricity meter", params.electricity_meter_cycle_years)):
+    for (zh, en), years in ((METER_LABEL["heat"], params.heat_meter_cycle_years),
+                            (METER_LABEL["electricity"], params.electricity_meter_cycle_years)):
         row += 1
         _label(ws.cell(row, 1), bi(zh, en, lang, " "))
         c = ws.cell(row, 2, years)
