@@ -252,3 +252,23 @@ def test_numbers_are_saved_with_every_digit():
 def test_a_dropdown_s_choices_in_each_language():
     assert L.YES_NO.choices("zh") == "是、否"
     assert L.COP_SOURCE.choices("en") == "test report, on-site measurement"
+
+
+def test_a_dropdown_s_error_says_the_same_in_both_languages(wb):
+    """Typing a value the dropdown does not hold: the Chinese line lists the list's values, the English line
+    points at those same values (not a bare 'choose from the list' while the Chinese names 是、否); within
+    Excel's 255 characters."""
+    checked = set()
+    for slot in L.LAYOUT.slots:
+        if slot.locked or slot.spec.vocab is None:
+            continue
+        row = L.LAYOUT.tables[slot.table].last_row if slot.table else None
+        dv = next(dv for dv in wb[slot.sheet].data_validations.dataValidation if slot.cell(row) in dv.sqref)
+        zh, en = dv.error.split("\n")
+        assert zh == "请从下拉列表中选择：" + "、".join(o.zh for o in slot.spec.vocab.options), slot.path
+        assert en == "Choose one of the values above from the dropdown list.", slot.path
+        assert len(dv.error) <= 255, slot.path
+        checked.add(slot.spec.vocab.name)
+    assert "HP_LIST_YES_NO" in checked
+    yes_no = next(dv for dv in wb["项目信息"].data_validations.dataValidation if dv.formula1 == "HP_LIST_YES_NO")
+    assert yes_no.error.startswith("请从下拉列表中选择：是、否\n")

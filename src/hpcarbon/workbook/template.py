@@ -122,7 +122,7 @@ def _validation(spec: L.FieldSpec) -> DataValidation:
         closed = spec.vocab.closed
         return DataValidation(type="list", formula1=spec.vocab.name, errorStyle="stop" if closed else "warning",
                               errorTitle="请从列表选择", error=f"请从下拉列表中选择：{spec.vocab.choices()}\n"
-                              "Choose a value from the list.", **kw)
+                              "Choose one of the values above from the dropdown list.", **kw)
     if spec.kind == L.NUMBER:
         if spec.minimum is not None and spec.maximum is not None:
             dv = DataValidation(type="decimal", operator="between", formula1=repr(spec.minimum),
