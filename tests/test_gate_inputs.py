@@ -348,7 +348,29 @@ def test_serials_out_of_range_in_a_1904_workbook_name_that_system(base, tmp_path
         assert [(f.code, (f.location.sheet, f.location.cell)) for f in errs] == [("field.invalid", at_cell)]
         assert (f"{shown} is not a valid Excel date serial (valid: 0–{_LAST_1904}, 1904-01-01 to 9999-12-31, "
                 "1904 date system)") in errs[0].message("en")
-    # the last day of the 1904 system is a date (in a General cell, converted by the reader in that system)
+    # the last day of the 1904 system is a date (in a General cell, converted by the reader in that system):
+    # not an out-of-range serial, but 9999-12-31, which the model refuses as beyond any project (DATE_RANGE)
     path = tmp_path / "last.xlsx"
     _serial_in(base, path, _LAST_1904, number_format="General", date1904=True)
-    assert read_workbook(path).declaration.project.operation_start == date_(9999, 12, 31)
+    (f,) = [f for f in read_workbook(path).findings if f.severity.value == "error"]
+    assert "must be at most 2999-12-31" in f.message("en") and "serial" not in f.message("en")
+    # and a day of a season, in that system: days since 1904-01-01
+    path = tmp_path / "day.xlsx"
+    _serial_in(base, path, (date_(2023, 10, 20) - date_(1904, 1, 1)).days, number_format="General", date1904=True)
+    assert read_workbook(path).declaration.project.operation_start == date_(2023, 10, 20)
+
+
+@pytest.mark.parametrize("day, bound", [(date_(9999, 12, 31), "at most 2999-12-31"),
+                                        (date_(3000, 1, 1), "at most 2999-12-31")])
+def test_a_valid_excel_date_far_outside_any_project_is_refused_at_its_cell(base, tmp_path, day, bound):
+    """9999-12-31 is a date Excel holds, but the crediting period and record keeping run 20 years on from the
+    operation start: the date is refused at its cell (model.DATE_RANGE), exit 1 — it used to overflow the date
+    arithmetic and make the whole workbook 'unreadable' in Python's words."""
+    path = tmp_path / "far.xlsx"
+    at_cell = _serial_in(base, path, day)
+    result = validate_file(path)
+    errs = [f for f in result.report.findings if f.severity.value == "error"]
+    assert [(f.code, f.field, (f.location.sheet, f.location.cell)) for f in errs] == [
+        ("field.invalid", "project.operation_start", at_cell)]
+    assert bound in errs[0].message("en")
+    assert result.exit_code == 1

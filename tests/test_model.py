@@ -250,3 +250,41 @@ def test_a_field_error_cites_the_fields_own_clause_in_json_as_in_the_workbook(pa
     pattern = re.sub(r"\[\d+\]", "[{i}]", path).replace("systems[{i}]", "systems[{t}]")
     slot = next(s for s in LAYOUT.slots if s.path == pattern)
     assert slot.spec.clause == clause
+
+
+@pytest.mark.parametrize("path", ["project.operation_start", "season.start", "season.end",
+                                  "systems[0].electricity_meter.verified_on", "recheck.date"])
+@pytest.mark.parametrize("value, ok", [("9999-12-31", False), ("3000-01-01", False), ("2999-12-31", True),
+                                       ("1900-01-01", True), ("1899-12-31", False), ("0001-01-01", False)])
+def test_dates_far_outside_any_project_are_refused_at_their_field(path, value, ok):
+    """model.DATE_RANGE: 1900-01-01 … 2999-12-31 are dates a declaration may hold (the rules judge whether they
+    make sense); beyond them a date is a typo refused at its field, before any date arithmetic runs on it."""
+    from builders import declaration_from_data
+
+    d = example()
+    put(d, path, value)
+    found = [f for f in declaration_from_data(d).findings if f.field == path]
+    assert (found == []) is ok, [f.bilingual() for f in found]
+
+
+@pytest.mark.parametrize("month, ok", [("9999-12", False), ("0000-01", False), ("2999-12", True), ("1900-01", True)])
+def test_months_far_outside_any_project_are_refused_at_their_field(month, ok):
+    from builders import declaration_from_data
+
+    d = put(example(), "monthly[0].month", month)
+    found = [f for f in declaration_from_data(d).findings if f.field == "monthly[0].month"]
+    assert (found == []) is ok, [f.bilingual() for f in found]
+
+
+@pytest.mark.parametrize("path", ["project.operation_start", "season.start", "systems[0].electricity_meter.verified_on"])
+def test_compute_refuses_a_date_beyond_2999_as_a_field_error_not_an_internal_error(tmp_path, path):
+    from builders import run_in_process
+
+    d = put(example(), path, "9999-12-31")
+    if path == "season.start":
+        put(d, "season.end", "9999-12-31")
+    p = tmp_path / "d.json"
+    p.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    run = run_in_process("compute", str(p), "--lang", "en")
+    assert run.code == 1 and "internal error" not in run.stderr, run.stderr
+    assert f"{path} must be at most 2999-12-31" in run.stdout

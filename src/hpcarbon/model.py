@@ -7,12 +7,11 @@ constraints live in the types; business rules (eligibility, plausibility, covera
 
 from __future__ import annotations
 
-import datetime as _dt
 from datetime import date
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 
 class HeatPumpType(str, Enum):
@@ -106,7 +105,21 @@ Temperature = Annotated[float, Field(ge=TEMPERATURE_RANGE_C[0], le=TEMPERATURE_R
 #: How a month is written (``YYYY-MM``). Defined here, where the model checks it; hpcarbon.vocabulary, which
 #: builds month keys for everyone else, takes it from here (it imports the model, so not the other way round).
 MONTH_TEXT_PATTERN = r"^(\d{4})-(0[1-9]|1[0-2])$"
-MonthText = Annotated[str, StringConstraints(pattern=MONTH_TEXT_PATTERN)]
+#: The dates a declaration may hold: far outside any real project on both sides, so that a typo (9999-12-31,
+#: 0001-01-01) is refused at its field instead of overflowing the date arithmetic that runs on from them
+#: (the crediting period and record keeping add 20 years; a month's last day, a meter's cycle).
+DATE_RANGE = (date(1900, 1, 1), date(2999, 12, 31))
+Day = Annotated[date, Field(ge=DATE_RANGE[0], le=DATE_RANGE[1])]
+
+
+def _month_in_range(month: str) -> str:
+    if not DATE_RANGE[0].year <= int(month[:4]) <= DATE_RANGE[1].year:
+        raise ValueError(f"month must lie between {DATE_RANGE[0].year} and {DATE_RANGE[1].year} / "
+                         f"月份须在 {DATE_RANGE[0].year} 至 {DATE_RANGE[1].year} 年之间")
+    return month
+
+
+MonthText = Annotated[str, StringConstraints(pattern=MONTH_TEXT_PATTERN), AfterValidator(_month_in_range)]
 
 
 class Strict(BaseModel):
@@ -139,14 +152,14 @@ class Project(Strict):
     name: Text
     district: District
     address: Text
-    operation_start: date  # §5.2, §5.3 热泵实际开始运行之日
+    operation_start: Day  # §5.2, §5.3 热泵实际开始运行之日
     owner: Owner
     statements: Statements
 
 
 class Season(Strict):
-    start: date
-    end: date  # inclusive
+    start: Day
+    end: Day  # inclusive
 
     @model_validator(mode="after")
     def _ordered(self) -> "Season":
@@ -166,13 +179,13 @@ class DeclaredParameters(Strict):
 
 class Meter(Strict):
     id: Text
-    verified_on: Optional[date] = None
+    verified_on: Optional[Day] = None
 
 
 class CopMeasurement(Strict):
     """One on-site COP measurement (表8)."""
 
-    date: date
+    date: Day
     value: CopValue
     outdoor_temp_c: Optional[Temperature] = None
     condition: Optional[WorkingCondition] = None  # added field: 表8 asks for the working condition
@@ -208,7 +221,7 @@ class TotalHeatMeter(Strict):
 
     covers: Annotated[list[HeatPumpType], Field(min_length=1, max_length=3)]
     id: Text
-    verified_on: Optional[date] = None
+    verified_on: Optional[Day] = None
 
 
 class MonthlyRecord(Strict):
@@ -239,9 +252,9 @@ class Recheck(Strict):
 
     performed: bool = False
     by: Optional[Text] = None
-    # the field shadows the type inside the class body: without the module prefix the annotation
-    # would resolve to the default (None) and no date could ever be entered
-    date: Optional[_dt.date] = None
+    # annotated Day, not date: the field's own name would shadow the type inside the class body, and the
+    # annotation would resolve to the default (None) so that no date could ever be entered
+    date: Optional[Day] = None
     note: Optional[LongText] = None
 
 
