@@ -433,6 +433,15 @@ def test_crediting_period_and_record_keeping(start, end, keep):
     assert r.records_keep_until == date.fromisoformat(keep)
 
 
+def test_crediting_period_is_a_named_period():
+    """The crediting period is read by name, not by position: start is the operation start, end 15 years on
+    less a day (§5.2)."""
+    from hpcarbon.calendar import Period, crediting_period
+    p = crediting_period(date(2023, 10, 20))
+    assert p == Period(start=date(2023, 10, 20), end=date(2038, 10, 19))
+    assert (p.start, p.end) == (date(2023, 10, 20), date(2038, 10, 19))
+
+
 # --- not computable ------------------------------------------------------------------------------------------------
 def test_missing_reading_blanks_only_the_results_that_need_it():
     """December's air electricity is missing: W (so PE, ER) and the electricity method (so Q, BE) cannot be

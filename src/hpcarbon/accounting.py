@@ -411,13 +411,13 @@ def _periods(run: _Run) -> tuple:
     if op_bad:
         return op_bad, op_bad, op_bad
     op = run.decl.project.operation_start
-    start, end = crediting_period(op)
+    crediting = crediting_period(op)
     keep = run.record(step="periods", clause="5.2, 7.3.2", title_zh="计入期与台账保存期限",
                       title_en="crediting period and record keeping",
                       formula="crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y",
                       inputs=[Quantity("operation_start", op)],
                       output=Quantity("records_keep_until", records_keep_until(op)))
-    return start, end, keep
+    return crediting.start, crediting.end, keep
 
 
 def _unaccounted(run: _Run, p: ParameterSet | _Unknown, fields: tuple[str, ...]) -> Results:

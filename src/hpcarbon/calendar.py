@@ -115,11 +115,18 @@ def add_years(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
-def crediting_period(operation_start: date) -> tuple[date, date]:
+@dataclass(frozen=True)
+class Period:
+    """A span of days, both ends inclusive."""
+    start: date
+    end: date
+
+
+def crediting_period(operation_start: date) -> Period:
     """§5.2: :data:`CREDITING_YEARS` years from the operation start, both ends inclusive."""
-    return operation_start, add_years(operation_start, CREDITING_YEARS) - timedelta(days=1)
+    return Period(operation_start, add_years(operation_start, CREDITING_YEARS) - timedelta(days=1))
 
 
 def records_keep_until(operation_start: date) -> date:
     """§2.2, §7.3.2: at least :data:`RECORD_KEEPING_YEARS` years after the crediting period ends."""
-    return add_years(crediting_period(operation_start)[1], RECORD_KEEPING_YEARS)
+    return add_years(crediting_period(operation_start).end, RECORD_KEEPING_YEARS)

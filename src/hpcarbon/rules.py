@@ -88,7 +88,7 @@ def periods(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     if season.start < op:
         yield finding("period.season_before_operation", "season.start",
                       season_start=season.start.isoformat(), operation_start=op.isoformat())
-    crediting_end = crediting_period(op)[1]
+    crediting_end = crediting_period(op).end
     if season.end > crediting_end:
         yield finding("period.season_after_crediting", "season.end",
                       season_end=season.end.isoformat(), crediting_end=crediting_end.isoformat())
