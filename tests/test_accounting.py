@@ -23,6 +23,7 @@ from builders import (
     findings,
     floor_cents,
     lacked,
+    load,
     metered_ground,
     mixed,
     onsite,
@@ -30,7 +31,8 @@ from builders import (
     shift_years,
 )
 
-from hpcarbon.accounting import Missing
+from hpcarbon.accounting import EstimatedAreas, Missing, estimated_areas, metering_plan
+from hpcarbon.calendar import Period, crediting_period
 
 EF_HEAT = F("0.11")
 EF_ELEC = F("0.4671")
@@ -199,6 +201,19 @@ def test_c_mixed_area_method_chosen_goes_to_the_unmetered_group():
     check_results(r, q=F(2070) + q_area, kwh=330_000, method="mixed", basis="area",
                   by_type={"ground": F(2070), "air": q_area}, q_elec=F("1382.4"), q_area=q_area,
                   dev=(F("1382.4") - q_area) / q_area)
+
+
+def test_estimated_areas_names_the_entries_and_the_problems():
+    """§6.2.3.1: in the mixed case only the air-served entry (index 1) is estimated; an entry that names both
+    groups keeps the area method from being formed (area.served_by_required [D], at that entry)."""
+    d = mixed()
+    decl = load(d)
+    assert estimated_areas(decl, metering_plan(decl)) == EstimatedAreas(entries=(1,), problems=())
+    d["areas"][0]["served_by"] = ["ground", "air"]
+    decl = load(d)
+    found = estimated_areas(decl, metering_plan(decl))
+    assert found.entries == (1,)
+    assert found.problems == (Missing("area.served_by_required", "areas[0].served_by"),)
 
 
 # --- (d) on-site COP month by month -------------------------------------------------------------------------------
@@ -436,7 +451,6 @@ def test_crediting_period_and_record_keeping(start, end, keep):
 def test_crediting_period_is_a_named_period():
     """The crediting period is read by name, not by position: start is the operation start, end 15 years on
     less a day (§5.2)."""
-    from hpcarbon.calendar import Period, crediting_period
     p = crediting_period(date(2023, 10, 20))
     assert p == Period(start=date(2023, 10, 20), end=date(2038, 10, 19))
     assert (p.start, p.end) == (date(2023, 10, 20), date(2038, 10, 19))

@@ -168,7 +168,15 @@ def monthly_mean_cops(measurements: Sequence[CopMeasurement], season: Season) ->
             for month, pairs in measurements_by_month(measurements, season).items()}
 
 
-def estimated_areas(decl: Declaration, plan: MeteringPlan) -> tuple[list[int], list[Missing]]:
+@dataclass(frozen=True)
+class EstimatedAreas:
+    """What :func:`estimated_areas` finds: the area entries the area method covers, and what keeps the method
+    from being formed (empty when nothing does)."""
+    entries: tuple[int, ...]
+    problems: tuple[Missing, ...]
+
+
+def estimated_areas(decl: Declaration, plan: MeteringPlan) -> EstimatedAreas:
     """The indices of the area entries the area method covers (§6.2.3.1: the area heated by the unmetered
     types), and what keeps it from being formed: in a mixed project an entry that does not say which types
     heat it, or names metered and unmetered types at once (area.served_by_required [D], the first such entry);
@@ -191,7 +199,7 @@ def estimated_areas(decl: Declaration, plan: MeteringPlan) -> tuple[list[int], l
         entries.append(i)
     if not entries and not unassigned:
         problems.append(Missing("area.missing", "areas"))
-    return entries, problems
+    return EstimatedAreas(tuple(entries), tuple(problems))
 
 
 @dataclass
@@ -573,10 +581,10 @@ def _area_method(run: _Run, plan: MeteringPlan, hours, p) -> float | _Unknown:
     bad = run.invalid_under("areas")
     if bad:
         return bad
-    indices, problems = estimated_areas(decl, plan)
-    if problems:
-        return _Unknown(tuple(problems))
-    entries = [(i, decl.areas[i]) for i in indices]
+    covered = estimated_areas(decl, plan)
+    if covered.problems:
+        return _Unknown(covered.problems)
+    entries = [(i, decl.areas[i]) for i in covered.entries]
     lacking = _unknown(hours, p)
     if lacking:
         return lacking

@@ -367,7 +367,7 @@ def areas(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     """Area needed for the area method; q never above the table's lowest value; served-by in mixed projects."""
     plan, p = ctx.plan, ctx.params
     if plan.unmetered and ctx.accounted:  # the area method needs the area heated by the unmetered types (§6.2.3.1)
-        for problem in estimated_areas(decl, plan)[1]:
+        for problem in estimated_areas(decl, plan).problems:
             yield finding(problem.code, problem.field)
     declared = set(decl.types)
     for i, a in enumerate(decl.areas):
