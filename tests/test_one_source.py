@@ -10,7 +10,7 @@ from datetime import date
 
 import hpcarbon_udfs
 import pytest
-from builders import example, findings, put
+from builders import account, example, findings, onsite, put
 from pydantic import ValidationError
 
 from hpcarbon import calendar, formulas, model, parameters, report, rules, vocabulary
@@ -195,7 +195,7 @@ def test_months_without_measurement_and_by_month_grouping():
 @pytest.mark.parametrize("value, shown", [(0.0036, "0.0036"), (3.6e-6, "3.6×10⁻⁶"), (1e-3, "0.001"), (2.5e12, "2.5×10¹²"),
                                           (0.11, "0.11")])
 def test_a_formula_s_constant_is_shown_as_the_methodology_writes_it(value, shown):
-    assert texts.shown_constant(value) == shown
+    assert formulas.shown_constant(value) == shown
 
 
 def test_no_text_of_the_template_holds_an_unrendered_placeholder():
@@ -211,3 +211,38 @@ def test_no_text_of_the_template_holds_an_unrendered_placeholder():
         texts_seen += [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         texts_seen += [t for dv in ws.data_validations.dataValidation for t in (dv.prompt, dv.error) if t]
     assert texts_seen and not [t for t in texts_seen if placeholder.search(t)]
+
+
+def _trace_formulas(d: dict) -> dict[str, tuple[str, str, str]]:
+    return {s.step: (s.formula, s.title_zh, s.title_en) for s in account(d).trace}
+
+
+def test_the_calculation_trace_states_the_constants_as_the_methodology_writes_them():
+    """Formulas (2), (3), §5.2, §7.3.2 and SPEC §9 [D], read off the methodology's text: 0.0036, 3.6×10⁻⁶,
+    15 years, 5 years, 0.01 t."""
+    by = _trace_formulas(example())
+    assert by["heat_elec.air"][0] == "Q = W × COP × 0.0036"
+    assert by["heat_area"][0] == "Q_area = (Σ q_i × A_i) × t × 3.6×10⁻⁶"
+    assert by["periods"][0] == "crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y"
+    assert by["creditable"] == ("floor(ER, 0.01), ≥ 0", "可签发减排量（向下取整至 0.01 t，负值取 0）",
+                                "creditable reductions (rounded down to 0.01 t, 0 when negative)")
+    assert _trace_formulas(onsite())["heat_elec.air"][0] == \
+        "Q = Σ_m W_m × COP_m × 0.0036 [D]"
+
+
+def test_the_calculation_trace_follows_the_constants(monkeypatch):
+    """Change a constant and the trace's prose follows: nothing in it is retyped."""
+    from hpcarbon import accounting
+
+    monkeypatch.setattr(formulas, "GJ_PER_KWH", 0.004)
+    monkeypatch.setattr(formulas, "GJ_PER_WH", 4e-6)
+    monkeypatch.setattr(formulas, "CREDIT_DECIMALS", 3)
+    monkeypatch.setattr(accounting, "CREDITING_YEARS", 99)
+    monkeypatch.setattr(accounting, "RECORD_KEEPING_YEARS", 77)
+    by = _trace_formulas(example())
+    assert by["heat_elec.air"][0] == "Q = W × COP × 0.004"
+    assert by["heat_area"][0] == "Q_area = (Σ q_i × A_i) × t × 4×10⁻⁶"
+    assert by["periods"][0] == "crediting = [start, start + 99 y − 1 d]; keep = crediting_end + 77 y"
+    assert by["creditable"][0] == "floor(ER, 0.001), ≥ 0" and "0.001 t" in by["creditable"][1]
+    assert "0.001 t" in by["creditable"][2]
+    assert _trace_formulas(onsite())["heat_elec.air"][0] == "Q = Σ_m W_m × COP_m × 0.004 [D]"

@@ -17,7 +17,14 @@ from typing import Any, Mapping, Sequence
 
 from hpcarbon import formulas
 from hpcarbon.admission import unaccounted
-from hpcarbon.calendar import crediting_period, measurements_by_month, month_coverage, records_keep_until
+from hpcarbon.calendar import (
+    CREDITING_YEARS,
+    RECORD_KEEPING_YEARS,
+    crediting_period,
+    measurements_by_month,
+    month_coverage,
+    records_keep_until,
+)
 from hpcarbon.findings import CATALOG
 from hpcarbon.model import CopMeasurement, CopSource, Declaration, HeatPumpType, Season, System
 from hpcarbon.parameters import ParameterSet, set_in_force_or_none
@@ -387,8 +394,9 @@ def _account(run: _Run) -> Results:
         formula="ER = BE − PE", inputs=[Quantity("BE", be, "t CO2"), Quantity("PE", pe, "t CO2")],
         output=Quantity("ER", formulas.emission_reductions(be, pe), "t CO2"))
     credit = _unknown(er) or run.record(
-        step="creditable", clause="9 [D]", title_zh="可签发减排量（向下取整至 0.01 t，负值取 0）",
-        title_en="creditable reductions (rounded down to 0.01 t, 0 when negative)", formula="floor(ER, 0.01), ≥ 0",
+        step="creditable", clause="9 [D]", title_zh=f"可签发减排量（向下取整至 {formulas.credit_step()} t，负值取 0）",
+        title_en=f"creditable reductions (rounded down to {formulas.credit_step()} t, 0 when negative)",
+        formula=f"floor(ER, {formulas.credit_step()}), ≥ 0",
         inputs=[Quantity("ER", er, "t CO2")], output=Quantity("ER_creditable", formulas.creditable_reductions(er),
                                                                "t CO2"))
 
@@ -422,7 +430,8 @@ def _periods(run: _Run) -> tuple:
     crediting = crediting_period(op)
     keep = run.record(step="periods", clause="5.2, 7.3.2", title_zh="计入期与台账保存期限",
                       title_en="crediting period and record keeping",
-                      formula="crediting = [start, start + 15 y − 1 d]; keep = crediting_end + 5 y",
+                      formula=f"crediting = [start, start + {CREDITING_YEARS} y − 1 d]; "
+                              f"keep = crediting_end + {RECORD_KEEPING_YEARS} y",
                       inputs=[Quantity("operation_start", op)],
                       output=Quantity("records_keep_until", records_keep_until(op)))
     return crediting.start, crediting.end, keep
@@ -551,10 +560,10 @@ def _electricity_method(run: _Run, plan: MeteringPlan, electricity) -> tuple[flo
                      title_en=f"electricity method Q{sym}, {TYPE_LABEL[kind][1]}, formula (2)")
         cop = run.decl.system(kind).cop
         if cop.source is CopSource.test_report:
-            # one COP for the season: formula (2) exactly as written, W × COP × 0.0036
+            # one COP for the season: formula (2) exactly as written, W × COP × GJ per kWh
             w_total = math.fsum(w for _, w in series)
             per_type[kind.value] = run.record(
-                step=f"heat_elec.{kind.value}", clause="6.2.1", **title, formula="Q = W × COP × 0.0036",
+                step=f"heat_elec.{kind.value}", clause="6.2.1", **title, formula=f"Q = W × COP × {formulas.shown_gj_per_kwh()}",
                 inputs=[Quantity(f"W{sym}", w_total, "kWh"), Quantity("COP (检测报告 test report)", cop.report_value)],
                 output=Quantity(f"Q{sym}_elec", formulas.heat_by_electricity(w_total, cop.report_value), "GJ"))
             continue
@@ -563,7 +572,7 @@ def _electricity_method(run: _Run, plan: MeteringPlan, electricity) -> tuple[flo
         for m, w, c in used:
             inputs += [Quantity(f"{m} W", w, "kWh"), Quantity(f"{m} COP_mean", c)]
         per_type[kind.value] = run.record(
-            step=f"heat_elec.{kind.value}", clause="6.2.1", **title, formula="Q = Σ_m W_m × COP_m × 0.0036 [D]",
+            step=f"heat_elec.{kind.value}", clause="6.2.1", **title, formula=f"Q = Σ_m W_m × COP_m × {formulas.shown_gj_per_kwh()} [D]",
             inputs=inputs, output=Quantity(f"Q{sym}_elec", formulas.heat_by_electricity_monthly(
                 [w for _, w, _ in used], [c for _, _, c in used]), "GJ"))
     lacking = _unknown(*per_type.values())
@@ -595,5 +604,5 @@ def _area_method(run: _Run, plan: MeteringPlan, hours, p) -> float | _Unknown:
         inputs += [Quantity(f"{name} q", q, "W/m²"), Quantity(f"{name} A", a.area_m2, "m²")]
         pairs.append((q, a.area_m2))
     return run.record(step="heat_area", clause="6.2.2", title_zh="面积法 Q面，公式（3）", title_en="area method Q_area, formula (3)",
-                      formula="Q_area = (Σ q_i × A_i) × t × 3.6×10⁻⁶", inputs=inputs + [Quantity("t", hours, "h")],
+                      formula=f"Q_area = (Σ q_i × A_i) × t × {formulas.shown_gj_per_wh()}", inputs=inputs + [Quantity("t", hours, "h")],
                       output=Quantity("Q_area", formulas.heat_by_area_entries(pairs, hours), "GJ"))

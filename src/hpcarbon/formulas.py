@@ -21,6 +21,35 @@ DEVIATION_RECHECK_THRESHOLD = 0.10
 DENOISE_DECIMALS = 9
 #: Decimals of the creditable reductions: ER is rounded down to 0.01 t CO2 (SPEC §9 [D]).
 CREDIT_DECIMALS = 2
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def shown_constant(x: float) -> str:
+    """A formula's constant as the methodology writes it: 0.0036 → ``0.0036``, 3.6e-06 → ``3.6×10⁻⁶``."""
+    text = f"{x:g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def shown_gj_per_kwh() -> str:
+    """Formula (2)'s unit constant :data:`GJ_PER_KWH` as texts write it (``0.0036``)."""
+    return shown_constant(GJ_PER_KWH)
+
+
+def shown_gj_per_wh() -> str:
+    """Formula (3)'s unit constant :data:`GJ_PER_WH` as texts write it (``3.6×10⁻⁶``)."""
+    return shown_constant(GJ_PER_WH)
+
+
+def credit_step() -> str:
+    """The step creditable reductions are rounded down to, as texts state it (``0.01`` t), from
+    :data:`CREDIT_DECIMALS`."""
+    return f"{10 ** -CREDIT_DECIMALS:.{CREDIT_DECIMALS}f}"
+
+
 #: Wide enough for any finite double with 9 decimals (≈ 309 + 9 digits), so quantize never overflows.
 _WIDE = Context(prec=400)
 

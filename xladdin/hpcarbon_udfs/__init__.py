@@ -40,7 +40,7 @@ from hpcarbon import excel_values as xv
 from hpcarbon import formulas
 from hpcarbon.parameters import ParameterError, set_in_force
 from hpcarbon.model import HeatPumpType
-from hpcarbon.workbook.texts import CREDIT_STEP, GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN
+from hpcarbon.formulas import credit_step, shown_gj_per_kwh, shown_gj_per_wh
 from hpcarbon.vocabulary import ENERGY_SAVING_WORDS, NO, NOT_ENERGY_SAVING_WORDS, TYPE_LABEL, YES, text_key
 
 __all__ = [
@@ -243,8 +243,8 @@ _COP_DOC = "COP：制热性能系数 [-]，> 0；单个值（整季）或与 W �
 @xw.arg("W", ndim=2, err_to_str=True, doc=_W_DOC)
 @xw.arg("COP", ndim=2, err_to_str=True, doc=_COP_DOC)
 @_excel
-@_described(f"电量法供热量，公式(2) §6.2.1：Q = Σ W×COP×{GJ_PER_KWH_SHOWN} [GJ]（逐月相乘后求和） / Heat supplied, "
-            f"electricity method, formula (2) §6.2.1: Q = Σ W×COP×{GJ_PER_KWH_SHOWN} [GJ], month by month.")
+@_described(f"电量法供热量，公式(2) §6.2.1：Q = Σ W×COP×{shown_gj_per_kwh()} [GJ]（逐月相乘后求和） / Heat supplied, "
+            f"electricity method, formula (2) §6.2.1: Q = Σ W×COP×{shown_gj_per_kwh()} [GJ], month by month.")
 def HP_HEAT_ELEC(W, COP):
     pairs = _paired("W", W, "COP", COP, "positive")
     return formulas.heat_by_electricity_monthly([w for w, _ in pairs], [c for _, c in pairs])
@@ -258,8 +258,8 @@ def HP_HEAT_ELEC(W, COP):
 @xw.arg("t", err_to_str=True,
         doc="t：实际供暖小时数 [h]（已扣除停供、中断时间） / t: actual heating hours of the season [h], outages deducted.")
 @_excel
-@_described(f"面积法供热量，公式(3) §6.2.2：Q = Σ q×A × t × {GJ_PER_WH_SHOWN} [GJ] / Heat supplied, area method, "
-            f"formula (3) §6.2.2: Q = Σ q×A × t × {GJ_PER_WH_SHOWN} [GJ].")
+@_described(f"面积法供热量，公式(3) §6.2.2：Q = Σ q×A × t × {shown_gj_per_wh()} [GJ] / Heat supplied, area method, "
+            f"formula (3) §6.2.2: Q = Σ q×A × t × {shown_gj_per_wh()} [GJ].")
 def HP_HEAT_AREA(q, A, t):
     hours = _number("t", t, "nonneg")
     pairs = _paired("A", A, "q", q, "positive")
@@ -348,8 +348,8 @@ def HP_REDUCTION(BE, PE):
 @xw.func(category=CATEGORY)
 @xw.arg("ER", err_to_str=True, doc="ER：减排量 [t CO2]（HP_REDUCTION） / ER: emission reductions [t CO2] (HP_REDUCTION).")
 @_excel
-@_described(f"可签发减排量 SPEC §9 [D]：ER 向下取整到 {CREDIT_STEP} t CO2，ER ≤ 0 时为 0 / Creditable reductions, "
-            f"SPEC §9 [D]: ER rounded down to {CREDIT_STEP} t CO2; 0 when ER ≤ 0.")
+@_described(f"可签发减排量 SPEC §9 [D]：ER 向下取整到 {credit_step()} t CO2，ER ≤ 0 时为 0 / Creditable reductions, "
+            f"SPEC §9 [D]: ER rounded down to {credit_step()} t CO2; 0 when ER ≤ 0.")
 def HP_CREDITABLE(ER):
     return formulas.creditable_reductions(_number("ER", ER))
 

@@ -18,7 +18,13 @@ from hpcarbon.calendar import (
     TABLE8_MONTHS,
     working_condition,
 )
-from hpcarbon.formulas import CREDIT_DECIMALS, DENOISE_DECIMALS, DEVIATION_RECHECK_THRESHOLD, GJ_PER_KWH, GJ_PER_WH
+from hpcarbon.formulas import (  # the constants as texts show them: written once, in the core
+    DENOISE_DECIMALS,
+    DEVIATION_RECHECK_THRESHOLD,
+    credit_step,
+    shown_gj_per_kwh,
+    shown_gj_per_wh,
+)
 from hpcarbon.model import CopSource, HeatPumpType, WorkingCondition
 from hpcarbon.parameters import all_sets, set_in_force
 from hpcarbon.report import GJ_DECIMALS, T_DECIMALS
@@ -47,22 +53,10 @@ def en_count(n: int) -> str:
     return _EN_NUMERALS[n] if n < len(_EN_NUMERALS) else str(n)
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def shown_constant(x: float) -> str:
-    """A formula's constant as the methodology writes it: 0.0036 → ``0.0036``, 3.6e-06 → ``3.6×10⁻⁶``."""
-    text = f"{x:g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-
-
 #: formulas (2) and (3)'s unit constants, as the texts write them
-GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN = shown_constant(GJ_PER_KWH), shown_constant(GJ_PER_WH)
+GJ_PER_KWH_SHOWN, GJ_PER_WH_SHOWN = shown_gj_per_kwh(), shown_gj_per_wh()
 #: the step creditable reductions are rounded down to (0.01 t)
-CREDIT_STEP = f"{10 ** -CREDIT_DECIMALS:.{CREDIT_DECIMALS}f}"
+CREDIT_STEP = credit_step()
 #: float noise removed before a comparison or rounding, as the texts state it
 DENOISE_ZH = f"{DENOISE_DECIMALS} 位小数"
 #: 表8 names the season's edge months by their part (late October, early April)
