@@ -20,7 +20,7 @@ from builders import run_in_process
 from gate_support import example_data, filled
 from openpyxl import load_workbook
 
-from hpcarbon.privacy import mask_id, mask_name, resident_id_problem
+from hpcarbon.privacy import IdProblem, mask_id, mask_name, resident_id_problem, uscc_problem
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook.reader import read_workbook
 
@@ -45,6 +45,13 @@ def test_the_ids_are_what_they_claim():
     assert resident_id_problem(RID) is None
     assert resident_id_problem(BAD_RID) is not None
     assert BIRTH in RID and mask_id(RID) == RID[:4] + "*" * 10 + RID[-4:]
+
+
+def test_an_id_problem_says_why_by_name_in_both_languages():
+    """The reason is read as .zh/.en, not by position."""
+    assert resident_id_problem(BAD_RID) == IdProblem(zh="校验码不符", en="the check digit does not match")
+    short = uscc_problem("91220101")
+    assert (short.zh, short.en) == ("应为 18 位，实为 8 位", "must have 18 characters, has 8")
 
 
 def secrets(rid: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 # GB 32100-2015 unified social credit code: 31 characters (no I, O, Z, S, V), weights 3^i mod 31.
@@ -13,33 +14,42 @@ _RID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _RID_CHECK = "10X98765432"
 
 
-def uscc_problem(code: str) -> tuple[str, str] | None:
-    """Why a unified social credit code is invalid, as (zh, en); None when valid (GB 32100)."""
+@dataclass(frozen=True)
+class IdProblem:
+    """Why an identifier is invalid, in both languages."""
+    zh: str
+    en: str
+
+
+def uscc_problem(code: str) -> IdProblem | None:
+    """Why a unified social credit code is invalid; None when valid (GB 32100)."""
     if len(code) != 18:
-        return f"应为 18 位，实为 {len(code)} 位", f"must have 18 characters, has {len(code)}"
+        return IdProblem(f"应为 18 位，实为 {len(code)} 位", f"must have 18 characters, has {len(code)}")
     bad = [c for c in code if c not in _USCC_CHARSET]
     if bad:
-        return "含不允许的字符（不得含 I、O、Z、S、V 或小写字母）", "contains characters outside GB 32100's set (no I, O, Z, S, V)"
+        return IdProblem("含不允许的字符（不得含 I、O、Z、S、V 或小写字母）",
+                         "contains characters outside GB 32100's set (no I, O, Z, S, V)")
     total = sum(_USCC_CHARSET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS))
     expected = _USCC_CHARSET[(31 - total % 31) % 31]
     if code[17] != expected:
-        return "校验码不符", "the check character does not match"
+        return IdProblem("校验码不符", "the check character does not match")
     return None
 
 
-def resident_id_problem(code: str) -> tuple[str, str] | None:
-    """Why an 18-digit resident ID is invalid, as (zh, en); None when valid (GB 11643, ISO 7064 MOD 11-2)."""
+def resident_id_problem(code: str) -> IdProblem | None:
+    """Why an 18-digit resident ID is invalid; None when valid (GB 11643, ISO 7064 MOD 11-2)."""
     if len(code) != 18:
-        return f"应为 18 位，实为 {len(code)} 位", f"must have 18 characters, has {len(code)}"
+        return IdProblem(f"应为 18 位，实为 {len(code)} 位", f"must have 18 characters, has {len(code)}")
     if not code[:17].isascii() or not code[:17].isdigit() or code[17] not in "0123456789X":
-        return "前 17 位须为数字，末位为数字或 X", "the first 17 characters must be digits, the last a digit or X"
+        return IdProblem("前 17 位须为数字，末位为数字或 X",
+                         "the first 17 characters must be digits, the last a digit or X")
     try:
         date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
     except ValueError:
-        return "出生日期码无效", "the date-of-birth part is not a valid date"
+        return IdProblem("出生日期码无效", "the date-of-birth part is not a valid date")
     total = sum(int(c) * w for c, w in zip(code[:17], _RID_WEIGHTS))
     if code[17] != _RID_CHECK[total % 11]:
-        return "校验码不符", "the check digit does not match"
+        return IdProblem("校验码不符", "the check digit does not match")
     return None
 
 

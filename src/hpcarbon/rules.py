@@ -107,12 +107,12 @@ def owner_identifier(decl: Declaration, ctx: Context) -> Iterator[Finding]:
         if problem:
             # masked too: a person's ID typed here by mistake is still personal data (SPEC §10)
             yield finding("owner.uscc_invalid", "project.owner.id_number", id_number=mask_id(owner.id_number),
-                          reason_zh=problem[0], reason_en=problem[1])
+                          reason_zh=problem.zh, reason_en=problem.en)
     else:
         problem = resident_id_problem(owner.id_number)
         if problem:  # personal data: never shown unmasked (SPEC §10)
             yield finding("owner.resident_id_invalid", "project.owner.id_number", id_number=mask_id(owner.id_number),
-                          reason_zh=problem[0], reason_en=problem[1])
+                          reason_zh=problem.zh, reason_en=problem.en)
 
 
 # --- statements: §2.1.2, §2.2, §2.3, §7.3.1 ---------------------------------------------------------
