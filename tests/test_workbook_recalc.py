@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from hpcarbon.accounting import compute
+from hpcarbon.model import HeatPumpType
 from hpcarbon.declaration_io import declaration_from_data
 from hpcarbon.validator.scan import Cached
 from hpcarbon.validator.recompute import agrees, compare_cached, display, expected_cells
@@ -156,6 +157,27 @@ def _negative_er() -> dict:
     return d
 
 
+#: 表8 by month of the season: (date, value) of the air source's on-site COP measurements; the two marked
+#: "out" are dated outside the season 2024-10-20 … 2025-04-05 (so count in no month), the bounds are inside
+OUTSIDE_SEASON_COPS = [("2024-10-05", 9.0), ("2024-10-20", 3.0), ("2024-10-25", 2.0), ("2024-11-10", 2.5),
+                       ("2024-12-10", 2.0), ("2025-01-10", 2.0), ("2025-02-10", 2.5), ("2025-03-10", 3.0),
+                       ("2025-04-02", 4.0), ("2025-04-05", 2.0), ("2025-04-10", 9.0)]
+#: worked by hand, leaving out 2024-10-05 and 2025-04-10: October (3.0 + 2.0) / 2, April (4.0 + 2.0) / 2
+OUTSIDE_SEASON_MONTHLY_COP = {"2024-10": 2.5, "2024-11": 2.5, "2024-12": 2.0, "2025-01": 2.0, "2025-02": 2.5,
+                              "2025-03": 3.0, "2025-04": 3.0}
+#: Q电 = Σ W × COP × 0.0036 with the example's W (16 000, 46 000, 62 000, 66 000, 56 000, 64 000, 10 000 kWh):
+#: (40 000 + 115 000 + 124 000 + 132 000 + 140 000 + 192 000 + 30 000) × 0.0036 = 773 000 × 0.0036
+OUTSIDE_SEASON_Q_ELEC = 2782.8
+
+
+def _cop_outside_season() -> dict:
+    """The example with the air source's COP measured on site, two measurements dated outside the season."""
+    d = example()
+    d["systems"][0]["cop"] = {"source": "onsite", "measurements": [
+        {"date": day, "value": v, "outdoor_temp_c": -10.0, "extreme_weather": False} for day, v in OUTSIDE_SEASON_COPS]}
+    return d
+
+
 def _leap_start() -> dict:
     d = example()
     d["project"]["operation_start"] = "2024-02-29"
@@ -169,7 +191,7 @@ GENERATED = 7
 def _cases() -> list[tuple[str, dict]]:
     cases = [(p.stem, json.loads(p.read_text("utf-8"))) for p in EXAMPLES]
     cases += [("exactly-10-percent", _exactly_ten_percent()), ("negative-er", _negative_er()),
-              ("leap-start", _leap_start())]
+              ("leap-start", _leap_start()), ("cop-outside-season", _cop_outside_season())]
     generated: list[dict] = []
 
     @settings(max_examples=GENERATED, deadline=None, database=None, derandomize=True,
@@ -323,6 +345,18 @@ def test_negative_reductions_credit_nothing_on_the_sheet(recalculated):
     cells = L.LAYOUT.result_cells
     assert ws[cells["emission_reductions_t"][1]].value < 0
     assert ws[cells["creditable_reductions_t"][1]].value == 0
+
+
+def test_a_cop_measured_outside_the_season_counts_in_no_month_on_the_sheet(recalculated):
+    """表8: the sheet's monthly on-site COP (AVERAGEIFS) leaves out a measurement dated outside the season, as
+    the core does; so Q电 is the one worked by hand."""
+    ws = load_workbook(recalculated["cop-outside-season"], data_only=True)[L.S_CALC]
+    cop_column = L.CALC_MONTHLY_COLUMNS[HeatPumpType.air][1]
+    rows = range(L.CALC_MONTHLY_FIRST_ROW, L.CALC_MONTHLY_FIRST_ROW + len(OUTSIDE_SEASON_MONTHLY_COP))
+    assert {ws[f"A{r}"].value: ws[f"{cop_column}{r}"].value for r in rows} == pytest.approx(OUTSIDE_SEASON_MONTHLY_COP)
+    assert ws[L.LAYOUT.result_cells["heat_elec_method_gj"][1]].value == pytest.approx(OUTSIDE_SEASON_Q_ELEC)
+    _, acc = _core(_cop_outside_season())
+    assert acc.results.heat_elec_method_gj == pytest.approx(OUTSIDE_SEASON_Q_ELEC)
 
 
 @pytest.mark.parametrize("name", WITH_ADDIN)

@@ -267,7 +267,8 @@ def calc_monthly_cells(row: int, index: int) -> list[CalcCell]:
         wc, cc = CALC_MONTHLY_COLUMNS[t]
         tag, src = TYPE_TAG[t], f"${CALC_TYPE_COLUMNS[t]}${src_row}"
         mean = native("mean_cop", values="HP_COP_VALUE", type_range="HP_COP_TYPE", type=f'"{TYPE_LABEL[t][0]}"',
-                      month_range="HP_COP_MONTH", month=f"$A{row}")
+                      month_range="HP_COP_MONTH", month=f"$A{row}", date_range="HP_COP_DATE",
+                      start="HP_SEASON_START", end="HP_SEASON_END")
         cop = (f'=IF(OR(LEN($A{row})=0,{src}<>"{SRC_ESTIMATE}",HP_COP_SOURCE_{tag}<>"{COP_ONSITE}"),"",'
                f'IFERROR({mean},""))')
         wref = f"'{S_MONTHLY}'!${elec_cols[t.value]}{m}"

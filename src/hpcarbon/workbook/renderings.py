@@ -50,7 +50,10 @@ RENDERINGS: dict[str, Rendering] = {r.python.__name__: r for r in (
     # Σ_m W_m × COP_m × 0.0036; blank months are text "" and count as 0 in SUMPRODUCT (every engine)
     Rendering(formulas.heat_by_electricity_monthly, f"SUMPRODUCT({{W}},{{COP}})*{_num(formulas.GJ_PER_KWH)}",
               "HP_HEAT_ELEC({W},{COP})"),
-    Rendering(formulas.mean_cop, 'AVERAGEIFS({values},{type_range},{type},{month_range},{month})'),
+    # the month's measurements of the type dated in the season, bounds included (calendar.measurements_by_month:
+    # one dated outside the season counts in no month)
+    Rendering(formulas.mean_cop, 'AVERAGEIFS({values},{type_range},{type},{month_range},{month},'
+                                 '{date_range},">="&{start},{date_range},"<="&{end})'),
     Rendering(formulas.heat_by_area_entries, f"SUMPRODUCT({{q}},{{A}})*{{t}}*{_num(formulas.GJ_PER_WH)}",
               "HP_HEAT_AREA({q},{A},{t})"),
     Rendering(formulas.conservative_heat, "MIN({Q_elec},{Q_area})", "HP_HEAT_CONSERVATIVE({Q_elec},{Q_area})"),
