@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hpcarbon.service import defaults
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
 
 #: environment variable holding the API's bearer tokens, comma-separated
@@ -15,16 +16,19 @@ REGISTRY_ENV = "HPCARBON_REGISTRY"
 #: the embedded default registry: a SQLite file in the working directory
 DEFAULT_REGISTRY_FILE = "hpcarbon-registry.sqlite"
 
+#: worker processes of a config built without saying (the command defaults to the CPU count)
+_WORKERS = 2
+
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    workers: int = 2
+    workers: int = _WORKERS
     #: files queued or being validated at once, all requests together; beyond it the service answers 429
-    queue_capacity: int = 64
+    queue_capacity: int = defaults.queue_capacity(_WORKERS)
     #: files in one request (413 beyond)
-    max_files: int = 20
+    max_files: int = defaults.MAX_FILES
     #: bytes of one request body (413 beyond); each file is also held to limits.max_file_bytes
-    max_request_bytes: int = 64 * 1024 * 1024
+    max_request_bytes: int = defaults.MAX_REQUEST_MB * defaults.BYTES_PER_MB
     #: how long an annotated copy stays downloadable, and how many bytes of copies are kept at most
     download_ttl_seconds: float = 15 * 60
     download_store_bytes: int = 256 * 1024 * 1024
