@@ -14,6 +14,7 @@ from builders import account, example, findings, onsite, put
 from pydantic import ValidationError
 
 from hpcarbon import calendar, formulas, model, parameters, report, rules, vocabulary
+from hpcarbon import findings as findings_module
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook import renderings, texts
 
@@ -246,3 +247,51 @@ def test_the_calculation_trace_follows_the_constants(monkeypatch):
     assert by["creditable"][0] == "floor(ER, 0.001), ≥ 0" and "0.001 t" in by["creditable"][1]
     assert "0.001 t" in by["creditable"][2]
     assert _trace_formulas(onsite())["heat_elec.air"][0] == "Q = Σ_m W_m × COP_m × 0.004 [D]"
+
+
+def _message(code: str, lang: str, **params) -> str:
+    from hpcarbon.findings import Finding
+
+    return Finding(code, findings_module.CATALOG[code].severity, "", params).message(lang)
+
+
+def test_the_catalogue_states_facts_as_the_methodology_does():
+    """§5.2 (15 years), §2.1.1.1 (the three ground subtypes), 表8 (the COP sources) and SPEC §9 [D] (GJ to 3, t to
+    2 decimals), read off the methodology and the spec, not the code."""
+    assert _message("period.season_after_crediting", "zh", season_end="2039-01-01", crediting_end="2038-10-19") == \
+        "供暖期结束日期 2039-01-01 晚于计入期结束日期 2038-10-19（计入期 15 年）"
+    assert _message("period.season_after_crediting", "en", season_end="2039-01-01", crediting_end="2038-10-19") == \
+        "season end 2039-01-01 is after the crediting period ends on 2038-10-19 (15 years)"
+    assert _message("system.ground_subtype_missing", "zh") == "地源热泵须注明子类型（地埋管、地表水或地下水）"
+    assert _message("system.ground_subtype_missing", "en") == \
+        "a ground-source system must state its subtype (buried pipe, surface water or groundwater)"
+    assert _message("cop.missing", "zh", type_zh="空气源热泵") == "空气源热泵未计量热量，须提供 COP（检测报告或现场测量）"
+    assert _message("cop.missing", "en", type_en="air") == \
+        "air is not heat-metered, so its COP is needed (test report or on-site measurement)"
+    assert _message("reductions.negative", "en", er=-1.23456) == \
+        "emission reductions are negative (-1.23 t CO2); the creditable amount is 0"
+    assert "电算法 1.235 GJ 与面积法 2.000 GJ" in _message("deviation.recheck_required", "zh", heat_elec=1.23456,
+                                                        heat_area=2, deviation="62%", threshold="10%")
+
+
+def test_the_catalogue_follows_the_constants(monkeypatch):
+    """Change the constant (or the label) and the message follows: no template retypes it."""
+    monkeypatch.setattr(calendar, "CREDITING_YEARS", 20)
+    monkeypatch.setitem(vocabulary.GROUND_SUBTYPE_LABEL, model.GroundSubtype.groundwater, ("深层地下水", "deep groundwater"))
+    monkeypatch.setitem(vocabulary.COP_SOURCE_LABEL, model.CopSource.onsite, ("现场实测", "field test"))
+    monkeypatch.setattr(findings_module, "GJ_DECIMALS", 1)
+    monkeypatch.setattr(findings_module, "T_DECIMALS", 4)
+    assert "（计入期 20 年）" in _message("period.season_after_crediting", "zh")
+    assert "(20 years)" in _message("period.season_after_crediting", "en")
+    assert _message("system.ground_subtype_missing", "zh") == "地源热泵须注明子类型（地埋管、地表水或深层地下水）"
+    assert "(buried pipe, surface water or deep groundwater)" in _message("system.ground_subtype_missing", "en")
+    assert "（检测报告或现场实测）" in _message("cop.missing", "zh") and "(test report or field test)" in \
+        _message("cop.missing", "en")
+    assert "takes its COP from field test" in _message("cop.measurement_missing_month", "en")
+    assert "(-1.2346 t CO2)" in _message("reductions.negative", "en", er=-1.23456)
+    assert "电算法 1.2 GJ 与面积法 2.0 GJ" in _message("deviation.recheck_required", "zh", heat_elec=1.23456, heat_area=2)
+
+
+def test_the_template_s_subtype_help_lists_the_subtypes_labels():
+    spec = {s.path: s for s in L.LAYOUT.slots}["systems[{t}].subtype"].spec
+    assert (spec.help_zh, spec.help_en) == ("地埋管、地表水或地下水（仅地源热泵）", "buried pipe, surface water or groundwater")

@@ -691,9 +691,9 @@ def test_table_8_month_without_measurement_names_count_required_and_why():
     remove_measurements("2025-01")(d)
     missing = [f for f in findings(d) if f.code == "cop.measurement_missing_month"]
     assert [f.message("en") for f in missing] == [
-        "air-source heat pump uses on-site COP, but 2024-11 has electricity use and no COP measurement: 0 found, "
+        "air-source heat pump takes its COP from on-site measurement, but 2024-11 has electricity use and no COP measurement: 0 found, "
         "2 required by 表8 (normal conditions 2)",
-        "air-source heat pump uses on-site COP, but 2025-01 has electricity use and no COP measurement: 0 found, "
+        "air-source heat pump takes its COP from on-site measurement, but 2025-01 has electricity use and no COP measurement: 0 found, "
         "4 required by 表8 (severe conditions 3, plus 1 for extreme weather)"]
     assert missing[0].message("zh") == ("空气源热泵 COP 采用现场测量，但 2024-11 有耗电量却没有 COP 测量记录："
                                         "测量 0 次，表8要求 2 次（常规工况 2 次）")

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
 
+from hpcarbon import calendar as _calendar
+from hpcarbon import vocabulary as _vocabulary
+from hpcarbon.model import CopSource, GroundSubtype
+
 
 class Severity(str, Enum):
     error = "error"  # the declaration cannot be accepted as it is
@@ -56,7 +60,7 @@ class Finding:
         kind = CATALOG[self.code]
         template = kind.en if lang == "en" else kind.zh
         # field-level kinds name the field: by its label when one is given, else its JSON path
-        return _MESSAGE_FORMATTER.vformat(template, (), {"field_label": self.field or "", **self.params})
+        return _MESSAGE_FORMATTER.vformat(template, (), {"field_label": self.field or "", **facts(), **self.params})
 
     @property
     def clause_ref(self) -> str:
@@ -81,6 +85,26 @@ class Finding:
             out["sheet"] = self.location.sheet
             out["cell"] = self.location.cell
         return out
+
+
+#: decimals a quantity is shown with in messages and reports: heat in GJ, emissions in t CO2 (SPEC §9 [D];
+#: nothing is rounded before)
+GJ_DECIMALS, T_DECIMALS = 3, 2
+
+
+def facts() -> dict[str, Any]:
+    """Facts the catalogue's prose states, rendered from the constants that hold them (never retyped in a
+    template): every message may name them as parameters."""
+    subtypes = [_vocabulary.GROUND_SUBTYPE_LABEL[g] for g in GroundSubtype]
+    report, onsite = (_vocabulary.COP_SOURCE_LABEL[c] for c in (CopSource.test_report, CopSource.onsite))
+    return {
+        "crediting_years": _calendar.CREDITING_YEARS,
+        "ground_subtypes_zh": _vocabulary.one_of([z for z, _ in subtypes], "zh"),
+        "ground_subtypes_en": _vocabulary.one_of([e for _, e in subtypes], "en"),
+        "cop_report_zh": report[0], "cop_report_en": report[1],
+        "cop_onsite_zh": onsite[0], "cop_onsite_en": onsite[1],
+        "gj_decimals": GJ_DECIMALS, "t_decimals": T_DECIMALS,
+    }
 
 
 def number_text(value: int | float) -> str:
@@ -391,11 +415,12 @@ _KINDS = [
                 "measured heat [D]"),
     FindingType("registry.corrects_earlier_estimate", W, "6.2.4.3",
                 "已受理的前期申报 #{other_id}（{other_start} 至 {other_end}）估算的每供暖小时供热量 {estimate_rate:.4f} GJ/h "
-                "高于本期实测的 {metered_rate:.4f} GJ/h：受理本申报时为其记录修正（供热量 {corrected_heat:.3f} GJ，可签发减排量 "
-                "{corrected_creditable:.2f} t CO₂）[D]",
+                "高于本期实测的 {metered_rate:.4f} GJ/h：受理本申报时为其记录修正（供热量 {corrected_heat:.{gj_decimals}f} GJ，可签发减排量 "
+                "{corrected_creditable:.{t_decimals}f} t CO₂）[D]",
                 "declaration #{other_id} accepted earlier ({other_start} to {other_end}) estimated {estimate_rate:.4f} "
                 "GJ/h per heating hour, above the {metered_rate:.4f} GJ/h metered this season: accepting this declaration "
-                "records its correction (heat {corrected_heat:.3f} GJ, creditable {corrected_creditable:.2f} t CO2) [D]"),
+                "records its correction (heat {corrected_heat:.{gj_decimals}f} GJ, "
+                "creditable {corrected_creditable:.{t_decimals}f} t CO2) [D]"),
     # --- eligibility and periods ---
     FindingType("period.operation_before_traceability", E, "5.3",
                 "热泵实际开始运行日期 {operation_start} 早于可追溯期起点 {traceability}",
@@ -404,8 +429,9 @@ _KINDS = [
                 "供暖期开始日期 {season_start} 早于热泵实际开始运行日期 {operation_start}",
                 "season start {season_start} is before the operation start {operation_start}"),
     FindingType("period.season_after_crediting", E, "5.2",
-                "供暖期结束日期 {season_end} 晚于计入期结束日期 {crediting_end}（计入期 15 年）",
-                "season end {season_end} is after the crediting period ends on {crediting_end} (15 years)"),
+                "供暖期结束日期 {season_end} 晚于计入期结束日期 {crediting_end}（计入期 {crediting_years} 年）",
+                "season end {season_end} is after the crediting period ends on {crediting_end} "
+                "({crediting_years} years)"),
     FindingType("period.season_too_long", E, "6.2",
                 "一份申报只含一个供暖周期：{season_start} 至 {season_end} 超过 12 个月",
                 "a declaration covers one heating season: {season_start} to {season_end} exceeds 12 months"),
@@ -430,8 +456,8 @@ _KINDS = [
                 "parameter {name} declared as {declared} {unit} differs from the value in force, {in_force} {unit}; the value in force is used"),
     # --- systems and meters ---
     FindingType("system.ground_subtype_missing", E, "2.1.1.1",
-                "地源热泵须注明子类型（地埋管、地表水或地下水）",
-                "a ground-source system must state its subtype (buried pipe, surface water or groundwater)"),
+                "地源热泵须注明子类型（{ground_subtypes_zh}）",
+                "a ground-source system must state its subtype ({ground_subtypes_en})"),
     FindingType("meter.electricity_missing", E, "表9–表11",
                 "{type_zh}未登记电能表编号（电量须按热泵类型分别计量）",
                 "{type_en} has no electricity meter id (electricity is metered per heat-pump type)"),
@@ -480,10 +506,10 @@ _KINDS = [
     FindingType("hours.outage_exceeds_heating", E, "6.2.4.2", "{month} 停供小时数 {outage} h 大于供暖小时数 {hours} h",
                 "{month}: outage hours {outage} exceed heating hours {hours}"),
     # --- COP ---
-    FindingType("cop.missing", E, "表8", "{type_zh}未计量热量，须提供 COP（检测报告或现场测量）",
-                "{type_en} is not heat-metered, so its COP is needed (test report or on-site measurement)"),
-    FindingType("cop.report_value_missing", E, "表8", "{type_zh} COP 来源为检测报告，但未填写报告 COP 值",
-                "{type_en}: COP source is the test report but no report COP is given"),
+    FindingType("cop.missing", E, "表8", "{type_zh}未计量热量，须提供 COP（{cop_report_zh}或{cop_onsite_zh}）",
+                "{type_en} is not heat-metered, so its COP is needed ({cop_report_en} or {cop_onsite_en})"),
+    FindingType("cop.report_value_missing", E, "表8", "{type_zh} COP 来源为{cop_report_zh}，但未填写报告 COP 值",
+                "{type_en}: COP source is the {cop_report_en} but no report COP is given"),
     FindingType("cop.report_no_missing", W, "表8", "{type_zh}未填写热泵设备检测报告编号",
                 "{type_en}: the equipment test report number is missing"),
     FindingType("cop.implausible", E, "6.2.4.1", "{what} COP = {value} 不可信（须在 {low} 至 {high} 之间）",
@@ -492,15 +518,16 @@ _KINDS = [
                 "{what} COP = {value} 超出{type_zh}的典型范围 {low}–{high}，请核实，严禁高估 [D]",
                 "{what} COP = {value} is outside the typical band {low}–{high} for {type_en}; check it, never overestimate [D]"),
     FindingType("cop.onsite_lower_than_report", W, "6.2.4.1",
-                "{type_zh}现场测量的供暖期 COP {onsite:.3f} 低于检测报告 COP {report}，采用报告值可能高估供暖量",
-                "{type_en}: the seasonal on-site COP {onsite:.3f} is below the test report's {report}; the report may overestimate heat"),
+                "{type_zh}{cop_onsite_zh}的供暖期 COP {onsite:.3f} 低于{cop_report_zh} COP {report}，采用报告值可能高估供暖量",
+                "{type_en}: the seasonal COP by {cop_onsite_en} {onsite:.3f} is below the {cop_report_en}'s {report}; "
+                "the report may overestimate heat"),
     # this and cop.measurement_frequency: an error when the type's COP comes from these measurements (it
     # feeds formula (2)); a warning for a heat-metered type whose measurements are recorded but not used
     # (rules.cop passes severity)
     FindingType("cop.measurement_missing_month", E, "表8",
-                "{type_zh} COP 采用现场测量，但 {month} 有耗电量却没有 COP 测量记录：测量 {count} 次，"
+                "{type_zh} COP 采用{cop_onsite_zh}，但 {month} 有耗电量却没有 COP 测量记录：测量 {count} 次，"
                 "表8要求 {required} 次（{condition_zh}工况 {base} 次{extreme_zh}）",
-                "{type_en} uses on-site COP, but {month} has electricity use and no COP measurement: {count} found, "
+                "{type_en} takes its COP from {cop_onsite_en}, but {month} has electricity use and no COP measurement: {count} found, "
                 "{required} required by 表8 ({condition_en} conditions {base}{extreme_en})"),
     FindingType("cop.measurement_frequency", E, "表8",
                 "{type_zh} {month} 现场 COP 测量 {count} 次，少于表8要求的 {required} 次（{condition_zh}工况 {base} 次{extreme_zh}）",
@@ -530,15 +557,15 @@ _KINDS = [
                 "some types are heat-metered and some are not: each area entry must say which types heat it, and not both kinds [D]"),
     # --- estimation, re-check and results ---
     FindingType("deviation.recheck_required", E, "6.2.3.2",
-                "电算法 {heat_elec:.3f} GJ 与面积法 {heat_area:.3f} GJ 偏差 {deviation} 超过 {threshold}，须重新核查参数并填写复核记录",
-                "electricity method {heat_elec:.3f} GJ and area method {heat_area:.3f} GJ deviate by {deviation} (> {threshold}): re-check the parameters and fill the re-check record"),
+                "电算法 {heat_elec:.{gj_decimals}f} GJ 与面积法 {heat_area:.{gj_decimals}f} GJ 偏差 {deviation} 超过 {threshold}，须重新核查参数并填写复核记录",
+                "electricity method {heat_elec:.{gj_decimals}f} GJ and area method {heat_area:.{gj_decimals}f} GJ deviate by {deviation} (> {threshold}): re-check the parameters and fill the re-check record"),
     FindingType("deviation.rechecked", W, "6.2.3.2",
                 "两种方法偏差 {deviation} 超过 {threshold}，已由 {by} 于 {date} 复核；仍取较小值",
                 "the methods deviate by {deviation} (> {threshold}); re-checked by {by} on {date}; the smaller value is still used"),
     FindingType("recheck.incomplete", E, "6.2.3.2", "复核记录不完整：缺少{missing_zh}",
                 "the re-check record is incomplete: {missing_en} missing"),
-    FindingType("reductions.negative", W, "6.4", "减排量为负（{er:.2f} t CO₂），可签发减排量为 0",
-                "emission reductions are negative ({er:.2f} t CO2); the creditable amount is 0"),
+    FindingType("reductions.negative", W, "6.4", "减排量为负（{er:.{t_decimals}f} t CO₂），可签发减排量为 0",
+                "emission reductions are negative ({er:.{t_decimals}f} t CO2); the creditable amount is 0"),
     # --- the declaration workbook (template layout, reader) ---
     FindingType("workbook.not_template", E, "6.2.3.3",
                 "不是标准申报表，无法按固定位置读取：{reason_zh}",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hpcarbon.accounting import Accounting, at_or_under
-from hpcarbon.findings import SEVERITY_LABEL, Finding, Severity, counts, percent_text
+from hpcarbon.findings import GJ_DECIMALS, SEVERITY_LABEL, T_DECIMALS, Finding, Severity, counts, percent_text
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
 from hpcarbon.model import Declaration, OwnerType
 from hpcarbon.privacy import mask_id, mask_name, mask_phone, mask_text, owner_personal
@@ -39,8 +39,6 @@ _T = {
            "counts": "{error} errors, {warning} warnings, {info} infos", "general": "(general)"},
 }
 
-#: decimals a report shows of heat [GJ] and of emissions [t CO2] (SPEC §9 [D]; nothing is rounded before)
-GJ_DECIMALS, T_DECIMALS = 3, 2
 _RESULT_LABELS = {
     "heat_supplied_gj": ("供热量 Q", "heat supplied Q", "GJ", GJ_DECIMALS),
     "heat_elec_method_gj": ("电算法 Q电", "electricity method Q_elec", "GJ", GJ_DECIMALS),

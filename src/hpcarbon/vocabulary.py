@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 from datetime import date
 
-from hpcarbon.model import MONTH_TEXT_PATTERN, BuildingType, CopSource, HeatPumpType
+from hpcarbon.model import MONTH_TEXT_PATTERN, BuildingType, CopSource, GroundSubtype, HeatPumpType
 
 # --- yes / no ------------------------------------------------------------------------------------
 
@@ -107,7 +108,22 @@ TYPE_LABEL: dict[HeatPumpType, tuple[str, str]] = {
     HeatPumpType.air: ("空气源热泵", "air-source heat pump"),
     HeatPumpType.wastewater: ("低温余热水源热泵", "waste-heat water-source heat pump"),
 }
-#: 表8: where a type's COP comes from (zh, en) — the workbook's dropdown label and what its formulas compare with.
+#: §2.1.1.1: the ground-source subtypes' names (zh, en).
+GROUND_SUBTYPE_LABEL: dict[GroundSubtype, tuple[str, str]] = {
+    GroundSubtype.buried_pipe: ("地埋管", "buried pipe"),
+    GroundSubtype.surface_water: ("地表水", "surface water"),
+    GroundSubtype.groundwater: ("地下水", "groundwater"),
+}
+
+
+def one_of(words: Sequence[str], lang: str) -> str:
+    """Alternatives as a sentence lists them: 地埋管、地表水或地下水 / buried pipe, surface water or groundwater."""
+    *rest, last = words
+    if not rest:
+        return last
+    return "、".join(rest) + "或" + last if lang == "zh" else ", ".join(rest) + " or " + last
+
+
 #: the meters of 表5–表11 by kind: a type's electricity meter, its own heat meter, the coupled system's
 #: total-output heat meter (verification cycles 7.3.2; claims on one meter across projects 7.3.3)
 METER_LABEL: dict[str, tuple[str, str]] = {
@@ -116,6 +132,7 @@ METER_LABEL: dict[str, tuple[str, str]] = {
     "total": ("总输出端热量表", "total-output heat meter"),
 }
 
+#: 表8: where a type's COP comes from (zh, en) — the workbook's dropdown label and what its formulas compare with.
 COP_SOURCE_LABEL: dict[CopSource, tuple[str, str]] = {
     CopSource.test_report: ("检测报告", "test report"),
     CopSource.onsite: ("现场测量", "on-site measurement"),

@@ -233,16 +233,18 @@ def cmd_list(args) -> int:
 
         sys.stdout.write(csv_text(list(_LIST_COLUMNS), [[r.to_dict()[k] for k in _LIST_COLUMNS] for r in rows]))
     else:
+        from hpcarbon.findings import T_DECIMALS
+
         zh = args.lang == "zh"
         if not rows:
             sys.stdout.write(("（无）" if zh else "(none)") + "\n")
         for r in rows:
             corr = ""
             if r.corrected_creditable_t is not None:
-                corr = (f"  须修正为 {r.corrected_creditable_t:.2f} t" if zh else
-                        f"  to correct to {r.corrected_creditable_t:.2f} t")
+                corr = (f"  须修正为 {r.corrected_creditable_t:.{T_DECIMALS}f} t" if zh else
+                        f"  to correct to {r.corrected_creditable_t:.{T_DECIMALS}f} t")
             sys.stdout.write(f"#{r.id}  {r.project_id}  {r.season_start}—{r.season_end}  {r.status}  {r.method}  "
-                             f"{r.creditable_reductions_t:.2f} t{corr}  {r.records_keep_until}  {r.file_name}\n")
+                             f"{r.creditable_reductions_t:.{T_DECIMALS}f} t{corr}  {r.records_keep_until}  {r.file_name}\n")
     return ExitCode.OK
 
 
@@ -263,7 +265,8 @@ def cmd_show(args) -> int:
 
 
 def _show_text(s: dict, lang: str) -> str:
-    from hpcarbon.report import trace_value_text  # not at the top: this module's parser is read at every start
+    from hpcarbon.findings import GJ_DECIMALS, T_DECIMALS  # not at the top: this module's parser is read at
+    from hpcarbon.report import trace_value_text  # every start
 
     zh = lang == "zh"
     lines = [f"{'申报' if zh else 'Declaration'} #{s['id']}  [{s['status']}]  {s['file']}  sha256 {s['sha256']}",
@@ -282,9 +285,9 @@ def _show_text(s: dict, lang: str) -> str:
     lines += [f"  {f['severity']}  {f['clause']}  {f['message']}  ({f['code']})" for f in s["findings"]] or ["  -"]
     if s["corrections"]:
         lines += ["", f"== {'§6.2.4.3 修正' if zh else '§6.2.4.3 corrections'} =="]
-        lines += [f"  {'事件' if zh else 'event'} #{c['event']} ← #{c['by_declaration']}: Q {c['heat_supplied_gj']:.3f} GJ, "
-                  f"BE {c['baseline_emissions_t']:.2f} t, ER {c['emission_reductions_t']:.2f} t, "
-                  f"{'可签发' if zh else 'creditable'} {c['creditable_reductions_t']:.2f} t" for c in s["corrections"]]
+        lines += [f"  {'事件' if zh else 'event'} #{c['event']} ← #{c['by_declaration']}: Q {c['heat_supplied_gj']:.{GJ_DECIMALS}f} GJ, "
+                  f"BE {c['baseline_emissions_t']:.{T_DECIMALS}f} t, ER {c['emission_reductions_t']:.{T_DECIMALS}f} t, "
+                  f"{'可签发' if zh else 'creditable'} {c['creditable_reductions_t']:.{T_DECIMALS}f} t" for c in s["corrections"]]
     lines += ["", f"== {'历史' if zh else 'History'} =="]
     lines += [f"  #{e['event']} {e['at']} {e['kind']} {e['operator']} {json.dumps(e['details'], ensure_ascii=False)}"
               for e in s["history"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hpcarbon.calendar import CONDITION_LABEL, CREDITING_YEARS, TRACEABILITY_DATE
 from hpcarbon.model import TEMPERATURE_RANGE_C, HeatPumpType, WorkingCondition
-from hpcarbon.vocabulary import NO, STATEMENTS, TYPE_LABEL, YES
+from hpcarbon.vocabulary import NO, STATEMENTS, TYPE_LABEL, YES, one_of
 from hpcarbon.workbook.fields import (
     RECHECK_ABOVE,
     RECHECK_ABOVE_EN,
@@ -183,7 +183,9 @@ def _grid() -> tuple[Line, ...]:
                 help_en="yes for each type the project uses; types are never mixed, one column each"), TYPES),
             ("systems[{t}].subtype", "SUBTYPE", _f(
                 "地源热泵形式", "Ground-source subtype", ENUM, vocab=GROUND_SUBTYPE, required=IN_USE,
-                help_zh="地埋管、地表水或地下水（仅地源热泵）", help_en="buried pipe, surface water or groundwater"),
+                help_zh=f"{one_of([o.zh for o in GROUND_SUBTYPE.options], 'zh')}"
+                        f"（仅{TYPE_LABEL[HeatPumpType.ground][0]}）",
+                help_en=one_of([o.en for o in GROUND_SUBTYPE.options], "en")),
              (HeatPumpType.ground,)),
             ("systems[{t}].heat_metered", "HEAT_METERED", _f(
                 "单独安装热量表计量", "Own heat meter", BOOL, vocab=YES_NO, required=IN_USE,

@@ -25,6 +25,7 @@ from hpcarbon.parameters import all_sets, set_in_force
 from hpcarbon.vocabulary import (
     COP_SOURCE_LABEL,
     ENERGY_SAVING_WORDS,
+    GROUND_SUBTYPE_LABEL,
     NO,
     NO_EN,
     NO_WORDS,
@@ -126,11 +127,9 @@ HEAT_PUMP_TYPE = Vocab("heat_pump_type", tuple(
     Option(t.value, TYPE_LABEL[t][0], TYPE_LABEL[t][1], (TYPE_SHORT[t][0], TYPE_SHORT[t][1]) + (
         ("低温余热水源", "余热水源热泵", "水源热泵", "wastewater heat pump") if t is HeatPumpType.wastewater else ()))
     for t in TYPES))
-GROUND_SUBTYPE = Vocab("ground_subtype", (
-    Option(GroundSubtype.buried_pipe.value, "地埋管", "buried pipe", ("地埋管地源热泵",)),
-    Option(GroundSubtype.surface_water.value, "地表水", "surface water", ("地表水地源热泵",)),
-    Option(GroundSubtype.groundwater.value, "地下水", "groundwater", ("地下水地源热泵",)),
-))
+GROUND_SUBTYPE = Vocab("ground_subtype", tuple(
+    Option(g.value, *GROUND_SUBTYPE_LABEL[g], (GROUND_SUBTYPE_LABEL[g][0] + TYPE_LABEL[HeatPumpType.ground][0],))
+    for g in GroundSubtype))
 #: 表8's COP sources as the systems sheet's dropdown writes them (what the workbook's formulas compare with)
 COP_REPORT, COP_ONSITE = COP_SOURCE_LABEL[CopSource.test_report][0], COP_SOURCE_LABEL[CopSource.onsite][0]
 COP_SOURCE = Vocab("cop_source", (
