@@ -295,3 +295,17 @@ def test_the_catalogue_follows_the_constants(monkeypatch):
 def test_the_template_s_subtype_help_lists_the_subtypes_labels():
     spec = {s.path: s for s in L.LAYOUT.slots}["systems[{t}].subtype"].spec
     assert (spec.help_zh, spec.help_en) == ("地埋管、地表水或地下水（仅地源热泵）", "buried pipe, surface water or groundwater")
+
+
+def test_the_recheck_threshold_is_rendered_once_and_everything_states_it(monkeypatch):
+    """§6.2.3.2's 10 %: formulas renders it; the template's fields, the trace and the finding take that text."""
+    from hpcarbon.workbook import fields
+
+    assert (formulas.recheck_threshold_text("zh"), formulas.recheck_threshold_text("en")) == ("10%", "10 %")
+    assert (fields.RECHECK_ABOVE, fields.RECHECK_ABOVE_EN) == ("10%", "10 %")
+    assert "d > 10% → 复核" in {s.step: s for s in account(example()).trace}["deviation"].formula
+    # the example's methods deviate by 5 % (SPEC §12): with a 1 % threshold the trace and the finding say 1%
+    monkeypatch.setattr(formulas, "DEVIATION_RECHECK_THRESHOLD", 0.01)
+    assert "d > 1% → 复核" in {s.step: s for s in account(example()).trace}["deviation"].formula
+    recheck = [f for f in findings(example()) if f.code == "deviation.recheck_required"]
+    assert [f.params["threshold"] for f in recheck] == ["1%"]

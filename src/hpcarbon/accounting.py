@@ -359,7 +359,7 @@ def _account(run: _Run) -> Results:
                                   title_en="conservative estimate Q_est = min(Q_elec, Q_area)",
                                   formula="Q_est = min(Q_elec, Q_area)", inputs=pair,
                                   output=Quantity("Q_est", formulas.conservative_heat(heat_elec, heat_area), "GJ"))
-            threshold = f"{formulas.DEVIATION_RECHECK_THRESHOLD:.0%}"
+            threshold = formulas.recheck_threshold_text()
             dev = run.record(step="deviation", clause="6.2.3.2", title_zh="两种方法偏差 d",
                              title_en="deviation between the methods d",
                              formula=f"d = |Q_elec − Q_area| / min(Q_elec, Q_area) [D]; d > {threshold} → 复核 re-check",

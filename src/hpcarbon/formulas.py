@@ -44,6 +44,12 @@ def shown_gj_per_wh() -> str:
     return shown_constant(GJ_PER_WH)
 
 
+def recheck_threshold_text(lang: str = "zh") -> str:
+    """:data:`DEVIATION_RECHECK_THRESHOLD` as texts state it: ``10%`` (zh), ``10 %`` (en)."""
+    text = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"
+    return text.replace("%", " %") if lang == "en" else text
+
+
 def credit_step() -> str:
     """The step creditable reductions are rounded down to, as texts state it (``0.01`` t), from
     :data:`CREDIT_DECIMALS`."""

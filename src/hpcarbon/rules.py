@@ -22,7 +22,7 @@ from hpcarbon.calendar import (
     days_in_season, in_season, measurements_by_month, month_coverage, required_measurements, working_condition,
 )
 from hpcarbon.findings import Finding, Severity, finding, percent_text
-from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck
+from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck, recheck_threshold_text
 from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
 from hpcarbon.parameters import ParameterSet
 from hpcarbon import vocabulary
@@ -402,7 +402,7 @@ def deviation_recheck(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     if res is None or res.deviation is None or not deviation_requires_recheck(res.deviation):
         return
     shown = percent_text(res.deviation, DEVIATION_RECHECK_THRESHOLD)
-    threshold = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"
+    threshold = recheck_threshold_text()
     if rc.performed:
         yield finding("deviation.rechecked", "recheck", deviation=shown, threshold=threshold, by=rc.by or "?",
                       date=rc.date.isoformat() if rc.date else "?")

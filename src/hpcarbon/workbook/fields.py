@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from hpcarbon.errors import clause_of
-from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
+from hpcarbon.formulas import recheck_threshold_text
 from hpcarbon.model import HeatPumpType
 from hpcarbon.workbook.vocabularies import Vocab
 
@@ -46,8 +46,8 @@ TEXT_FORMAT = "@"
 
 
 #: the §6.2.3.2 threshold as the workbook's texts state it, rendered from the constant the rules apply
-RECHECK_ABOVE = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"  # 10%
-RECHECK_ABOVE_EN = RECHECK_ABOVE.replace("%", " %")  # 10 %
+RECHECK_ABOVE = recheck_threshold_text()  # 10%
+RECHECK_ABOVE_EN = recheck_threshold_text("en")  # 10 %
 
 
 @dataclass(frozen=True)

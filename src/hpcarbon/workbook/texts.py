@@ -20,8 +20,8 @@ from hpcarbon.calendar import (
 )
 from hpcarbon.formulas import (  # the constants as texts show them: written once, in the core
     DENOISE_DECIMALS,
-    DEVIATION_RECHECK_THRESHOLD,
     credit_step,
+    recheck_threshold_text,
     shown_gj_per_kwh,
     shown_gj_per_wh,
 )
@@ -32,8 +32,7 @@ from hpcarbon.rules import COP_PLAUSIBLE, COP_TYPICAL
 from hpcarbon.vocabulary import COP_SOURCE_LABEL, NO, STATEMENTS, YES
 
 # thresholds as the texts state them, rendered from the constants and parameters that the rules apply
-_D = f"{DEVIATION_RECHECK_THRESHOLD:.0%}"  # 10%
-_D_EN = f"{DEVIATION_RECHECK_THRESHOLD:.0%}".replace("%", " %")  # 10 %
+_D, _D_EN = recheck_threshold_text("zh"), recheck_threshold_text("en")  # 10%, 10 %
 _PLAUSIBLE = f"{COP_PLAUSIBLE[0]:g}–{COP_PLAUSIBLE[1]:g}"
 _BAND = {t: f"{COP_TYPICAL[t][0]:.1f}–{COP_TYPICAL[t][1]:.1f}" for t in HeatPumpType}
 _CYCLES = set_in_force()
