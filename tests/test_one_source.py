@@ -309,3 +309,24 @@ def test_the_recheck_threshold_is_rendered_once_and_everything_states_it(monkeyp
     assert "d > 1% → 复核" in {s.step: s for s in account(example()).trace}["deviation"].formula
     recheck = [f for f in findings(example()) if f.code == "deviation.recheck_required"]
     assert [f.params["threshold"] for f in recheck] == ["1%"]
+
+
+@pytest.mark.parametrize("month, parts", [("2024-10", (2024, 10)), ("1900-01", (1900, 1)), ("2999-12", (2999, 12))])
+def test_a_month_key_is_read_by_its_pattern(month, parts):
+    assert model.month_parts(month) == parts
+    assert vocabulary.month_key(*parts) == month
+
+
+@pytest.mark.parametrize("text", ["2024-13", "2024-1", "24-10", "2024/10", "2024-10-01"])
+def test_a_month_key_that_is_not_one_is_refused(text):
+    with pytest.raises(ValueError):
+        model.month_parts(text)
+
+
+def test_days_in_season_and_table8_read_months_by_the_pattern(monkeypatch):
+    """calendar and rules take a month apart with model.month_parts, not by slicing: make the reading answer
+    another month and both follow it."""
+    season = model.Season(start=date(2024, 10, 20), end=date(2025, 4, 10))
+    assert calendar.days_in_season("2024-10", season) == 12  # 20 … 31 October
+    monkeypatch.setattr(calendar, "month_parts", lambda month: (2025, 4))
+    assert calendar.days_in_season("2024-10", season) == 10  # read as April: 1 … 10

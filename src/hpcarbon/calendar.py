@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Sequence
 
-from hpcarbon.model import CopMeasurement, Season, WorkingCondition
+from hpcarbon.model import CopMeasurement, Season, WorkingCondition, month_parts
 from hpcarbon.vocabulary import month_key, month_of
 
 #: §5.3 traceability date: operation must start on or after it.
@@ -91,7 +91,7 @@ def measurements_by_month(measurements: Sequence[CopMeasurement],
 
 def days_in_season(month: str, season: Season) -> int:
     """How many days of calendar month ``YYYY-MM`` lie inside the season (0 when none)."""
-    y, m = int(month[:4]), int(month[5:7])
+    y, m = month_parts(month)
     first, last = date(y, m, 1), date(y, m, _cal.monthrange(y, m)[1])
     lo, hi = max(first, season.start), min(last, season.end)
     return max((hi - lo).days + 1, 0)

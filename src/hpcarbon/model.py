@@ -7,6 +7,7 @@ constraints live in the types; business rules (eligibility, plausibility, covera
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
 from typing import Annotated, Optional
@@ -105,6 +106,17 @@ Temperature = Annotated[float, Field(ge=TEMPERATURE_RANGE_C[0], le=TEMPERATURE_R
 #: How a month is written (``YYYY-MM``). Defined here, where the model checks it; hpcarbon.vocabulary, which
 #: builds month keys for everyone else, takes it from here (it imports the model, so not the other way round).
 MONTH_TEXT_PATTERN = r"^(\d{4})-(0[1-9]|1[0-2])$"
+_MONTH_TEXT = re.compile(MONTH_TEXT_PATTERN)
+
+
+def month_parts(month: str) -> tuple[int, int]:
+    """``2024-10`` → ``(2024, 10)``: a month key read by its pattern (a key that does not match raises)."""
+    found = _MONTH_TEXT.match(month)
+    if found is None:
+        raise ValueError(f"not a month (YYYY-MM): {month!r}")
+    return int(found[1]), int(found[2])
+
+
 #: The dates a declaration may hold: far outside any real project on both sides, so that a typo (9999-12-31,
 #: 0001-01-01) is refused at its field instead of overflowing the date arithmetic that runs on from them
 #: (the crediting period and record keeping add 20 years; a month's last day, a meter's cycle).
@@ -113,7 +125,7 @@ Day = Annotated[date, Field(ge=DATE_RANGE[0], le=DATE_RANGE[1])]
 
 
 def _month_in_range(month: str) -> str:
-    if not DATE_RANGE[0].year <= int(month[:4]) <= DATE_RANGE[1].year:
+    if not DATE_RANGE[0].year <= month_parts(month)[0] <= DATE_RANGE[1].year:
         raise ValueError(f"month must lie between {DATE_RANGE[0].year} and {DATE_RANGE[1].year} / "
                          f"月份须在 {DATE_RANGE[0].year} 至 {DATE_RANGE[1].year} 年之间")
     return month

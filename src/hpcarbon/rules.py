@@ -23,7 +23,7 @@ from hpcarbon.calendar import (
 )
 from hpcarbon.findings import Finding, Severity, finding, percent_text
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD, deviation_requires_recheck, recheck_threshold_text
-from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType
+from hpcarbon.model import CopSource, Declaration, HeatPumpType, OwnerType, month_parts
 from hpcarbon.parameters import ParameterSet
 from hpcarbon import vocabulary
 from hpcarbon.vocabulary import METER_LABEL, TYPE_LABEL
@@ -334,7 +334,7 @@ def _onsite_frequency(decl: Declaration, index: int, kind: HeatPumpType, severit
     for r in decl.monthly:
         pairs = by_month.get(r.month, [])
         count = len(pairs)
-        month_no = int(r.month[5:7])
+        month_no = month_parts(r.month)[1]
         extreme = r.extreme_weather or any(m.extreme_weather for _, m in pairs)
         if r.month in unmeasured:
             yield finding("cop.measurement_missing_month", whole, severity=severity, month=r.month,
