@@ -129,7 +129,7 @@ def test_ids_and_mobiles_are_masked_even_for_an_enterprise(tmp_path):
     rendered = json.dumps(result.report.to_dict("zh"), ensure_ascii=False) + result.report.to_text("en")
     assert VALID_ID not in rendered and MOBILE not in rendered
     assert "1101**********002X" in rendered and "139****5678" in rendered
-    copy = Path(result.extras["annotated"])
+    copy = result.annotated
     with zipfile.ZipFile(copy) as zf:
         blob = b"".join(zf.read(n) for n in zf.namelist()).decode("utf-8", "replace")
     assert VALID_ID not in blob and MOBILE not in blob
@@ -272,7 +272,7 @@ def test_no_annotated_copy_of_a_workbook_beyond_max_annotated_cells(base, tmp_pa
     assert skipped[0].params["count"] > 2000
     assert not (tmp_path / "copies").exists() or not any((tmp_path / "copies").iterdir())
     assert result.exit_code == plain.exit_code
-    assert validate_file(wide, annotate_dir=tmp_path / "copies").extras.get("annotated")  # under the default
+    assert validate_file(wide, annotate_dir=tmp_path / "copies").annotated  # under the default
 
 
 def test_a_linked_folder_named_on_the_command_line_lists_what_it_skips(tmp_path):

@@ -50,11 +50,11 @@ def test_case_is_refused_with_its_finding(corpus, name, tmp_path):
         assert len([w for w in f.message("en").split() if w.isascii() and w.isalpha()]) >= 3
     if name in NAMES:  # the finding names what it is (or where), not only that something is wrong
         assert any(NAMES[name] in f.message("en") for f in hits), (name, [f.message("en") for f in hits])
-    copy = result.extras.get("annotated")
+    copy = result.annotated
     if copy:
         assert_nothing_live(Path(copy), name)
     else:
-        assert name not in NAMES, (name, result.extras)  # these are judged: their copy is written, inert
+        assert name not in NAMES, (name, result.output_error)  # these are judged: their copy is written, inert
 
 
 def assert_nothing_live(copy: Path, name: str) -> None:

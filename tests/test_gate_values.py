@@ -297,9 +297,9 @@ def test_an_annotated_copy_too_heavy_for_openpyxl_is_not_written(base, tmp_path)
     result = validate_file(path, limits=limits, annotate_dir=tmp_path / "out")
     heavy = [f for f in result.report.findings if f.code == "file.annotate_too_heavy"]
     assert heavy and heavy[0].severity.value == "info" and "annotated copy" in heavy[0].message("en")
-    assert "annotated" not in result.extras and result.exit_code == 0
+    assert result.annotated is None and result.exit_code == 0
     plain = validate_file(base, limits=limits, annotate_dir=tmp_path / "out")
-    assert "annotated" in plain.extras and not [f for f in plain.report.findings if f.code.startswith("file.annot")]
+    assert plain.annotated is not None and not [f for f in plain.report.findings if f.code.startswith("file.annot")]
 
 
 def test_a_part_counted_exactly_is_not_sized_twice(base, tmp_path):

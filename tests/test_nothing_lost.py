@@ -88,9 +88,9 @@ def test_an_annotated_copy_interrupted_by_a_full_disk(workbook, tmp_path, monkey
     before = sha256(workbook)
     out = tmp_path / "annotated"
     result = validate_file(workbook, annotate_dir=out)
-    assert "output_error" in result.extras and "annotated" not in result.extras
+    assert result.output_error and result.annotated is None
     assert result.report.status == "pass" and result.exit_code == 2  # the declaration passes; its copy failed
-    assert "No space left" in result.extras["output_error"]
+    assert "No space left" in result.output_error
     assert not out.exists() or list(out.iterdir()) == []
     assert sha256(workbook) == before
 

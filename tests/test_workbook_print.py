@@ -36,8 +36,8 @@ def pdfs(tmp_path_factory) -> dict[str, Path]:
     annotated.mkdir()
     # a copy with findings: the example with a statement not affirmed and a wrong cached value
     result = validate_file(EXAMPLES[0], annotate_dir=annotated)
-    assert result.extras.get("annotated"), result.extras
-    sources = [TEMPLATE, *EXAMPLES, Path(result.extras["annotated"])]
+    assert result.annotated, result.output_error
+    sources = [TEMPLATE, *EXAMPLES, result.annotated]
     proc = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder / 'lo-profile'}", "--headless",
                            "--norestore", "--convert-to", "pdf", "--outdir", str(folder / "out"), *map(str, sources)],
                           capture_output=True, text=True, timeout=600, check=False)

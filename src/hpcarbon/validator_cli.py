@@ -200,7 +200,7 @@ def _job(task: FileTask) -> FileOutcome:
             from hpcarbon.registry.store import add_registry_findings
             add_registry_findings(task.registry, result)
         return FileOutcome(result.exit_code, SummaryRow.of(result), result.report.to_dict(task.lang),
-                           result.report.to_text(task.lang), result.extras.get("output_error"),
+                           result.report.to_text(task.lang), result.output_error,
                            result.season_record(), result if task.keep else None)
     except Exception as exc:  # noqa: BLE001 - the batch goes on; the file says what happened
         return _failed(task.path, exc, task.lang, task.keep)

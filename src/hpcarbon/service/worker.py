@@ -106,7 +106,7 @@ def run_upload(job: UploadJob) -> UploadOutcome:
         report = result.report
         name = report.mask(job.name)  # a file named after its owner is masked like any other text
         data, view = render(report, name, str(path), job.lang, job.html, result.unreadable)
-        annotated = Path(result.extras["annotated"]).read_bytes() if result.extras.get("annotated") else None
+        annotated = result.annotated.read_bytes() if result.annotated else None
         season = result.season_record()
         if season is not None:
             season = replace(season, file=name)

@@ -44,7 +44,17 @@ from hpcarbon.workbook import reader as wb_reader
 from hpcarbon.workbook.layout import LAYOUT
 from hpcarbon.workbook.schema import TEMPLATE_VERSION
 
-__all__ = ["FileResult", "annotated_name", "validate_file"]
+__all__ = ["FileResult", "TypedIdentity", "annotated_name", "validate_file"]
+
+
+Cell = tuple[str, str | None]  # (sheet, cell) as the workbook reader locates a field
+
+
+@dataclass(frozen=True)
+class TypedIdentity:
+    """The project id and season as typed, kept when the model refused them (the summary still names them)."""
+    project_id: str | None
+    season: str | None  # "start/end"
 
 
 @dataclass
@@ -52,7 +62,10 @@ class FileResult:
     path: Path
     report: Report
     unreadable: bool  # not a declaration workbook at all → exit 2
-    extras: dict = field(default_factory=dict)  # "annotated": the copy written; "output_error": why it was not
+    annotated: Path | None = None  # the annotated copy written
+    output_error: str | None = None  # why the annotated copy was not written (exit 2: not the file's fault)
+    identity_cells: dict[str, Cell | None] = field(default_factory=dict)  # project.id, season.start → cell
+    typed: TypedIdentity | None = None  # only when the model refused the project id or the season
 
     def __post_init__(self):
         # a workbook's findings always say where (JSON keys sheet and cell), null when nowhere in particular
@@ -60,7 +73,7 @@ class FileResult:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.unreadable or self.extras.get("output_error"):
+        if self.unreadable or self.output_error:
             return ExitCode.UNREADABLE
         return ExitCode.FINDINGS if self.report.status == "fail" else ExitCode.OK
 
@@ -68,15 +81,15 @@ class FileResult:
         """What the batch checks across files need (None: not which project and season it is)."""
         if self.unreadable:
             return None
-        return season_record(self.report, shown_path(self.path), self.extras.get("locate", {}).get)
+        return season_record(self.report, shown_path(self.path), self.identity_cells.get)
 
     def identity(self) -> tuple[str, str]:
         """(project id, season) for the summary: as declared, or as typed when the model rejected them."""
         decl = self.report.declaration
-        typed = self.extras.get("typed", {})
+        typed = self.typed or TypedIdentity(None, None)
         known = decl is not None and not self.report.invalid_fields & IDENTITY
-        project_id = decl.project.id if known else typed.get("project_id") or ""
-        season = f"{decl.season.start}/{decl.season.end}" if known else typed.get("season") or ""
+        project_id = decl.project.id if known else typed.project_id or ""
+        season = f"{decl.season.start}/{decl.season.end}" if known else typed.season or ""
         return self.report.mask(project_id), season
 
 
@@ -383,14 +396,14 @@ def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | N
     personal = personal_texts(read)
     report.personal = personal  # an enterprise owner: {} (IDs and mobile numbers are masked anyway)
     result = FileResult(path, report, False)
-    result.extras["locate"] = {p: read.locate(p) for p in ("project.id", "season.start")}
+    result.identity_cells = {p: read.locate(p) for p in ("project.id", "season.start")}
     if (report.declaration is None or report.invalid_fields & IDENTITY) and read.data:
         typed_project = (read.data.get("project") or {}).get("id")
         season = read.data.get("season") or {}
-        result.extras["typed"] = {
-            "project_id": typed_project if isinstance(typed_project, str) else None,
-            "season": f"{season.get('start')}/{season.get('end')}" if season.get("start") and season.get("end") else None,
-        }
+        result.typed = TypedIdentity(
+            project_id=typed_project if isinstance(typed_project, str) else None,
+            season=f"{season.get('start')}/{season.get('end')}" if season.get("start") and season.get("end") else None,
+        )
     if annotate_to is not None:
         target = annotate_to
         try:
@@ -399,7 +412,7 @@ def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | N
                                   strip=_live_cells(container), drop=container.code_sheets)
         except OSError as exc:  # an existing copy without --force, an unwritable folder: not the file's fault
             shown = shown_path(target)
-            result.extras["output_error"] = shown_path(str(exc)) if isinstance(exc, OutputExists) else (
+            result.output_error = shown_path(str(exc)) if isinstance(exc, OutputExists) else (
                 f"无法写入 {shown}：{exc.strerror or exc} / cannot write {shown}: {exc.strerror or exc}")
             return result
         except (_Timeout, MemoryError):
@@ -408,7 +421,7 @@ def _finish(path: Path, data: bytes, report: Report, read, annotate_to: Path | N
             report.findings.append(finding("file.annotate_failed", reason=f"{type(exc).__name__}: {str(exc)[:120]}")
                                    .located(None, None))
             return result
-        result.extras["annotated"] = str(target)
+        result.annotated = Path(target)
         report.meta["annotated"] = shown_path(target)
     return result
 
