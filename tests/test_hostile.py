@@ -17,7 +17,7 @@ import pytest
 from gate_support import CJK, filled, run_cli
 from hostile_corpus import CANARY_TEXT, EXPECTED, build_corpus
 
-from hpcarbon.validator_cli import TEXT_SEPARATOR
+from hpcarbon.report import TEXT_SEPARATOR
 from hpcarbon.workbook.layout import clause_text
 
 MAX_SECONDS = 10.0

@@ -15,7 +15,7 @@ import os
 import sys
 import types
 
-from hpcarbon import __version__
+from hpcarbon import __version__, methodology
 from hpcarbon.exit_codes import ExitCode
 
 #: command → (module, function) adding its parser to argparse's subparsers. A subsystem registers its
@@ -123,8 +123,8 @@ def _emit(report, args) -> None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser: every subcommand's in full, or, given ``command``, that one's in full
     and the others by name only (enough for argparse to dispatch and to list them in a usage error)."""
-    parser = _Parser(prog="hpcarbon", description="长春市热泵供暖碳普惠方法学（V01）核算与校验 / "
-                     "Changchun heat-pump heating carbon-inclusion methodology V01: accounting and validation")
+    parser = _Parser(prog="hpcarbon", description=f"{methodology.NAME_ZH}核算与校验 / "
+                     f"{methodology.NAME_EN}: accounting and validation")
     parser.add_argument("--version", action="version", version=f"hpcarbon {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (module, function) in PARSERS.items():

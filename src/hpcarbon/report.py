@@ -26,6 +26,9 @@ RESULT_KEYS = ("heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj",
 EXTRA_RESULT_KEYS = ("estimate_basis", "heating_hours", "electricity_kwh", "electricity_by_type_kwh",
                      "crediting_period_start", "parameter_version", "unavailable")
 
+#: Between one file's text report and the next (in input order) when a batch is printed as text.
+TEXT_SEPARATOR = "\n" + "=" * 72 + "\n"
+
 _T = {
     "zh": {"pass": "通过", "fail": "未通过", "verdict": "结论", "results": "核算结果", "findings": "发现的问题",
            "trace": "计算过程", "none": "无", "not_computable": "无法核算（见下方错误）", "lacking": "无法核算，缺少：",

@@ -19,16 +19,11 @@ from pathlib import Path
 from hpcarbon.exit_codes import ExitCode, worst
 from hpcarbon.files import OutputExists, atomic_write_text, csv_text
 from hpcarbon.findings import finding
-from hpcarbon.report import Report
-from hpcarbon.validator import FileResult, validate_file
+from hpcarbon.report import TEXT_SEPARATOR, Report
+from hpcarbon.validator import FileResult, unreadable_reason, validate_file
 from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
-from hpcarbon.validator.names import annotated_name, shown_path
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
-
-#: Between one file's text report and the next (in input order) when a batch is printed as text.
-TEXT_SEPARATOR = "\n" + "=" * 72 + "\n"
+from hpcarbon.validator.names import WORKBOOK_SUFFIXES, annotated_name, shown_path
 
 
 @dataclass
@@ -207,8 +202,7 @@ def _job(task: FileTask) -> FileOutcome:
 
 
 def _failed(path: Path, exc: BaseException, lang: str, keep: bool) -> FileOutcome:
-    reason = "内存不足 / out of memory" if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {str(exc)[:200]}"
-    result = FileResult(path, Report([finding("file.unreadable_workbook", reason=reason)],
+    result = FileResult(path, Report([finding("file.unreadable_workbook", reason=unreadable_reason(exc))],
                                            meta={"file": shown_path(path), "template_version": None}), True)
     return FileOutcome(result.exit_code, SummaryRow.of(result), result.report.to_dict(lang),
                        result.report.to_text(lang), None, None, result if keep else None)

@@ -1,6 +1,7 @@
-"""Excel worksheet functions for the Changchun heat-pump heating methodology (V01) — xlwings UDFs.
+"""Excel worksheet functions for the Changchun heat-pump heating methodology (hpcarbon.methodology names
+it and its version) — xlwings UDFs.
 
-长春市热泵供暖碳普惠方法学（V01）Excel 工作表函数（xlwings 用户自定义函数）。
+长春市热泵供暖碳普惠方法学 Excel 工作表函数（xlwings 用户自定义函数；方法学名称与版本见 hpcarbon.methodology）。
 
 Every function here is a thin wrapper: it turns the values Excel passes (numbers, blanks, ranges,
 numbers stored as text, error values) into plain numbers with :mod:`hpcarbon.excel_values`, calls

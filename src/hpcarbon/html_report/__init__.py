@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from hpcarbon import methodology
 from hpcarbon.admission import unaccounted
 from hpcarbon.findings import SEVERITY_LABEL, Severity
 from hpcarbon.report import Report, trace_value_text, visible
@@ -68,6 +69,7 @@ def environment():
                              autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     # text from a submitted file must not reorder what a reader sees (bidi overrides) or hide itself
     env.filters["visible"] = lambda v: visible(str(v)) if v is not None else ""
+    env.globals.update(methodology_zh=methodology.NAME_ZH, methodology_en=methodology.NAME_EN)
     return env
 
 

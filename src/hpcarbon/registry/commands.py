@@ -141,8 +141,9 @@ def _emit_outcomes(outcomes, args) -> None:
             items.append(d)
         sys.stdout.write(json.dumps(items[0] if len(items) == 1 else items, ensure_ascii=False, indent=2) + "\n")
         return
-    sep = "\n" + "=" * 72 + "\n"
-    sys.stdout.write(sep.join(f"{_file_line(o, args.lang)}\n{o.report.to_text(args.lang)}" for o in outcomes))
+    from hpcarbon.report import TEXT_SEPARATOR  # not at the top: this module's parser is read at every start
+
+    sys.stdout.write(TEXT_SEPARATOR.join(f"{_file_line(o, args.lang)}\n{o.report.to_text(args.lang)}" for o in outcomes))
 
 
 def _exit(outcomes, missing: int) -> int:

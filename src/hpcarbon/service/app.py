@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hpcarbon import __version__
+from hpcarbon import __version__, methodology
 from hpcarbon.findings import finding
 from hpcarbon.html_report import environment, render_fragment
 from hpcarbon.report import Report
@@ -38,6 +38,7 @@ from hpcarbon.service.pool import ValidationPool
 from hpcarbon.service.uploads import Upload, read_uploads
 from hpcarbon.service.worker import UploadJob, UploadOutcome, render
 from hpcarbon.validator.crossfile import cross_file_findings
+from hpcarbon.workbook.commands import DEFAULT_TEMPLATE_NAME
 
 #: codes of the container check meaning "this is not a workbook at all" (→ 415 when every upload is one)
 NOT_A_WORKBOOK = {"file.not_xlsx", "file.legacy_xls", "file.empty"}
@@ -130,8 +131,8 @@ def create_app(config: ServiceConfig, log_stream=None, service: Service | None =
         await asyncio.to_thread(service.pool.shutdown)
 
     app = FastAPI(title="hpcarbon", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="长春市热泵供暖碳普惠方法学（V01）申报工作簿校验服务 / validation service for the "
-                              "Changchun heat-pump heating carbon-inclusion methodology V01 declaration workbooks")
+                  description=f"{methodology.NAME_ZH}申报工作簿校验服务 / validation service for the "
+                              f"{methodology.NAME_EN} declaration workbooks")
 
     @app.exception_handler(ApiError)
     async def _api_error(request, exc: ApiError):
@@ -194,7 +195,7 @@ def create_app(config: ServiceConfig, log_stream=None, service: Service | None =
     async def template():
         data = await asyncio.to_thread(service.template)
         return Response(data, media_type=XLSX,
-                        headers={"Content-Disposition": "attachment; filename=hpcarbon-declaration-template.xlsx"})
+                        headers={"Content-Disposition": f"attachment; filename={DEFAULT_TEMPLATE_NAME}"})
 
     @app.post("/api/v1/validate", tags=["self-check"], openapi_extra=_UPLOAD_BODY,
               summary="校验工作簿 / validate workbooks",
@@ -231,5 +232,5 @@ def create_app(config: ServiceConfig, log_stream=None, service: Service | None =
 def _page(service: Service, views: list[dict] | None = None, error: dict | None = None) -> str:
     cfg = service.config
     return environment().get_template("page.html.j2").render(
-        views=views or [], error=error, trace_open=False, max_files=cfg.max_files,
+        views=views or [], error=error, trace_open=False, max_files=cfg.max_files, template_name=DEFAULT_TEMPLATE_NAME,
         max_file_mb=round(cfg.limits.max_file_bytes / 1024 / 1024, 1))

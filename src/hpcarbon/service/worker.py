@@ -17,9 +17,8 @@ from pathlib import Path
 
 from hpcarbon.validator.crossfile import SeasonRecord
 from hpcarbon.validator.limits import Limits
-
-#: suffixes the gate knows; any other upload is validated under .xlsx (the gate looks at the bytes, not the name)
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+from hpcarbon.validator.names import WORKBOOK_SUFFIXES  # any other upload is validated under .xlsx (the gate
+# looks at the bytes, not the name)
 
 
 @dataclass(frozen=True)

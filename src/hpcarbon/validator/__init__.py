@@ -124,6 +124,16 @@ def read_submitted(path: Path, max_bytes: int) -> bytes:
         os.close(fd)
 
 
+#: why a file could not be read when the machine ran out of memory reading it
+OUT_OF_MEMORY = "内存不足 / out of memory"
+
+
+def unreadable_reason(exc: BaseException) -> str:
+    """The reason file.unreadable_workbook gives for an exception met reading a file (the type and the start
+    of its message; out of memory said in both languages)."""
+    return OUT_OF_MEMORY if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
 class _Timeout(Exception):
     pass
 
@@ -163,12 +173,9 @@ def validate_file(path: Path, limits: Limits = DEFAULT_LIMITS, annotate_dir: Pat
             return _validate(path, limits, annotate_to, force, meta)
     except _Timeout:
         return FileResult(path, Report([finding("file.timeout", seconds=limits.timeout_seconds)], meta=meta), True)
-    except MemoryError:
-        return FileResult(path, Report([finding("file.unreadable_workbook", reason="内存不足 / out of memory")],
+    except Exception as exc:  # a file must never crash the gate (MemoryError included): answer it, bilingually
+        return FileResult(path, Report([finding("file.unreadable_workbook", reason=unreadable_reason(exc))],
                                        meta=meta), True)
-    except Exception as exc:  # a file must never crash the gate: answer it, bilingually
-        reason = f"{type(exc).__name__}: {str(exc)[:200]}"
-        return FileResult(path, Report([finding("file.unreadable_workbook", reason=reason)], meta=meta), True)
 
 
 def _validate(path: Path, limits: Limits, annotate_to: Path | None, force: bool, meta: dict) -> FileResult:

@@ -15,6 +15,8 @@ from pathlib import Path
 #: bytes a copy's name may take: the common file systems allow 255, and the atomic write's temporary
 #: name beside it adds a prefix and a suffix
 NAME_MAX = 200
+#: the suffixes read as a declaration workbook (OOXML: workbook, macro-enabled, template, macro template)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _SUFFIX = ".annotated.xlsx"
 
 

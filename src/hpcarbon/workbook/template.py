@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from hpcarbon import methodology
 from hpcarbon.parameters import ParameterSet, set_in_force
 from hpcarbon.workbook import layout as L
 from hpcarbon.workbook import texts
@@ -605,8 +606,8 @@ def _calc_block(ws, spec: L.SheetSpec, lang: str, header_row: int, heads, rows: 
 def _build_instructions(ws, spec: L.SheetSpec, lang: str, params: ParameterSet) -> None:
     _setup(ws, spec, lang)
     widths = dict(spec.widths)
-    ws["A2"] = bi("依据《长春市热泵供暖碳普惠方法学》（版本号 V01），长春市生态环境局",
-                  "per the Changchun heat-pump heating carbon-inclusion methodology (V01), Changchun Ecology and "
+    ws["A2"] = bi(f"依据《{methodology.TITLE_ZH}》（版本号 {methodology.VERSION}），长春市生态环境局",
+                  f"per the {methodology.TITLE_EN} ({methodology.VERSION}), Changchun Ecology and "
                   "Environment Bureau", lang, "  ")
     ws["A2"].font = F_NOTE
     ws.merge_cells("A2:B2")
