@@ -52,3 +52,7 @@ def test_out_of_memory_is_said_in_both_languages_wherever_it_is_met(tmp_path):
     assert unreadable_reason(ValueError("bad zip")) == "ValueError: bad zip"
     outcome = _failed(tmp_path / "a.xlsx", MemoryError(), "en", keep=False)
     assert "out of memory" in outcome.text and outcome.exit == 2
+
+
+def test_the_not_shown_text_is_written_once():
+    assert _holding(r"不予显示|content not shown") == ["src/hpcarbon/privacy.py"]

@@ -233,3 +233,22 @@ def test_a_json_declaration_masks_through_the_one_helper(tmp_path):
     path = tmp_path / "d.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert load_json_declaration(path).personal == expected
+
+
+def test_merge_personal_joins_tables_longest_first_without_single_characters():
+    from hpcarbon.privacy import merge_personal
+
+    merged = merge_personal({"张三": "张*", "李": "李*"}, {"张三丰": "张**", "张三": "张?", " ": "*"})
+    assert list(merged) == ["张三丰", "张三"]  # longest first: 张三丰 is masked before 张三 inside it
+    assert merged["张三"] == "张?"  # the later table wins
+
+
+def test_mask_value_masks_strings_inside_lists_and_dicts_and_keeps_the_rest():
+    from hpcarbon.privacy import mask_value
+    from hpcarbon.report import Report
+
+    personal = {"张三丰": "张**"}
+    value = {"owner": ["业主 张三丰，电话 13812345678", 3.5], "n": 3, "张三丰": None}
+    expected = {"owner": ["业主 张**，电话 138****5678", 3.5], "n": 3, "张三丰": None}  # keys are not values
+    assert mask_value(value, personal) == expected
+    assert Report([], personal=personal).mask(value) == expected

@@ -89,6 +89,32 @@ _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
+#: what a report shows instead of a value that may be personal data (a cell of an owner field it cannot read)
+NOT_SHOWN_ZH, NOT_SHOWN_EN = "内容不予显示", "content not shown"
+
+
+def merge_personal(*tables: dict[str, str]) -> dict[str, str]:
+    """Tables of personal text (raw → masked, as :func:`owner_personal` gives) as one, later ones winning,
+    longest raw text first (an ID before a name inside it); one character is no identifier and would mask
+    ordinary text, so it is left out."""
+    pairs: dict[str, str] = {}
+    for table in tables:
+        pairs.update(table)
+    return {raw: pairs[raw] for raw in sorted((r for r in pairs if r and len(r.strip()) > 1), key=len, reverse=True)}
+
+
+def mask_value(value, personal: dict[str, str] | None = None):
+    """``value`` with personal data masked (:func:`mask_text`): strings, and the strings inside lists and
+    dicts (keys kept); anything else as it is."""
+    if isinstance(value, str):
+        return mask_text(value, personal)
+    if isinstance(value, list):
+        return [mask_value(v, personal) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_value(v, personal) for k, v in value.items()}
+    return value
+
+
 #: the owner types as a declaration writes them (a word there is no personal data)
 _OWNER_TYPE_WORDS = ("individual", "enterprise")
 
@@ -107,8 +133,7 @@ def owner_personal(individual: bool, name, id_number, phone, *names) -> dict[str
         for raw in values if isinstance(values, list) else [values]:
             if isinstance(raw, str) and len(raw.strip()) > 1:  # one character is no identifier
                 out[raw.strip()] = masker(raw.strip())
-    # longest first: an ID before a name inside it
-    return {raw: out[raw] for raw in sorted(out, key=len, reverse=True)}
+    return merge_personal(out)
 
 
 def declared_owner_personal(owner) -> dict[str, str]:

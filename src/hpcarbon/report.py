@@ -16,7 +16,7 @@ from hpcarbon.accounting import Accounting, at_or_under
 from hpcarbon.findings import GJ_DECIMALS, SEVERITY_LABEL, T_DECIMALS, Finding, Severity, counts, percent_text
 from hpcarbon.formulas import DEVIATION_RECHECK_THRESHOLD
 from hpcarbon.model import Declaration, OwnerType
-from hpcarbon.privacy import mask_id, mask_name, mask_phone, mask_text, owner_personal
+from hpcarbon.privacy import mask_id, mask_name, mask_phone, mask_value, merge_personal, owner_personal
 
 RESULT_KEYS = ("heat_supplied_gj", "heat_elec_method_gj", "heat_area_method_gj", "deviation", "method",
                "heat_by_type_gj", "baseline_emissions_t", "project_emissions_t", "emission_reductions_t",
@@ -90,25 +90,16 @@ class Report:
     invalid_fields: frozenset[str] = frozenset()
 
     def personal_texts(self) -> dict[str, str]:
-        pairs = dict(self.personal or {})  # as typed
-        if self.declaration is not None:
-            o = self.declaration.project.owner  # as the model normalised it (trimmed, an ID's x upper-cased)
-            pairs.update(owner_personal(o.type is OwnerType.individual, o.name, o.id_number, o.phone))
-        # longest first (an ID before a name inside it); one character is no identifier and would mask text
-        return {raw: pairs[raw] for raw in sorted((r for r in pairs if r and len(r.strip()) > 1), key=len,
-                                                  reverse=True)}
+        if self.declaration is None:
+            return merge_personal(self.personal or {})  # as typed
+        o = self.declaration.project.owner  # as the model normalised it (trimmed, an ID's x upper-cased)
+        return merge_personal(self.personal or {},
+                              owner_personal(o.type is OwnerType.individual, o.name, o.id_number, o.phone))
 
     def mask(self, value: Any, personal: dict[str, str] | None = None) -> Any:
         """``value`` with personal data masked (:func:`hpcarbon.privacy.mask_text`): strings, and the
         strings inside lists and dicts. Resident IDs and mobile numbers are masked whatever the owner type."""
-        personal = self.personal_texts() if personal is None else personal
-        if isinstance(value, str):
-            return mask_text(value, personal)
-        if isinstance(value, list):
-            return [self.mask(v, personal) for v in value]
-        if isinstance(value, dict):
-            return {k: self.mask(v, personal) for k, v in value.items()}
-        return value
+        return mask_value(value, self.personal_texts() if personal is None else personal)
 
     def _declared(self, path: str):
         """A header value of the declaration as declared; None where the field was refused (a placeholder)."""

@@ -30,7 +30,7 @@ from sqlalchemy import exists, func, select
 
 from hpcarbon.exit_codes import ExitCode
 from hpcarbon.findings import CATALOG, Finding, Location, Severity
-from hpcarbon.privacy import declared_owner_personal
+from hpcarbon.privacy import declared_owner_personal, mask_value
 from hpcarbon.registry import chain
 from hpcarbon.registry.checks import CheckOutcome, Correction, registry_findings
 from hpcarbon.registry.database import (RegistryError, current_revision, open_engine, read_transaction,
@@ -366,8 +366,8 @@ class Registry:
                          "details": json.loads(e.payload), "hash": e.hash} for e in history],
             "trace": json.loads(row.trace),
         }
-        personal = Report([], personal=personal_of(decl))
-        return {k: v if k in ("sha256",) else personal.mask(v) for k, v in out.items()}
+        personal = personal_of(decl)
+        return {k: v if k in ("sha256",) else mask_value(v, personal) for k, v in out.items()}
 
     def archived_file(self, sha256: str) -> bytes | None:
         """The submitted file as archived (decompressed), or None."""
@@ -398,8 +398,8 @@ class Registry:
                         "corrected_creditable_t": r.corr, "parameter_version": r.parameter_version,
                         "template_version": r.template_version, "records_keep_until": r.records_keep_until.isoformat(),
                         "operator": r.operator, "accepted_at": r.accepted_at}
-                personal = Report([], personal=personal_of(decl))
-                yield {k: v if k == "sha256" else personal.mask(v) for k, v in item.items()}
+                personal = personal_of(decl)
+                yield {k: v if k == "sha256" else mask_value(v, personal) for k, v in item.items()}
 
     # -- integrity and backup -------------------------------------------------------------------------------
     def verify(self) -> VerifyResult:

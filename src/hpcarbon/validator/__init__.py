@@ -28,7 +28,7 @@ from hpcarbon.exit_codes import ExitCode
 from hpcarbon.files import OutputExists
 from hpcarbon.findings import Finding, finding, placed
 from hpcarbon.model import OwnerType
-from hpcarbon.privacy import owner_personal
+from hpcarbon.privacy import NOT_SHOWN_EN, NOT_SHOWN_ZH, owner_personal
 from hpcarbon.report import Report
 from hpcarbon.rules import check, make_context
 from hpcarbon.validator.annotate import annotate_workbook
@@ -309,7 +309,7 @@ def _bad_cells(container) -> list[Finding]:
     out = []
     for sheet, scan in container.scans.items():
         for b in scan.bad:
-            value = "（内容不予显示 not shown）" if (sheet, b.ref) in personal else shown(b.value)
+            value = f"（{NOT_SHOWN_ZH} {NOT_SHOWN_EN}）" if (sheet, b.ref) in personal else shown(b.value)
             out.append(finding("workbook.bad_cell_value", value=value, kind=b.kind_zh, kind_en=b.kind_en)
                        .located(sheet, b.ref))
     return out

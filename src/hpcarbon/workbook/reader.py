@@ -40,6 +40,7 @@ from hpcarbon.admission import admit
 from hpcarbon.errors import clause_of, path_of, reason
 from hpcarbon.findings import Finding, finding
 from hpcarbon.model import Declaration, HeatPumpType, OwnerType
+from hpcarbon.privacy import NOT_SHOWN_EN, NOT_SHOWN_ZH
 from hpcarbon.vocabulary import NO, YES, month_key, month_of
 from hpcarbon.workbook import layout as L
 
@@ -401,7 +402,7 @@ class _Reader:
 
     def unreadable(self, slot: L.Slot, path: str | None, cell: str, zh: str, en: str) -> None:
         if slot.spec.personal:  # never echo personal data (SPEC §10)
-            zh, en = "无法识别（内容不予显示）", "cannot be read (content not shown)"
+            zh, en = f"无法识别（{NOT_SHOWN_ZH}）", f"cannot be read ({NOT_SHOWN_EN})"
         f = finding("field.invalid", path, clause=slot.spec.clause, field_label=_label(slot, slot.sheet, cell),
                     reason_zh=zh, reason_en=en).located(slot.sheet, cell)
         self.findings.append(f)
