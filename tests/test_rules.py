@@ -347,6 +347,8 @@ def test_every_rule_code_has_a_case():
     emitted |= set(re.findall(r'MonthProblem\("([a-z_.]+)"', Path(calendar.__file__).read_text(encoding="utf-8")))
     # COP and area gaps are detected once, in hpcarbon.accounting (which lacks them), and reported by the rules
     emitted |= set(re.findall(r'Missing\("([a-z_.]+)"', Path(accounting.__file__).read_text(encoding="utf-8")))
+    # as are the readings a month lacks (accounting.missing_readings, Reading(..., "<code>", ...))
+    emitted |= set(re.findall(r'"(monthly\.[a-z_]+_missing)"', Path(accounting.__file__).read_text(encoding="utf-8")))
     assert emitted <= set(CATALOG)
     covered = {c.code for c in CASES}
     assert emitted == covered, emitted ^ covered
@@ -754,3 +756,27 @@ def test_a_measurement_after_the_season_is_not_averaged_into_its_month():
     assert ctx.accounting.results.heat_elec_method_gj == pytest.approx(0.0036 * 731_700, rel=1e-12)
     assert calendar.measurements_by_month(decl.system(decl.types[0]).cop.measurements, decl.season)["2025-04"] == [
         (15, decl.system(decl.types[0]).cop.measurements[15])]
+
+
+def test_a_month_s_missing_readings_are_found_once_for_the_rules_and_the_accounting():
+    """表5–表11: the readings a month lacks are one list (accounting.missing_readings); the rule reports each
+    at its field, with its month, and the accounting lacks exactly those inputs."""
+    from builders import account, lacked, metered_ground
+
+    ground = metered_ground()
+    del ground["monthly"][1]["heat_gj"]["ground"]
+    del ground["monthly"][3]["electricity_kwh"]["ground"]
+    coupled = coupled_total_meter()
+    coupled["monthly"][5]["total_heat_gj"] = None
+    expected = {
+        id(ground): [("monthly.heat_missing", "monthly[1].heat_gj.ground", "2024-11"),
+                     ("monthly.electricity_missing", "monthly[3].electricity_kwh.ground", "2025-01")],
+        id(coupled): [("monthly.total_heat_missing", "monthly[5].total_heat_gj", "2025-03")],
+    }
+    for d in (ground, coupled):
+        found = [(f.code, f.field, f.params["month"]) for f in rules.check(load(d))
+                 if f.code.startswith("monthly.") and f.code.endswith("_missing")]
+        assert found == expected[id(d)]
+        assert {(m.code, m.field) for m in lacked(account(d))} >= {(c, p) for c, p, _ in expected[id(d)]}
+    en = [f.message("en") for f in rules.check(load(ground)) if f.code == "monthly.heat_missing"]
+    assert en == ["2024-11 has no heat meter reading for ground-source heat pump"]

@@ -158,6 +158,45 @@ def cop_gap(system: System, index: int, needed: bool) -> Missing | None:
     return None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One number a month's record must hold (表5–表11), and the finding that names it when it is absent."""
+    month: str
+    path: str
+    value: float | None
+    missing_code: str
+    kind: HeatPumpType | None = None  # None: the total-output meter's
+
+
+def electricity_reading(decl: Declaration, index: int, kind: HeatPumpType) -> Reading:
+    """Month ``index``'s electricity of ``kind`` (表9–表11)."""
+    rec = decl.monthly[index]
+    return Reading(rec.month, f"monthly[{index}].electricity_kwh.{kind.value}", rec.electricity_kwh.get(kind),
+                   "monthly.electricity_missing", kind)
+
+
+def heat_reading(decl: Declaration, index: int, kind: HeatPumpType) -> Reading:
+    """Month ``index``'s heat of ``kind`` by its own meter (表5–表7)."""
+    rec = decl.monthly[index]
+    return Reading(rec.month, f"monthly[{index}].heat_gj.{kind.value}", rec.heat_gj.get(kind),
+                   "monthly.heat_missing", kind)
+
+
+def total_heat_reading(decl: Declaration, index: int) -> Reading:
+    """Month ``index``'s heat by the total-output meter (表5–表7 note)."""
+    rec = decl.monthly[index]
+    return Reading(rec.month, f"monthly[{index}].total_heat_gj", rec.total_heat_gj, "monthly.total_heat_missing")
+
+
+def missing_readings(decl: Declaration, plan: MeteringPlan, index: int) -> list[Reading]:
+    """The readings month ``index``'s record lacks (continuous monitoring, one reading a month): each declared
+    type's electricity, each own-metered type's heat, the total-output meter's heat where there is one."""
+    needed = ([electricity_reading(decl, index, k) for k in decl.types]
+              + [heat_reading(decl, index, k) for k in plan.own_meter]
+              + ([total_heat_reading(decl, index)] if plan.total_meter else []))
+    return [r for r in needed if r.value is None]
+
+
 def months_without_measurement(decl: Declaration, kind: HeatPumpType,
                                measurements: Sequence[CopMeasurement] | None = None) -> list[str]:
     """The months whose record has the type use electricity but that have no on-site COP measurement of it
@@ -280,12 +319,12 @@ class _Run:
         problems = month_coverage(self.decl.season, [r.month for r in self.decl.monthly])
         return _Unknown(tuple(Missing(p.code, f"monthly[{p.index}].month") for p in problems)) if problems else None
 
-    def reading(self, path: str, value: float | None, missing_code: str) -> float | _Unknown:
-        """A declared number: unknown when its field is invalid, or absent (reported by ``missing_code``)."""
-        bad = self.invalid_under(path)
+    def reading(self, reading: Reading) -> float | _Unknown:
+        """A declared number: unknown when its field is invalid, or absent (reported by its missing code)."""
+        bad = self.invalid_under(reading.path)
         if bad:
             return bad
-        return _lacking(missing_code, path) if value is None else value
+        return _lacking(reading.missing_code, reading.path) if reading.value is None else reading.value
 
 
 def compute(decl: Declaration, params: ParameterSet | None = None, invalid: Mapping[str, str] | None = None) -> Accounting:
@@ -475,8 +514,7 @@ def _heating_hours(run: _Run) -> float | _Unknown:
 
 def _electricity(run: _Run, kind: HeatPumpType) -> list[tuple[str, float]] | _Unknown:
     """The type's monthly electricity (表9–11), used by PE and by the electricity method."""
-    values = [(rec.month, run.reading(f"monthly[{i}].electricity_kwh.{kind.value}", rec.electricity_kwh.get(kind),
-                                      "monthly.electricity_missing")) for i, rec in enumerate(run.decl.monthly)]
+    values = [(rec.month, run.reading(electricity_reading(run.decl, i, kind))) for i, rec in enumerate(run.decl.monthly)]
     lacking = _unknown(run.coverage(), *(w for _, w in values))
     if lacking:
         return lacking
@@ -490,8 +528,7 @@ def _electricity(run: _Run, kind: HeatPumpType) -> list[tuple[str, float]] | _Un
 
 def _metered_heat(run: _Run, kind: HeatPumpType) -> float | _Unknown:
     """Heat of a type with its own meter (表5–7)."""
-    values = [(r.month, run.reading(f"monthly[{i}].heat_gj.{kind.value}", r.heat_gj.get(kind), "monthly.heat_missing"))
-              for i, r in enumerate(run.decl.monthly)]
+    values = [(r.month, run.reading(heat_reading(run.decl, i, kind))) for i, r in enumerate(run.decl.monthly)]
     lacking = _unknown(run.coverage(), *(v for _, v in values))
     if lacking:
         return lacking
@@ -505,8 +542,7 @@ def _metered_heat(run: _Run, kind: HeatPumpType) -> float | _Unknown:
 
 def _total_meter_heat(run: _Run, plan: MeteringPlan) -> float | _Unknown:
     """Heat of the coupled types under the total-output meter (表5–7 note)."""
-    values = [(r.month, run.reading(f"monthly[{i}].total_heat_gj", r.total_heat_gj, "monthly.total_heat_missing"))
-              for i, r in enumerate(run.decl.monthly)]
+    values = [(r.month, run.reading(total_heat_reading(run.decl, i))) for i, r in enumerate(run.decl.monthly)]
     lacking = _unknown(run.coverage(), *(v for _, v in values))
     if lacking:
         return lacking

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from hpcarbon.accounting import (
     RECORD_ONLY, Accounting, MeteringPlan, at_or_under, compute, cop_gap, estimated_areas, metering_plan,
-    monthly_mean_cops, months_without_measurement, params_in_force,
+    missing_readings, monthly_mean_cops, months_without_measurement, params_in_force,
 )
 from hpcarbon.admission import unaccounted
 from hpcarbon.calendar import (
@@ -219,23 +219,17 @@ def monthly_coverage(decl: Declaration, ctx: Context) -> Iterator[Finding]:
     plan = ctx.plan
     declared = set(decl.types)
     for i, r in enumerate(decl.monthly):
-        for kind in decl.types:
-            if kind not in r.electricity_kwh:
-                yield finding("monthly.electricity_missing", f"monthly[{i}].electricity_kwh.{kind.value}",
-                              month=r.month, **_t(kind))
+        for reading in missing_readings(decl, plan, i):
+            yield finding(reading.missing_code, reading.path, month=reading.month,
+                          **(_t(reading.kind) if reading.kind else {}))
         for kind in r.electricity_kwh:
             if kind not in declared:
                 yield finding("electricity.unknown_type", f"monthly[{i}].electricity_kwh.{kind.value}",
                               month=r.month, **_t(kind))
-        for kind in plan.own_meter:
-            if kind not in r.heat_gj:
-                yield finding("monthly.heat_missing", f"monthly[{i}].heat_gj.{kind.value}", month=r.month, **_t(kind))
         for kind in r.heat_gj:
             if kind not in plan.own_meter:
                 yield finding("heat.readings_for_unmetered", f"monthly[{i}].heat_gj.{kind.value}",
                               month=r.month, **_t(kind))
-        if plan.total_meter and r.total_heat_gj is None:
-            yield finding("monthly.total_heat_missing", f"monthly[{i}].total_heat_gj", month=r.month)
 
 
 @rule
