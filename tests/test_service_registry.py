@@ -116,3 +116,25 @@ def test_a_broken_registry_module_fails_loudly_not_as_a_missing_feature(tmp_path
     assert "内部错误 / internal error: ModuleNotFoundError" in err and "hpcarbon.registry" in err
     assert "registry support" not in err and "Traceback" not in err
     assert not (tmp_path / "r.sqlite").exists()
+
+
+def test_a_workers_accept_answer_is_typed(tmp_path):
+    """run_accept (in-process here) answers with the registry's OutcomeStatus, the declaration's id and its
+    report — the endpoint compares the enum, not strings; the same file again is ALREADY, same id; a registry
+    never initialised answers registry_error, no status."""
+    from hpcarbon.registry import OutcomeStatus, Registry
+    from hpcarbon.service.declarations import AcceptJob, run_accept
+    from hpcarbon.validator.limits import DEFAULT_LIMITS
+
+    def job(registry):
+        return AcceptJob(0, EXAMPLE.name, EXAMPLE.read_bytes(), DEFAULT_LIMITS, registry=registry, operator="test")
+
+    Registry.open(str(tmp_path / "registry.sqlite"), create=True).close()
+    first = run_accept(job(str(tmp_path / "registry.sqlite")))
+    assert first.status is OutcomeStatus.ACCEPTED and isinstance(first.declaration_id, int)
+    assert first.report["sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    assert first.registry_error is None and first.failed is None
+    again = run_accept(job(str(tmp_path / "registry.sqlite")))
+    assert (again.status, again.declaration_id) == (OutcomeStatus.ALREADY, first.declaration_id)
+    broken = run_accept(job(str(tmp_path / "none.sqlite")))  # never initialised
+    assert broken.status is None and broken.registry_error

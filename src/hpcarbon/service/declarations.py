@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
@@ -19,12 +20,29 @@ from hpcarbon.service.uploads import read_uploads
 from hpcarbon.service.worker import WORKBOOK_SUFFIXES, UploadJob, render
 
 
+if TYPE_CHECKING:
+    from hpcarbon.registry import OutcomeStatus
+
+
 @dataclass(frozen=True)
 class AcceptJob(UploadJob):
     operator: str = ""
 
 
-def run_accept(job: AcceptJob) -> dict:
+@dataclass(frozen=True)
+class AcceptAnswer:
+    """What a worker made of an upload to accept: the registry's outcome (status, the declaration's id, the
+    JSON report); or why there is none — the registry could not be used, or the file stalled or killed its
+    worker (``failed``: "timeout" | "died")."""
+
+    status: OutcomeStatus | None = None
+    declaration_id: int | None = None
+    report: dict | None = None
+    registry_error: str | None = None
+    failed: str | None = None
+
+
+def run_accept(job: AcceptJob) -> AcceptAnswer:
     """In a worker: the registry's ``accept`` of the upload; the private folder is gone afterwards (the
     registry keeps its own archived copy of an accepted file)."""
     # the registry (SQLAlchemy) loads only where one is configured: `serve --no-registry` runs without it
@@ -39,10 +57,10 @@ def run_accept(job: AcceptJob) -> dict:
             with Registry.open(job.registry) as reg:
                 outcome = reg.accept(path, operator=job.operator, file_name=job.name)
         except RegistryError as exc:
-            return {"registry_error": str(exc)}
+            return AcceptAnswer(registry_error=str(exc))
         name = outcome.report.mask(job.name)
         data, _ = render(outcome.report, name, str(path), job.lang, False, outcome.status is OutcomeStatus.UNREADABLE)
-        return {"status": outcome.status.value, "id": outcome.declaration_id, "report": data}
+        return AcceptAnswer(outcome.status, outcome.declaration_id, data)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -78,20 +96,24 @@ def add_declaration_routes(app, service, error_doc: dict, upload_body: dict) -> 
         try:
             job = AcceptJob(0, files[0].name, files[0].data, config.limits, lang=lang, registry=location,
                             operator=f"api:{operator}")
-            out = await service.pool.run(job, lambda j, kind: {"failed": kind}, fn=run_accept)
+            out = await service.pool.run(job, lambda j, kind: AcceptAnswer(failed=kind), fn=run_accept)
         finally:
             service.pool.release(1)
-        if "failed" in out:
-            failed = service.failure_outcome(job, out["failed"])
-            raise ApiError("declaration_rejected", extra={"status": "unreadable", "report": failed.json})
-        if "registry_error" in out:
-            raise ApiError("bad_parameter", {"name": "registry", "reason": out["registry_error"]})
-        body = {"id": out["id"], "status": out["status"], "report": out["report"]}
-        if out["status"] == "accepted":
-            return JSONResponse(body, status_code=201, headers={"Location": f"/api/v1/declarations/{out['id']}"})
-        if out["status"] == "already":
+        from hpcarbon.registry import OutcomeStatus
+
+        if out.failed:
+            failed = service.failure_outcome(job, out.failed)
+            raise ApiError("declaration_rejected", extra={"status": OutcomeStatus.UNREADABLE.value,
+                                                           "report": failed.json})
+        if out.registry_error is not None:
+            raise ApiError("bad_parameter", {"name": "registry", "reason": out.registry_error})
+        body = {"id": out.declaration_id, "status": out.status.value, "report": out.report}
+        if out.status is OutcomeStatus.ACCEPTED:
+            return JSONResponse(body, status_code=201,
+                                headers={"Location": f"/api/v1/declarations/{out.declaration_id}"})
+        if out.status is OutcomeStatus.ALREADY:
             return JSONResponse(body, status_code=200)
-        raise ApiError("declaration_rejected", extra={"status": out["status"], "report": out["report"]})
+        raise ApiError("declaration_rejected", extra={"status": out.status.value, "report": out.report})
 
     @app.get("/api/v1/declarations", tags=["registry"], summary="申报列表 / list declarations",
              responses={503: error_doc})
