@@ -330,3 +330,17 @@ def test_days_in_season_and_table8_read_months_by_the_pattern(monkeypatch):
     assert calendar.days_in_season("2024-10", season) == 12  # 20 … 31 October
     monkeypatch.setattr(calendar, "month_parts", lambda month: (2025, 4))
     assert calendar.days_in_season("2024-10", season) == 10  # read as April: 1 … 10
+
+
+def test_rates_and_computed_cops_in_messages_follow_their_decimals(monkeypatch):
+    """Heat per heating hour to 4 decimals and a computed COP to 3 (as the messages have said), from one constant."""
+    rate = dict(estimate_rate=0.123456, metered_rate=0.1, other="b.xlsx", later_start="2025-10-20")
+    assert "0.1235 GJ/h 高于后期热量表实测的 0.1000 GJ/h" in _message("batch.estimate_above_later_metered", "zh", **rate)
+    assert "COP 2.346 低于" in _message("cop.onsite_lower_than_report", "zh", type_zh="空气源热泵", onsite=2.34567,
+                                       report=2.4)
+    monkeypatch.setattr(findings_module, "RATE_DECIMALS", 2)
+    monkeypatch.setattr(findings_module, "COP_DECIMALS", 1)
+    assert "heat per heating hour 0.12 GJ/h exceeds the 0.10 GJ/h" in \
+        _message("batch.estimate_above_later_metered", "en", **rate)
+    assert "COP 2.3 低于" in _message("cop.onsite_lower_than_report", "zh", type_zh="空气源热泵", onsite=2.34567,
+                                     report=2.4)

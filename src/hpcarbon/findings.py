@@ -90,6 +90,9 @@ class Finding:
 #: decimals a quantity is shown with in messages and reports: heat in GJ, emissions in t CO2 (SPEC §9 [D];
 #: nothing is rounded before)
 GJ_DECIMALS, T_DECIMALS = 3, 2
+#: decimals of heat per heating hour [GJ/h] (§6.2.4.3's comparison of an estimate with later metered heat) and
+#: of a computed COP (the seasonal on-site COP) in messages
+RATE_DECIMALS, COP_DECIMALS = 4, 3
 
 
 def facts() -> dict[str, Any]:
@@ -104,6 +107,7 @@ def facts() -> dict[str, Any]:
         "cop_report_zh": report[0], "cop_report_en": report[1],
         "cop_onsite_zh": onsite[0], "cop_onsite_en": onsite[1],
         "gj_decimals": GJ_DECIMALS, "t_decimals": T_DECIMALS,
+        "rate_decimals": RATE_DECIMALS, "cop_decimals": COP_DECIMALS,
     }
 
 
@@ -373,9 +377,9 @@ _KINDS = [
                 "project {project_id}: season {this_start} to {this_end} overlaps {other} ({other_start} to {other_end}); "
                 "the same project must not be declared twice for the same period"),
     FindingType("batch.estimate_above_later_metered", E, "6.2.4.3",
-                "本供暖期估算的每供暖小时供热量 {estimate_rate:.4f} GJ/h 高于后期热量表实测的 {metered_rate:.4f} GJ/h"
+                "本供暖期估算的每供暖小时供热量 {estimate_rate:.{rate_decimals}f} GJ/h 高于后期热量表实测的 {metered_rate:.{rate_decimals}f} GJ/h"
                 "（{other}，{later_start} 起）：前期估算不得高于后期实测，须修正 [D]",
-                "this season's estimated heat per heating hour {estimate_rate:.4f} GJ/h exceeds the {metered_rate:.4f} "
+                "this season's estimated heat per heating hour {estimate_rate:.{rate_decimals}f} GJ/h exceeds the {metered_rate:.{rate_decimals}f} "
                 "GJ/h metered later ({other}, from {later_start}); an estimate must not exceed later metered heat and "
                 "must be corrected [D]"),
     # --- against everything the registry accepted before (registry, issue 11) ---
@@ -408,17 +412,17 @@ _KINDS = [
                 "the {type_en} was heat-metered in declaration #{other_id} already accepted ({other_start} to "
                 "{other_end}); once a heat meter is installed its metered heat must be used, not an estimate"),
     FindingType("registry.estimate_above_later_metered", E, "6.2.4.3",
-                "本供暖期估算的每供暖小时供热量 {estimate_rate:.4f} GJ/h 高于登记簿中后期热量表实测的 {metered_rate:.4f} GJ/h"
+                "本供暖期估算的每供暖小时供热量 {estimate_rate:.{rate_decimals}f} GJ/h 高于登记簿中后期热量表实测的 {metered_rate:.{rate_decimals}f} GJ/h"
                 "（申报 #{other_id}，{other_start} 起）：前期估算不得高于后期实测 [D]",
-                "this season's estimated heat per heating hour {estimate_rate:.4f} GJ/h exceeds the {metered_rate:.4f} "
+                "this season's estimated heat per heating hour {estimate_rate:.{rate_decimals}f} GJ/h exceeds the {metered_rate:.{rate_decimals}f} "
                 "GJ/h metered later (declaration #{other_id}, from {other_start}); an estimate must not exceed later "
                 "measured heat [D]"),
     FindingType("registry.corrects_earlier_estimate", W, "6.2.4.3",
-                "已受理的前期申报 #{other_id}（{other_start} 至 {other_end}）估算的每供暖小时供热量 {estimate_rate:.4f} GJ/h "
-                "高于本期实测的 {metered_rate:.4f} GJ/h：受理本申报时为其记录修正（供热量 {corrected_heat:.{gj_decimals}f} GJ，可签发减排量 "
+                "已受理的前期申报 #{other_id}（{other_start} 至 {other_end}）估算的每供暖小时供热量 {estimate_rate:.{rate_decimals}f} GJ/h "
+                "高于本期实测的 {metered_rate:.{rate_decimals}f} GJ/h：受理本申报时为其记录修正（供热量 {corrected_heat:.{gj_decimals}f} GJ，可签发减排量 "
                 "{corrected_creditable:.{t_decimals}f} t CO₂）[D]",
-                "declaration #{other_id} accepted earlier ({other_start} to {other_end}) estimated {estimate_rate:.4f} "
-                "GJ/h per heating hour, above the {metered_rate:.4f} GJ/h metered this season: accepting this declaration "
+                "declaration #{other_id} accepted earlier ({other_start} to {other_end}) estimated {estimate_rate:.{rate_decimals}f} "
+                "GJ/h per heating hour, above the {metered_rate:.{rate_decimals}f} GJ/h metered this season: accepting this declaration "
                 "records its correction (heat {corrected_heat:.{gj_decimals}f} GJ, "
                 "creditable {corrected_creditable:.{t_decimals}f} t CO2) [D]"),
     # --- eligibility and periods ---
@@ -518,8 +522,8 @@ _KINDS = [
                 "{what} COP = {value} 超出{type_zh}的典型范围 {low}–{high}，请核实，严禁高估 [D]",
                 "{what} COP = {value} is outside the typical band {low}–{high} for {type_en}; check it, never overestimate [D]"),
     FindingType("cop.onsite_lower_than_report", W, "6.2.4.1",
-                "{type_zh}{cop_onsite_zh}的供暖期 COP {onsite:.3f} 低于{cop_report_zh} COP {report}，采用报告值可能高估供暖量",
-                "{type_en}: the seasonal COP by {cop_onsite_en} {onsite:.3f} is below the {cop_report_en}'s {report}; "
+                "{type_zh}{cop_onsite_zh}的供暖期 COP {onsite:.{cop_decimals}f} 低于{cop_report_zh} COP {report}，采用报告值可能高估供暖量",
+                "{type_en}: the seasonal COP by {cop_onsite_en} {onsite:.{cop_decimals}f} is below the {cop_report_en}'s {report}; "
                 "the report may overestimate heat"),
     # this and cop.measurement_frequency: an error when the type's COP comes from these measurements (it
     # feeds formula (2)); a warning for a heat-metered type whose measurements are recorded but not used
