@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hpcarbon.exit_codes import ExitCode, worst
 from hpcarbon.files import OutputExists, atomic_write_text, csv_text
-from hpcarbon.findings import finding
+from hpcarbon.findings import Severity, counts, finding
 from hpcarbon.report import TEXT_SEPARATOR, Report
 from hpcarbon.validator import FileResult, unreadable_reason, validate_file
 from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
@@ -52,10 +52,10 @@ class SummaryRow:
         r = result.report
         res = r.results_dict() or {}
         project_id, season = result.identity()
+        tally = counts(r.findings)
         return cls(r.meta.get("file", ""), r.meta.get("sha256", ""), project_id, season,
                    r.status if not result.unreadable else "unreadable",
-                   sum(f.severity.value == "error" for f in r.findings),
-                   sum(f.severity.value == "warning" for f in r.findings),
+                   tally[Severity.error.value], tally[Severity.warning.value],
                    res.get("baseline_emissions_t"), res.get("project_emissions_t"),
                    res.get("emission_reductions_t"), res.get("creditable_reductions_t"))
 
@@ -220,9 +220,10 @@ def _apply_batch_findings(outcomes: list[FileOutcome], lang: str) -> dict[int, l
             o.summary = SummaryRow.of(result)
             continue
         # jsonl keeps no reports (constant memory per file): only the summary row and the exit status change
-        errors = sum(f.severity.value == "error" for f in found)
+        tally = counts(found)
+        errors = tally[Severity.error.value]
         o.summary.errors += errors
-        o.summary.warnings += sum(f.severity.value == "warning" for f in found)
+        o.summary.warnings += tally[Severity.warning.value]
         if errors and o.summary.status == "pass":
             o.summary.status = "fail"
             o.exit = worst([o.exit, ExitCode.FINDINGS])
