@@ -134,7 +134,14 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "workbook_templates" / "hpcarbo
 def _compared_words(path: Path) -> set[str]:
     """Every text a formula of the workbook compares a cell with (``="…"`` / ``<>"…"``): in cells, conditional
     formats (the red "required" marks) and data validations."""
-    compared = re.compile(r'(?:=|<>)"([^"]*)"')
+    # the string literals of a formula, read left to right ("" inside one is a quote), so that the text between
+    # two literals (">="&HP_SEASON_START,HP_COP_DATE,"<=") is never taken for one
+    literal = re.compile(r'"((?:[^"]|"")*)"')
+
+    def compared(formula: str) -> list[str]:
+        return [m[1].replace('""', '"') for m in literal.finditer(formula)
+                if formula[:m.start()].endswith(("=", "<>"))]
+
     wb = load_workbook(path)
     formulas = []
     for ws in wb.worksheets:
@@ -142,7 +149,7 @@ def _compared_words(path: Path) -> set[str]:
                      if isinstance(c.value, str) and c.value.startswith("=")]
         formulas += [f for rng in ws.conditional_formatting for rule in rng.rules for f in rule.formula or ()]
         formulas += [dv.formula1 for dv in ws.data_validations.dataValidation if dv.formula1]
-    return {word for f in formulas for word in compared.findall(f)}
+    return {word for f in formulas for word in compared(f)}
 
 
 def test_the_words_the_template_s_formulas_compare_with_are_the_dropdowns_words():
