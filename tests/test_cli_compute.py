@@ -286,3 +286,16 @@ def test_a_deviation_just_past_ten_percent_is_shown_with_the_digits_that_say_so(
     out = run_in_process("compute", str(write(tmp_path, d)), "--lang", "en")
     line = next(ln for ln in out.stdout.splitlines() if "10.0" in ln and "%" in ln and "deviation" in ln.lower())
     assert "10.004%" in line and "10.0%" not in line.replace("10.004%", ""), line
+
+
+def test_a_reports_verdict_is_typed_and_renders_as_before():
+    """Report.status is a Verdict member; the JSON and text outputs carry the same words as before."""
+    from hpcarbon.findings import finding
+    from hpcarbon.report import Report, Verdict
+
+    ok = Report([])
+    assert ok.status is Verdict.PASS and type(ok.to_dict("en")["status"]) is str
+    assert '"status": "pass"' in ok.to_json("en") and ok.to_text("en").startswith("Verdict: PASS")
+    bad = Report([finding("file.unreadable_workbook", reason="x")])
+    assert bad.status is Verdict.FAIL and '"status": "fail"' in bad.to_json("en")
+    assert bad.to_text("en").startswith("Verdict: FAIL") and bad.to_text("zh").startswith("结论: 未通过")

@@ -99,6 +99,7 @@ def cmd_compute(args) -> int:
         from hpcarbon.declaration_io import load_json_declaration
         from hpcarbon.judgement import judge_loaded
         from hpcarbon.model import Declaration
+        from hpcarbon.report import Verdict
 
         Declaration.model_rebuild()  # its validator (built on first use) is start-up too: made here, then frozen
 
@@ -110,7 +111,7 @@ def cmd_compute(args) -> int:
     _emit(report, args)
     if not loaded.readable:
         return ExitCode.UNREADABLE
-    return ExitCode.FINDINGS if report.status == "fail" else ExitCode.OK
+    return ExitCode.FINDINGS if report.status is Verdict.FAIL else ExitCode.OK
 
 
 def _emit(report, args) -> None:

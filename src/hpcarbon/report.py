@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from hpcarbon.accounting import Accounting, at_or_under
@@ -75,6 +76,13 @@ def owner_summary(decl: Declaration, invalid: frozenset[str] = frozenset()) -> d
     return out
 
 
+class Verdict(StrEnum):
+    """A report's verdict: any error finding fails it (its text is what the JSON and text outputs carry)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+
+
 @dataclass
 class Report:
     findings: list[Finding]
@@ -111,8 +119,8 @@ class Report:
         return value
 
     @property
-    def status(self) -> str:
-        return "fail" if any(f.severity is Severity.error for f in self.findings) else "pass"
+    def status(self) -> Verdict:
+        return Verdict.FAIL if any(f.severity is Severity.error for f in self.findings) else Verdict.PASS
 
     def results_dict(self) -> dict | None:
         if self.accounting is None or self.accounting.results is None:
@@ -128,7 +136,7 @@ class Report:
                               "owner": owner_summary(self.declaration, self.invalid_fields)}
             out["season"] = {k: _iso(shown(f"season.{k}")) for k in ("start", "end")}
         out.update({
-            "status": self.status,
+            "status": self.status.value,
             "counts": counts(self.findings),
             "results": self.results_dict(),
             "findings": [f.to_dict(lang) for f in self.findings],

@@ -19,7 +19,7 @@ from pathlib import Path
 from hpcarbon.exit_codes import ExitCode, worst
 from hpcarbon.files import OutputExists, atomic_write_text, csv_text
 from hpcarbon.findings import Severity, counts, finding
-from hpcarbon.report import TEXT_SEPARATOR, Report
+from hpcarbon.report import TEXT_SEPARATOR, Report, Verdict
 from hpcarbon.validator import FileResult, unreadable_reason, validate_file
 from hpcarbon.validator.crossfile import SeasonRecord, cross_file_findings
 from hpcarbon.validator.limits import DEFAULT_LIMITS, Limits
@@ -54,7 +54,7 @@ class SummaryRow:
         project_id, season = result.identity()
         tally = counts(r.findings)
         return cls(r.meta.get("file", ""), r.meta.get("sha256", ""), project_id, season,
-                   r.status if not result.unreadable else "unreadable",
+                   r.status.value if not result.unreadable else "unreadable",
                    tally[Severity.error.value], tally[Severity.warning.value],
                    res.get("baseline_emissions_t"), res.get("project_emissions_t"),
                    res.get("emission_reductions_t"), res.get("creditable_reductions_t"))
@@ -224,8 +224,8 @@ def _apply_batch_findings(outcomes: list[FileOutcome], lang: str) -> dict[int, l
         errors = tally[Severity.error.value]
         o.summary.errors += errors
         o.summary.warnings += tally[Severity.warning.value]
-        if errors and o.summary.status == "pass":
-            o.summary.status = "fail"
+        if errors and o.summary.status == Verdict.PASS:
+            o.summary.status = Verdict.FAIL.value
             o.exit = worst([o.exit, ExitCode.FINDINGS])
     return extra
 

@@ -476,7 +476,7 @@ def _validation_rows(path: str) -> list[list]:
         return head + [[_message(f"校验器出错 {type(e).__name__}：{e}",
                                  f"the validator failed: {type(e).__name__}: {e}")]]
     report = result.report
-    head[0] += [report.status, report.meta.get("sha256")]
+    head[0] += [report.status.value, report.meta.get("sha256")]
     rows = [["严重程度 severity", "代码 code", "条款 clause", "工作表 sheet", "单元格 cell", "说明 message"]]
     for f in report.findings:  # a workbook's findings are always located (FileResult), sheet/cell possibly None
         rows.append([f.severity.value, f.code, f.clause, f.location.sheet, f.location.cell, f.bilingual()])

@@ -39,7 +39,7 @@ from hpcarbon.registry.records import Record, record_of
 from hpcarbon.seasons import project_key
 from hpcarbon.registry.schema import archive, corrections, declaration_types, declarations, events, meters
 from hpcarbon.registry.submission import Submission, validate_submission
-from hpcarbon.report import Report
+from hpcarbon.report import Report, Verdict
 
 __all__ = ["Outcome", "OutcomeStatus", "Registry", "RegistryError", "DeclarationSummary", "VerifyResult"]
 
@@ -186,7 +186,7 @@ class Registry:
         records = [None if sub.unreadable else season_record(sub.report, str(sub.path), sub.locate) for sub in subs]
         for i, found in cross_file_findings(records).items():
             outcomes[i].report.findings.extend(f if f.location is not None else f.located(None, None) for f in found)
-            if outcomes[i].status is OutcomeStatus.PASSED and outcomes[i].report.status == "fail":
+            if outcomes[i].status is OutcomeStatus.PASSED and outcomes[i].report.status is Verdict.FAIL:
                 outcomes[i].status = OutcomeStatus.REFUSED
         return outcomes
 

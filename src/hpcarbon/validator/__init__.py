@@ -29,7 +29,7 @@ from hpcarbon.files import OutputExists
 from hpcarbon.findings import Finding, finding, placed
 from hpcarbon.model import OwnerType
 from hpcarbon.privacy import NOT_SHOWN_EN, NOT_SHOWN_ZH, owner_personal
-from hpcarbon.report import Report
+from hpcarbon.report import Report, Verdict
 from hpcarbon.rules import check, make_context
 from hpcarbon.validator.annotate import annotate_workbook
 from hpcarbon.validator.container import inspect_container
@@ -75,7 +75,7 @@ class FileResult:
     def exit_code(self) -> ExitCode:
         if self.unreadable or self.output_error:
             return ExitCode.UNREADABLE
-        return ExitCode.FINDINGS if self.report.status == "fail" else ExitCode.OK
+        return ExitCode.FINDINGS if self.report.status is Verdict.FAIL else ExitCode.OK
 
     def season_record(self) -> SeasonRecord | None:
         """What the batch checks across files need (None: not which project and season it is)."""
