@@ -299,3 +299,16 @@ def test_a_reports_verdict_is_typed_and_renders_as_before():
     bad = Report([finding("file.unreadable_workbook", reason="x")])
     assert bad.status is Verdict.FAIL and '"status": "fail"' in bad.to_json("en")
     assert bad.to_text("en").startswith("Verdict: FAIL") and bad.to_text("zh").startswith("结论: 未通过")
+
+
+def test_a_declaration_without_a_whole_section_points_down_to_its_errors(tmp_path):
+    """No monthly section at all: no draft can be formed, so no result; the results say so and point to the
+    errors listed below (exit 1: a declaration with an invalid field, not an unreadable file)."""
+    d = example()
+    del d["monthly"]
+    for lang, results, findings, pointer in (("en", "== Results ==", "== Findings ==", "see the errors below"),
+                                             ("zh", "== 核算结果 ==", "== 发现的问题 ==", "见下方错误")):
+        run = run_in_process("compute", str(write(tmp_path, d)), "--lang", lang)
+        assert run.code == 1, run.stderr
+        out = run.stdout
+        assert out.index(results) < out.index(pointer) < out.index(findings)

@@ -440,14 +440,22 @@ def test_text_output_order_verdict_results_findings_trace(tmp_path):
     assert "formula (1)" in trace and "formula (4)" in trace
 
 
-def test_text_of_a_file_that_cannot_be_computed_points_down_to_its_errors(tmp_path):
+def test_text_of_a_file_without_a_season_names_the_cell_each_result_lacks(tmp_path):
+    """No season: every result resting on it names the season's cell, where its error is listed below; the
+    crediting period, which rests on the operation start alone, stands: 2023-10-20 + 15 years − 1 day."""
     d = example()
     src = filled(tmp_path, d, "bad.xlsx")
-    set_cells(src, {located("season.start", d): None})  # no season: nothing can be computed
-    for lang, results, findings, pointer in (("en", "== Results ==", "== Findings ==", "see the errors below"),
-                                             ("zh", "== 核算结果 ==", "== 发现的问题 ==", "见下方错误")):
+    sheet, cell = located("season.start", d)
+    set_cells(src, {(sheet, cell): None})
+    for lang, results, findings, lacking, ends in (
+            ("en", "== Results ==", "== Findings ==", "cannot be computed, lacking:", "crediting period ends"),
+            ("zh", "== 核算结果 ==", "== 发现的问题 ==", "无法核算，缺少：", "计入期截止")):
         out = run("validate", src, "--lang", lang).stdout
-        assert out.index(results) < out.index(pointer) < out.index(findings)  # the errors are listed below
+        shown = out[out.index(results):out.index(findings)]
+        lacking_lines = [ln for ln in shown.splitlines() if lacking in ln]
+        assert len(lacking_lines) == 9 and all(ln.endswith(f"{sheet}!{cell}") for ln in lacking_lines), shown
+        assert "2038-10-19" in next(ln for ln in shown.splitlines() if ends in ln)
+        assert f"{cell} " in out[out.index(findings):]  # the season's error, at its cell, below
 
 
 def test_text_output_in_chinese_by_default(tmp_path):
