@@ -41,8 +41,9 @@ def test_readings_follow_the_formulas():
                                                                          Reading(Use.WORD, "否")}
     # the area passes through column J into SUMPRODUCT
     assert Reading(Use.SUM) in readings_of(slot_node(_slot("areas[{i}].area_m2")))
+    # the season bounds the on-site COP's AVERAGEIFS (">="&start): a criterion, read as programs differ
+    assert readings_of(slot_node(_slot("season.start"))) == {Reading(Use.OTHER)}
     # read only by the add-in (HP_PARAM) or by nothing the validator compares
-    assert readings_of(slot_node(_slot("season.start"))) == frozenset()
     assert readings_of(slot_node(_slot("project.statements.owner_qualified"))) == frozenset()
 
 
