@@ -25,11 +25,12 @@ FAST_MODULES = frozenset({
 #: shared fixtures — a LibreOffice conversion, a hostile corpus, a database cluster, a browser — are built
 #: once, not once per worker); the longest going first lets both workers finish together. (xdist's
 #: ``loadgroup`` would allow finer groups, but it renames node ids in a way pytest 9 no longer honours.)
-LONGEST_FIRST = (  # measured: seconds of one worker per module, longest first
-    "test_hostile", "test_workbook_recalc", "test_workbook_roundtrip", "test_validate_cli", "test_gate_integrity",
-    "test_properties", "test_validate", "test_workbook_soffice", "test_fuzz", "test_workbook_reader",
-    "test_service_http", "test_registry_processes", "test_service_browser", "test_privacy", "test_gate_inputs",
-    "test_workbook_structure", "test_workbook_fill", "test_registry_postgres", "test_nothing_lost",
+LONGEST_FIRST = (  # measured (--durations=0, 2026-12-01): seconds of one worker per module, longest first
+    "test_hostile", "test_workbook_structure", "test_validate", "test_gate_integrity", "test_workbook_recalc",
+    "test_workbook_soffice", "test_gate_inputs", "test_validate_cli", "test_fuzz", "test_workbook_roundtrip",
+    "test_service_browser", "test_workbook_reader", "test_properties", "test_service_http", "test_workbook_print",
+    "test_registry_processes", "test_privacy", "test_registry_postgres", "test_nothing_lost", "test_gate_values",
+    "test_results_as_far_workbook", "test_service_registry", "test_workbook_fill",
 )
 
 
