@@ -99,7 +99,6 @@ _DATE_TEXT = re.compile(
 _SERIAL_EPOCH = date(1899, 12, 30)
 _SERIAL_EPOCH_BEFORE_MARCH_1900 = date(1899, 12, 31)
 MAX_SERIAL = 2958465  # 9999-12-31, Excel's last date (1900 date system)
-_MAX_SERIAL = MAX_SERIAL
 #: the 1904 date system counts from 1904-01-01 (serial 0): 1 462 days after the 1900 system's serial 0
 SERIAL_1904_OFFSET = 1462
 
@@ -254,7 +253,7 @@ def serial_out_of_range(serial: float, date1904: bool = False) -> ExcelValueErro
 
 def excel_serial_to_date(serial: float) -> date:
     """An Excel serial date (1900 date system) → date; the fraction (time of day) is dropped."""
-    if not math.isfinite(serial) or serial < 1 or serial >= _MAX_SERIAL + 1:
+    if not math.isfinite(serial) or serial < 1 or serial >= MAX_SERIAL + 1:
         raise serial_out_of_range(serial)
     day = math.floor(serial)
     if day == 60:

@@ -680,10 +680,7 @@ def _read(rows_of, max_text: int, formulas_of=None) -> ReadResult:
     admitted = admit(data)
     result.declaration, result.draft = admitted.declaration, admitted.draft
     result.findings += _model_findings(admitted.errors, result, rd)
-    # the fields to account without: refused by the model, or cells the reader could not read (left out)
-    # (a field's code is its finding's, where the model saw the cell the reader left out as missing)
-    result.invalid = admitted.invalid | {f.field: f.code for f in result.findings
-                                         if f.code in ("field.invalid", "field.required") and f.field}
+    result.invalid = _refused(admitted, result.findings)
     if rd.coerced:
         result.sheet_view = _sheet_view(grids, rd, max_text)
     return result
@@ -780,9 +777,14 @@ def _read_as(grids: dict[str, _Grid], patched: dict[str, dict[tuple[int, str], A
     again = _Reader({s: _Patched(g, patched[s]) if s in patched else g for s, g in grids.items()}, max_text)
     data, _locator = _assemble(again)
     admitted = admit(data)
-    invalid = admitted.invalid | {f.field: f.code for f in again.findings
-                                  if f.code in ("field.invalid", "field.required") and f.field}
-    return admitted.declaration or admitted.draft, invalid
+    return admitted.declaration or admitted.draft, _refused(admitted, again.findings)
+
+
+def _refused(admitted, findings) -> dict[str, str]:
+    """The fields to account without (path → its finding's code): refused by the model, or cells the reader
+    could not read and left out (a field's code is its finding's, where the model saw such a cell as missing)."""
+    return admitted.invalid | {f.field: f.code for f in findings
+                               if f.code in ("field.invalid", "field.required") and f.field}
 
 
 def _layout_problem(grids: dict[str, _Grid], formulas_of=None) -> tuple[str, str, str, str] | None:
